@@ -1,0 +1,136 @@
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import http, { IncomingMessage, ServerResponse } from 'node:http';
+import { ApolloServer, HeaderMap } from '@apollo/server';
+import { DataSource } from 'typeorm';
+import { bearerToken, verifyToken } from './auth/jwt';
+import { AccessScope } from './core/access';
+import { AppConfig } from './core/config';
+import { createRequestContext, RequestContext } from './core/context';
+import { AppError, ErrorCode, UnauthenticatedError } from './core/errors';
+import { createFormatError } from './core/format-error';
+import { HttpError, readBody, sendGraphQLError, statusOf } from './core/http';
+import { logger } from './core/logger';
+import { todayIso } from './core/scalars';
+import { buildAppSchema } from './schema';
+
+export interface App {
+  server: http.Server;
+  apollo: ApolloServer<RequestContext>;
+  /** Resolves once the server listens; gives the port actually bound. */
+  listen(port: number, host?: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+const MAX_BODY_BYTES = Number(process.env.MAX_BODY_BYTES ?? 2 * 1024 * 1024);
+
+/** Authenticates a request: no valid token, no access scope, nothing runs. */
+export async function authenticate(dataSource: DataSource, config: AppConfig, req: IncomingMessage, today: string): Promise<AccessScope> {
+  const token = bearerToken(req.headers.authorization);
+  if (!token) throw new UnauthenticatedError('A bearer token is required: Authorization: Bearer <JWT>');
+  return AccessScope.forClaims(dataSource, verifyToken(token, config.jwtSecret), today);
+}
+
+export async function createApp(dataSource: DataSource, config: AppConfig): Promise<App> {
+  const apollo = new ApolloServer<RequestContext>({
+    schema: await buildAppSchema(),
+    csrfPrevention: true,
+    introspection: true, // only authenticated requests reach Apollo
+    includeStacktraceInErrorResponses: !config.production,
+    formatError: createFormatError(config.production),
+  });
+  await apollo.start();
+
+  async function handleGraphQL(req: IncomingMessage, res: ServerResponse, url: URL, requestId: string): Promise<void> {
+    const today = todayIso();
+    const access = await authenticate(dataSource, config, req, today);
+    const rawBody = req.method === 'POST' ? await readBody(req, MAX_BODY_BYTES) : '';
+    const headers = new HeaderMap();
+    for (const [key, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+    }
+    let body: unknown = rawBody;
+    if (req.method === 'POST' && (headers.get('content-type') ?? '').includes('application/json')) {
+      try {
+        body = rawBody ? JSON.parse(rawBody) : {};
+      } catch {
+        throw new HttpError(400, 'The request body is not valid JSON', 'BAD_REQUEST');
+      }
+    }
+    const response = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
+      context: async () => createRequestContext(dataSource, access, requestId, today),
+    });
+    for (const [key, value] of response.headers) res.setHeader(key, value);
+    res.statusCode = response.status ?? 200;
+    if (response.body.kind === 'complete') {
+      res.end(response.body.string);
+      return;
+    }
+    for await (const chunk of response.body.asyncIterator) res.write(chunk);
+    res.end();
+  }
+
+  async function handleHealth(res: ServerResponse): Promise<void> {
+    try {
+      await dataSource.query('SELECT 1');
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok' }));
+    } catch {
+      res.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'database unavailable' }));
+    }
+  }
+
+  function applyCors(req: IncomingMessage, res: ServerResponse): boolean {
+    const origin = req.headers.origin;
+    if (origin && config.corsOrigins.includes(origin)) {
+      res.setHeader('access-control-allow-origin', origin);
+      res.setHeader('vary', 'Origin');
+      res.setHeader('access-control-allow-headers', 'authorization, content-type, apollo-require-preflight');
+      res.setHeader('access-control-allow-methods', 'GET, POST, OPTIONS');
+    }
+    if (req.method !== 'OPTIONS') return false;
+    res.writeHead(204).end();
+    return true;
+  }
+
+  const server = http.createServer((req, res) => {
+    const started = process.hrtime.bigint();
+    const requestId = (req.headers['x-request-id'] as string | undefined) ?? randomUUID();
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    res.setHeader('x-request-id', requestId);
+    const route = async (): Promise<void> => {
+      if (applyCors(req, res)) return;
+      if (url.pathname === '/healthz') return handleHealth(res);
+      if (url.pathname === '/graphql') return handleGraphQL(req, res, url, requestId);
+      throw new HttpError(404, `No route ${url.pathname}`, ErrorCode.NOT_FOUND);
+    };
+    route()
+      .catch((error: unknown) => {
+        const status = statusOf(error);
+        if (status >= 500) logger.error('request failed', { requestId, error: error instanceof Error ? error.stack : String(error) });
+        const code = error instanceof AppError || error instanceof HttpError ? error.code : ErrorCode.INTERNAL_SERVER_ERROR;
+        const message = status >= 500 && config.production ? 'Internal server error' : error instanceof Error ? error.message : String(error);
+        sendGraphQLError(res, status, message, code);
+      })
+      .finally(() => {
+        logger.info('request', { requestId, method: req.method, path: url.pathname, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 });
+      });
+  });
+
+  return {
+    server,
+    apollo,
+    listen: (port, host) =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          const address = server.address();
+          resolve(typeof address === 'object' && address ? address.port : port);
+        });
+      }),
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await apollo.stop();
+    },
+  };
+}

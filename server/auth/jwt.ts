@@ -1,0 +1,43 @@
+import jwt from 'jsonwebtoken';
+import { UnauthenticatedError } from '../core/errors';
+import { parseRole, Role } from './role';
+
+export interface TokenClaims {
+  sub: string;
+  unit: string;
+  role: Role;
+}
+
+export function signToken(claims: TokenClaims, secret: string, expiresInSeconds = 30 * 24 * 3600): string {
+  return jwt.sign({ unit: claims.unit, role: claims.role }, secret, {
+    algorithm: 'HS256',
+    subject: claims.sub,
+    expiresIn: expiresInSeconds,
+  });
+}
+
+/** Only HS256 with our secret and an expiry is accepted: `alg: none` and other keys are refused. */
+export function verifyToken(token: string, secret: string): TokenClaims {
+  let payload: jwt.JwtPayload | string;
+  try {
+    payload = jwt.verify(token, secret, { algorithms: ['HS256'] });
+  } catch (error) {
+    const reason = error instanceof jwt.TokenExpiredError ? 'the token has expired' : 'the token is invalid';
+    throw new UnauthenticatedError(`Authentication failed: ${reason}`);
+  }
+  if (typeof payload === 'string' || typeof payload.exp !== 'number') {
+    throw new UnauthenticatedError('Authentication failed: the token has no expiry');
+  }
+  const role = parseRole(payload.role);
+  if (!payload.sub || typeof payload.unit !== 'string' || !payload.unit || !role) {
+    throw new UnauthenticatedError('Authentication failed: the token lacks the sub, unit or role claim');
+  }
+  return { sub: payload.sub, unit: payload.unit, role };
+}
+
+export function bearerToken(authorization: string | undefined): string | null {
+  if (!authorization) return null;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+  if (!match) throw new UnauthenticatedError('Authorization header must be "Bearer <token>"');
+  return match[1];
+}

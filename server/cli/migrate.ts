@@ -1,0 +1,20 @@
+import 'reflect-metadata';
+import { loadConfig } from '../core/config';
+import { createDataSource } from '../core/data-source';
+import { migrate } from '../setup/database-setup';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const dataSource = await createDataSource(config.databaseUrl).initialize();
+  try {
+    const applied = await migrate(dataSource);
+    console.log(applied.length ? `Applied ${applied.length} migrations: ${applied.join(', ')}` : 'Database is up to date.');
+  } finally {
+    await dataSource.destroy();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

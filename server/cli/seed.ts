@@ -1,0 +1,21 @@
+import 'reflect-metadata';
+import { loadConfig } from '../core/config';
+import { createDataSource } from '../core/data-source';
+import { migrate, seed } from '../setup/database-setup';
+
+/** npm run db:seed [-- --demo]: migrates, then loads the reference units (and the demo data). */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const dataSource = await createDataSource(config.databaseUrl).initialize();
+  try {
+    await migrate(dataSource);
+    await seed(dataSource, { demo: process.argv.includes('--demo'), print: (line) => console.log(line) });
+  } finally {
+    await dataSource.destroy();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

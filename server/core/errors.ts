@@ -1,0 +1,52 @@
+import { GraphQLError } from 'graphql';
+
+/** Error codes a client can rely on; every error the API raises on purpose carries one. */
+export enum ErrorCode {
+  UNAUTHENTICATED = 'UNAUTHENTICATED',
+  FORBIDDEN = 'FORBIDDEN',
+  BAD_USER_INPUT = 'BAD_USER_INPUT',
+  NOT_FOUND = 'NOT_FOUND',
+  CONFLICT = 'CONFLICT',
+  LIMIT_EXCEEDED = 'LIMIT_EXCEEDED',
+  INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
+}
+
+export class AppError extends GraphQLError {
+  constructor(message: string, code: ErrorCode, extensions: Record<string, unknown> = {}, httpStatus?: number) {
+    super(message, { extensions: { code, ...extensions, ...(httpStatus ? { http: { status: httpStatus } } : {}) } });
+  }
+  get code(): ErrorCode {
+    return this.extensions.code as ErrorCode;
+  }
+}
+
+export class UnauthenticatedError extends AppError {
+  constructor(message = 'A valid bearer token is required') {
+    super(message, ErrorCode.UNAUTHENTICATED, {}, 401);
+  }
+}
+
+/** Also used for objects outside the viewer's subtree, so their existence is not revealed. */
+export class ForbiddenError extends AppError {
+  constructor(message = 'Not found or not allowed') {
+    super(message, ErrorCode.FORBIDDEN);
+  }
+}
+
+export class BadUserInputError extends AppError {
+  constructor(message: string, field?: string, extra: Record<string, unknown> = {}) {
+    super(message, ErrorCode.BAD_USER_INPUT, { ...(field ? { field } : {}), ...extra });
+  }
+}
+
+export class ConflictError extends AppError {
+  constructor(message: string, extra: Record<string, unknown> = {}) {
+    super(message, ErrorCode.CONFLICT, extra);
+  }
+}
+
+export class LimitExceededError extends AppError {
+  constructor(limit: string, actual: number, maximum: number, message?: string) {
+    super(message ?? `Query refused: ${limit} is ${actual}, the maximum is ${maximum}`, ErrorCode.LIMIT_EXCEEDED, { limit, actual, maximum });
+  }
+}

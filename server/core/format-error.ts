@@ -1,0 +1,33 @@
+import type { GraphQLFormattedError } from 'graphql';
+import { unwrapResolverError } from '@apollo/server/errors';
+import { ArgumentValidationError } from 'type-graphql';
+import { logger } from './logger';
+import { AppError, ErrorCode } from './errors';
+
+const CLIENT_CODES = new Set<string>(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT', 'BAD_REQUEST', 'PERSISTED_QUERY_NOT_FOUND', 'OPERATION_RESOLUTION_FAILURE']);
+
+/**
+ * What a client sees of an error: our own errors and GraphQL's request errors as they are;
+ * anything unexpected (a database error, a bug) as a bare INTERNAL_SERVER_ERROR outside
+ * development, so no SQL, stack or file path leaks.
+ */
+export function createFormatError(production: boolean) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const original = unwrapResolverError(error);
+    if (original instanceof AppError) return withoutStack({ ...formatted, message: original.message, extensions: { ...original.extensions } });
+    if (original instanceof ArgumentValidationError) {
+      return withoutStack({ ...formatted, extensions: { code: ErrorCode.BAD_USER_INPUT, validationErrors: original.extensions.validationErrors } });
+    }
+    const code = String(formatted.extensions?.code ?? ErrorCode.INTERNAL_SERVER_ERROR);
+    if (CLIENT_CODES.has(code)) return production ? withoutStack(formatted) : formatted;
+    logger.error('unexpected error', { message: original instanceof Error ? original.message : String(original), stack: original instanceof Error ? original.stack : undefined });
+    if (!production) return formatted;
+    return { message: 'Internal server error', path: formatted.path, locations: formatted.locations, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
+  };
+}
+
+function withoutStack(formatted: GraphQLFormattedError): GraphQLFormattedError {
+  if (!formatted.extensions || !('stacktrace' in formatted.extensions)) return formatted;
+  const { stacktrace: _ignored, ...extensions } = formatted.extensions;
+  return { ...formatted, extensions };
+}

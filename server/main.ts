@@ -1,0 +1,49 @@
+import 'reflect-metadata';
+import { createApp } from './app';
+import { signToken } from './auth/jwt';
+import { Role } from './auth/role';
+import { databaseKind, loadConfig } from './core/config';
+import { createDataSource } from './core/data-source';
+import { logger, setLogLevel } from './core/logger';
+import { hasUnits, migrate, seed } from './setup/database-setup';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  setLogLevel(config.logLevel);
+  const embedded = databaseKind(config.databaseUrl) === 'sqlite';
+  const dataSource = await createDataSource(config.databaseUrl).initialize();
+  if (embedded) {
+    // The embedded default sets itself up: migrations, then demo data the first time.
+    const applied = await migrate(dataSource);
+    if (applied.length) logger.info('migrations applied', { migrations: applied });
+    if (!(await hasUnits(dataSource))) await seed(dataSource, { demo: true, print: (line) => console.log(line) });
+  }
+  const app = await createApp(dataSource, config);
+  const port = await app.listen(config.port);
+  console.log(`bdg-hub listening on http://localhost:${port}/graphql (${embedded ? 'embedded SQLite' : 'MySQL'})`);
+  if (embedded && config.jwtSecretIsDefault) printDemoTokens(config.jwtSecret);
+
+  const shutdown = async (signal: string) => {
+    logger.info('shutting down', { signal });
+    await app.close();
+    await dataSource.destroy();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+function printDemoTokens(secret: string): void {
+  const tokens = [
+    ['national ADMIN (VN)', 'VN', Role.ADMIN],
+    ['Lạng Sơn ANALYST (20)', '20', Role.ANALYST],
+    ['Lợi Bác EDITOR (06601)', '06601', Role.EDITOR],
+  ] as const;
+  console.log('\nDemo tokens (embedded database, default secret; valid 30 days) — send as "Authorization: Bearer <token>":');
+  for (const [label, unit, role] of tokens) console.log(`  ${label}:\n    ${signToken({ sub: `demo-${role.toLowerCase()}@${unit}`, unit, role }, secret)}`);
+}
+
+main().catch((error: unknown) => {
+  logger.error('startup failed', { error: error instanceof Error ? error.message : String(error) });
+  process.exit(1);
+});

@@ -1,0 +1,17 @@
+import 'reflect-metadata';
+import { GraphQLSchema } from 'graphql';
+import { buildSchema, NonEmptyArray } from 'type-graphql';
+import { AuthResolver } from './auth/auth.resolver';
+import { DateScalar } from './core/scalars';
+import { UnitResolver } from './tenancy/unit.resolver';
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+export const resolvers: NonEmptyArray<Function> = [AuthResolver, UnitResolver];
+
+let cached: Promise<GraphQLSchema> | null = null;
+
+/** The schema is built from the decorated classes; schema/schema.graphql is generated from it. */
+export function buildAppSchema(): Promise<GraphQLSchema> {
+  cached ??= buildSchema({ resolvers, scalarsMap: [{ type: Date, scalar: DateScalar }], validate: false });
+  return cached;
+}

@@ -1,0 +1,97 @@
+import { AdministrativeUnit, isValidOn, unitAt } from './administrative-unit.entity';
+import { UnitPlacement } from './unit-placement.entity';
+import { UnitsArgs } from './unit.inputs';
+import type { RequestContext } from '../core/context';
+import { BadUserInputError } from '../core/errors';
+import { Connection, readPage, toConnection } from '../core/pagination';
+import { pathPrefixSql, validOnSql } from '../core/sql';
+import { foldVietnamese } from '../core/text';
+
+/** The unit with this code on `date`, if the viewer may see it; null is the same for "absent" and "not yours". */
+export async function findUnitByCode(ctx: RequestContext, code: string, date = ctx.today): Promise<AdministrativeUnit | null> {
+  const qb = ctx.dataSource
+    .getRepository(AdministrativeUnit)
+    .createQueryBuilder('u')
+    .where('u.code = :code', { code: code.trim() })
+    .andWhere(validOnSql('u', 'date'), { date });
+  const unit = await ctx.access.restrict(qb, 'u.id').getOne();
+  return unit ? unitAt(unit, date) : null;
+}
+
+/** Like findUnitByCode, for arguments: an unknown (or invisible) code is a client error naming the field. */
+export async function requireUnitByCode(ctx: RequestContext, code: string, field: string, date = ctx.today): Promise<AdministrativeUnit> {
+  const unit = await findUnitByCode(ctx, code, date);
+  if (!unit) throw new BadUserInputError(`No unit with code "${code}" on ${date}`, field);
+  return unit;
+}
+
+export async function placementOn(ctx: RequestContext, unit: AdministrativeUnit, date = unit.asOf): Promise<UnitPlacement | null> {
+  const placements = await ctx.loaders.placementsOfUnit.load(unit.id);
+  return placements.find((p) => isValidOn(p, date)) ?? null;
+}
+
+export async function listUnits(ctx: RequestContext, args: UnitsArgs): Promise<Connection<AdministrativeUnit>> {
+  const page = readPage(args.first, args.after);
+  const date = args.asOf ?? ctx.today;
+  const qb = ctx.dataSource
+    .getRepository(AdministrativeUnit)
+    .createQueryBuilder('u')
+    .innerJoin(UnitPlacement, 'p', 'p.unit_id = u.id')
+    .where(validOnSql('p', 'date'), { date });
+  if (args.level) qb.andWhere('u.level = :level', { level: args.level });
+  if (args.under) {
+    const under = await requireUnitByCode(ctx, args.under, 'under', date);
+    const placement = await placementOn(ctx, under, date);
+    if (!placement) throw new BadUserInputError(`Unit "${args.under}" has no place in the hierarchy on ${date}`, 'under');
+    const prefix = pathPrefixSql(ctx.dataSource, 'p.path', placement.path);
+    qb.andWhere(prefix.sql, prefix.params).andWhere('u.id <> :underId', { underId: under.id });
+  }
+  const search = args.search ? foldVietnamese(args.search).replace(/[%_\\]/g, '') : '';
+  if (search) qb.andWhere('u.search_name LIKE :search', { search: `%${search}%` });
+  ctx.access.restrict(qb, 'u.id');
+  const [rows, totalCount] = await Promise.all([
+    qb.clone().orderBy('u.code', 'ASC').addOrderBy('u.id', 'ASC').offset(page.offset).limit(page.limit).getMany(),
+    qb.getCount(),
+  ]);
+  return toConnection(
+    rows.map((u) => unitAt(u, date)),
+    totalCount,
+    page,
+  );
+}
+
+export async function parentOf(ctx: RequestContext, unit: AdministrativeUnit): Promise<AdministrativeUnit | null> {
+  const placement = await placementOn(ctx, unit);
+  if (!placement?.parentId) return null;
+  const parent = await ctx.loaders.unitById.load(placement.parentId);
+  return parent ? unitAt(parent, unit.asOf) : null;
+}
+
+export async function childrenOf(ctx: RequestContext, unit: AdministrativeUnit): Promise<AdministrativeUnit[]> {
+  const placements = (await ctx.loaders.placementsUnderParent.load(unit.id)).filter((p) => isValidOn(p, unit.asOf));
+  const children = await ctx.loaders.unitById.loadMany(placements.map((p) => p.unitId));
+  return children
+    .filter((c): c is AdministrativeUnit => c instanceof AdministrativeUnit)
+    .sort((a, b) => a.code.localeCompare(b.code))
+    .map((c) => unitAt(c, unit.asOf));
+}
+
+export async function ancestorsOf(ctx: RequestContext, unit: AdministrativeUnit): Promise<AdministrativeUnit[]> {
+  const placement = await placementOn(ctx, unit);
+  if (!placement) return [];
+  const ids = placement.path.split('/').filter(Boolean).map(Number).filter((id) => id !== unit.id);
+  const ancestors = await ctx.loaders.unitById.loadMany(ids);
+  return ancestors.filter((a): a is AdministrativeUnit => a instanceof AdministrativeUnit).map((a) => unitAt(a, unit.asOf));
+}
+
+export async function predecessorsOf(ctx: RequestContext, unit: AdministrativeUnit): Promise<AdministrativeUnit[]> {
+  const links = await ctx.loaders.predecessorLinks.load(unit.id);
+  const units = await ctx.loaders.unitById.loadMany(links.map((l) => l.predecessorId));
+  return units.filter((u): u is AdministrativeUnit => u instanceof AdministrativeUnit).sort((a, b) => a.code.localeCompare(b.code)).map((u) => unitAt(u, unit.asOf));
+}
+
+export async function successorsOf(ctx: RequestContext, unit: AdministrativeUnit): Promise<AdministrativeUnit[]> {
+  const links = await ctx.loaders.successorLinks.load(unit.id);
+  const units = await ctx.loaders.unitById.loadMany(links.map((l) => l.successorId));
+  return units.filter((u): u is AdministrativeUnit => u instanceof AdministrativeUnit).sort((a, b) => a.code.localeCompare(b.code)).map((u) => unitAt(u, unit.asOf));
+}
