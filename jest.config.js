@@ -1,7 +1,11 @@
-/** Every database test runs on SQLite, and on MariaDB too when TEST_MYSQL_URL is set (see test/support/databases.ts). */
+/**
+ * Every database test runs on SQLite, and on MariaDB too when TEST_MYSQL_URL is set
+ * (test/support/databases.ts); global-setup builds each demo database once per run.
+ */
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
-  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/test/tsconfig.json', isolatedModules: false }] },
-  testTimeout: 120000,
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/test/tsconfig.json' }] },
+  testTimeout: 180000,
 };
