@@ -3,14 +3,14 @@ import { randomUUID } from 'node:crypto';
 import http, { IncomingMessage, ServerResponse } from 'node:http';
 import { ApolloServer, HeaderMap } from '@apollo/server';
 import { DataSource } from 'typeorm';
-import { bearerToken, verifyToken } from './auth/jwt';
-import { AccessScope } from './core/access';
+import { bearerToken, TokenClaims, verifyToken } from './auth/jwt';
 import { AppConfig } from './core/config';
-import { createRequestContext, RequestContext } from './core/context';
+import { attachAccess, pendingContext, RequestContext } from './core/context';
 import { AppError, ErrorCode, UnauthenticatedError } from './core/errors';
 import { createFormatError } from './core/format-error';
 import { HttpError, readBody, sendGraphQLError, statusOf } from './core/http';
 import { logger } from './core/logger';
+import { loadQueryLimits, queryLimitsPlugin, RateLimiter } from './core/query-limits';
 import { todayIso } from './core/scalars';
 import { buildAppSchema } from './schema';
 
@@ -24,16 +24,24 @@ export interface App {
 
 const MAX_BODY_BYTES = Number(process.env.MAX_BODY_BYTES ?? 2 * 1024 * 1024);
 
-/** Authenticates a request: no valid token, no access scope, nothing runs. */
-export async function authenticate(dataSource: DataSource, config: AppConfig, req: IncomingMessage, today: string): Promise<AccessScope> {
+/** Checks the bearer token without touching the database: no valid token, nothing runs. */
+export function authenticate(config: AppConfig, req: IncomingMessage): TokenClaims {
   const token = bearerToken(req.headers.authorization);
   if (!token) throw new UnauthenticatedError('A bearer token is required: Authorization: Bearer <JWT>');
-  return AccessScope.forClaims(dataSource, verifyToken(token, config.jwtSecret), today);
+  return verifyToken(token, config.jwtSecret);
 }
 
 export async function createApp(dataSource: DataSource, config: AppConfig): Promise<App> {
+  const schema = await buildAppSchema();
+  const limits = loadQueryLimits();
+  const rateLimiter = new RateLimiter(limits.requestsPerMinute);
   const apollo = new ApolloServer<RequestContext>({
-    schema: await buildAppSchema(),
+    schema,
+    plugins: [
+      queryLimitsPlugin(schema, limits),
+      // After the limits: a refused query never reaches the database, not even for the viewer's scope.
+      { requestDidStart: async () => ({ didResolveOperation: async ({ contextValue }) => void (await attachAccess(contextValue)) }) },
+    ],
     csrfPrevention: true,
     introspection: true, // only authenticated requests reach Apollo
     includeStacktraceInErrorResponses: !config.production,
@@ -43,7 +51,8 @@ export async function createApp(dataSource: DataSource, config: AppConfig): Prom
 
   async function handleGraphQL(req: IncomingMessage, res: ServerResponse, url: URL, requestId: string): Promise<void> {
     const today = todayIso();
-    const access = await authenticate(dataSource, config, req, today);
+    const claims = authenticate(config, req);
+    rateLimiter.take(claims.sub);
     const rawBody = req.method === 'POST' ? await readBody(req, MAX_BODY_BYTES) : '';
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {
@@ -59,7 +68,7 @@ export async function createApp(dataSource: DataSource, config: AppConfig): Prom
     }
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
-      context: async () => createRequestContext(dataSource, access, requestId, today),
+      context: async () => pendingContext(dataSource, claims, requestId, today),
     });
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = response.status ?? 200;

@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import type { TokenClaims } from '../auth/jwt';
 import { AccessScope } from './access';
 import { createLoaders, Loaders } from '../loaders';
 
@@ -6,14 +7,25 @@ import { createLoaders, Loaders } from '../loaders';
 export interface RequestContext {
   requestId: string;
   dataSource: DataSource;
+  claims: TokenClaims;
   access: AccessScope;
   loaders: Loaders;
   /** The date "today" for this request, so one request never straddles midnight. */
   today: string;
 }
 
-export function createRequestContext(dataSource: DataSource, access: AccessScope, requestId: string, today: string): RequestContext {
-  const context = { requestId, dataSource, access, today } as RequestContext;
+/** Completes a context once the request is known to run: the viewer's scope, then its loaders. */
+export async function attachAccess(context: RequestContext): Promise<RequestContext> {
+  context.access = await AccessScope.forClaims(context.dataSource, context.claims, context.today);
   context.loaders = createLoaders(context);
   return context;
+}
+
+export function pendingContext(dataSource: DataSource, claims: TokenClaims, requestId: string, today: string): RequestContext {
+  return { requestId, dataSource, claims, today } as RequestContext;
+}
+
+/** A complete context in one step, for callers outside GraphQL (exports, CLI). */
+export function createRequestContext(dataSource: DataSource, claims: TokenClaims, requestId: string, today: string): Promise<RequestContext> {
+  return attachAccess(pendingContext(dataSource, claims, requestId, today));
 }

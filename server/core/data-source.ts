@@ -1,13 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { DataSource, DataSourceOptions } from 'typeorm';
+import { DataSource, DataSourceOptions, LogLevel } from 'typeorm';
 import { migrations } from '../../migrations';
 import { entities } from '../entities';
 import { databaseKind, sqlitePath } from './config';
+import { StatementCounter } from './query-counter';
 
 /** Builds the TypeORM data source for DATABASE_URL; schema changes only through migrations. */
 export function createDataSource(databaseUrl: string, options: { poolSize?: number } = {}): DataSource {
-  const common = { entities, migrations, synchronize: false, migrationsRun: false, logging: false } as const;
+  const common = { entities, migrations, synchronize: false, migrationsRun: false, logging: ['query', 'error', 'warn'] as LogLevel[], logger: new StatementCounter() };
   if (databaseKind(databaseUrl) === 'sqlite') {
     const file = sqlitePath(databaseUrl);
     if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });

@@ -1,0 +1,130 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import { DocumentNode, FieldNode, FragmentDefinitionNode, GraphQLSchema, Kind, OperationDefinitionNode, SelectionSetNode } from 'graphql';
+import { ComplexityEstimator, getComplexity } from 'graphql-query-complexity';
+import { LimitExceededError } from './errors';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './pagination';
+
+/** Limits against abusive queries; defaults sit far above what a dashboard asks. */
+export interface QueryLimits {
+  maxDepth: number;
+  maxAliases: number;
+  maxCost: number;
+  /** Rows in one mutation batch (recordObservations). */
+  maxMutationRows: number;
+  /** Requests per token subject per minute, per server instance. */
+  requestsPerMinute: number;
+}
+
+function envNumber(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, got "${raw}"`);
+  return value;
+}
+
+export function loadQueryLimits(env: NodeJS.ProcessEnv = process.env): QueryLimits {
+  return {
+    maxDepth: envNumber(env, 'MAX_QUERY_DEPTH', 15),
+    maxAliases: envNumber(env, 'MAX_QUERY_ALIASES', 100),
+    maxCost: envNumber(env, 'MAX_QUERY_COST', 50_000),
+    maxMutationRows: envNumber(env, 'MAX_MUTATION_ROWS', 100_000),
+    requestsPerMinute: envNumber(env, 'RATE_LIMIT_PER_MINUTE', 1_200),
+  };
+}
+
+type Fragments = Map<string, FragmentDefinitionNode>;
+
+function fragmentsOf(document: DocumentNode): Fragments {
+  return new Map(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]));
+}
+
+/** Depth of field nesting, following fragments (a fragment cycle is already refused by validation). */
+export function queryDepth(selectionSet: SelectionSetNode | undefined, fragments: Fragments, seen = new Set<string>()): number {
+  if (!selectionSet) return 0;
+  let deepest = 0;
+  for (const selection of selectionSet.selections) {
+    if (selection.kind === Kind.FIELD) deepest = Math.max(deepest, 1 + queryDepth(selection.selectionSet, fragments, seen));
+    else if (selection.kind === Kind.INLINE_FRAGMENT) deepest = Math.max(deepest, queryDepth(selection.selectionSet, fragments, seen));
+    else if (!seen.has(selection.name.value)) {
+      const fragment = fragments.get(selection.name.value);
+      deepest = Math.max(deepest, queryDepth(fragment?.selectionSet, fragments, new Set([...seen, selection.name.value])));
+    }
+  }
+  return deepest;
+}
+
+export function aliasCount(document: DocumentNode): number {
+  let count = 0;
+  const visit = (selectionSet: SelectionSetNode | undefined): void => {
+    for (const selection of selectionSet?.selections ?? []) {
+      if (selection.kind === Kind.FIELD && (selection as FieldNode).alias) count += 1;
+      if (selection.kind !== Kind.FRAGMENT_SPREAD) visit(selection.selectionSet);
+    }
+  };
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.OPERATION_DEFINITION || definition.kind === Kind.FRAGMENT_DEFINITION) visit(definition.selectionSet);
+  }
+  return count;
+}
+
+/** A field costs 1, and a list asked with `first` costs its children `first` times. */
+const listAwareEstimator: ComplexityEstimator = ({ args, childComplexity }) => {
+  const first = typeof args.first === 'number' ? args.first : null;
+  if (first !== null && first > MAX_PAGE_SIZE) throw new LimitExceededError('pageSize', first, MAX_PAGE_SIZE, `Query refused: first is ${first}, the maximum page size is ${MAX_PAGE_SIZE}`);
+  const isConnection = 'first' in args || 'after' in args;
+  const multiplier = first ?? (isConnection ? DEFAULT_PAGE_SIZE : 1);
+  return 1 + childComplexity * Math.max(1, multiplier);
+};
+
+export interface CostReport {
+  cost: number;
+  maximum: number;
+}
+
+/**
+ * Refuses an operation past a limit after parsing and validation, before any resolver (and so
+ * any database access) runs, and reports the cost of accepted ones in `extensions.cost`.
+ */
+export function queryLimitsPlugin(schema: GraphQLSchema, limits: QueryLimits): ApolloServerPlugin {
+  return {
+    async requestDidStart() {
+      let report: CostReport | null = null;
+      return {
+        async didResolveOperation({ document, request, operation }) {
+          const fragments = fragmentsOf(document);
+          const depth = queryDepth((operation as OperationDefinitionNode).selectionSet, fragments);
+          if (depth > limits.maxDepth) throw new LimitExceededError('depth', depth, limits.maxDepth);
+          const aliases = aliasCount(document);
+          if (aliases > limits.maxAliases) throw new LimitExceededError('aliases', aliases, limits.maxAliases);
+          const cost = getComplexity({ schema, query: document, variables: request.variables, operationName: request.operationName, estimators: [listAwareEstimator] });
+          if (cost > limits.maxCost) throw new LimitExceededError('cost', cost, limits.maxCost);
+          report = { cost, maximum: limits.maxCost };
+        },
+        async willSendResponse({ response }) {
+          if (report && response.body.kind === 'single') {
+            response.body.singleResult.extensions = { ...response.body.singleResult.extensions, cost: report };
+          }
+        },
+      };
+    },
+  };
+}
+
+/** Fixed one-minute windows per token subject; per instance, which is what a stateless server can promise. */
+export class RateLimiter {
+  private windows = new Map<string, { start: number; count: number }>();
+  constructor(private readonly perMinute: number) {}
+
+  /** Throws when `key` has used its requests for the current minute. */
+  take(key: string, now = Date.now()): void {
+    const window = this.windows.get(key);
+    if (!window || now - window.start >= 60_000) {
+      if (this.windows.size > 100_000) this.windows.clear();
+      this.windows.set(key, { start: now, count: 1 });
+      return;
+    }
+    window.count += 1;
+    if (window.count > this.perMinute) throw new LimitExceededError('requestsPerMinute', window.count, this.perMinute, `Rate limit: more than ${this.perMinute} requests a minute for this token`);
+  }
+}

@@ -1,0 +1,117 @@
+import jwt from 'jsonwebtoken';
+import { StatementCounter } from '../../server/core/query-counter';
+import { testDatabases } from '../support/databases';
+import { startTestServer, TEST_SECRET, TestServer } from '../support/server';
+
+describe.each(testDatabases())('tokens, limits and error hygiene on $name', (db) => {
+  let server: TestServer;
+  let admin: string;
+
+  beforeAll(async () => {
+    server = await startTestServer(db);
+    admin = server.token('VN', 'ADMIN');
+  });
+  afterAll(() => server?.close());
+
+  const ME = '{ me { role } }';
+  const expectUnauthenticated = async (token: string) => {
+    const result = await server.gql(ME, {}, token);
+    expect(result.status).toBe(401);
+    expect(result.data).toBeUndefined();
+    expect(result.errors![0].extensions!.code).toBe('UNAUTHENTICATED');
+  };
+
+  it('accepts a valid token', async () => {
+    expect((await server.gql(ME, {}, admin)).data).toEqual({ me: { role: 'ADMIN' } });
+  });
+
+  it('refuses forged, expired, alg:none and wrong-secret tokens', async () => {
+    const claims = { sub: 'x', unit: 'VN', role: 'ADMIN' };
+    const [header, payload] = admin.split('.');
+    const forgedPayload = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), unit: '20' })).toString('base64url');
+    await expectUnauthenticated(`${header}.${forgedPayload}.${admin.split('.')[2]}`);
+    await expectUnauthenticated(jwt.sign({ ...claims, exp: Math.floor(Date.now() / 1000) - 60 }, TEST_SECRET, { algorithm: 'HS256' }));
+    await expectUnauthenticated(jwt.sign({ ...claims, exp: Math.floor(Date.now() / 1000) + 60 }, '', { algorithm: 'none' }));
+    await expectUnauthenticated(jwt.sign(claims, 'another-secret', { algorithm: 'HS256', expiresIn: 60 }));
+    await expectUnauthenticated(jwt.sign(claims, TEST_SECRET, { algorithm: 'HS384', expiresIn: 60 }));
+    await expectUnauthenticated(jwt.sign(claims, TEST_SECRET, { algorithm: 'HS256' })); // no expiry
+    await expectUnauthenticated(jwt.sign({ ...claims, role: 'GOD' }, TEST_SECRET, { algorithm: 'HS256', expiresIn: 60 }));
+  });
+
+  it('refuses a token whose unit was dissolved or never existed', async () => {
+    await expectUnauthenticated(server.token('313', 'ADMIN')); // huyện An Lão, dissolved 2025-06-30
+    await expectUnauthenticated(server.token('99999', 'ANALYST'));
+  });
+
+  const refusedBeforeDatabase = async (query: string, limit: string) => {
+    const before = StatementCounter.count;
+    const result = await server.gql(query, {}, admin);
+    expect(StatementCounter.count).toBe(before);
+    expect(result.data).toBeUndefined();
+    expect(result.errors![0].extensions).toMatchObject({ code: 'LIMIT_EXCEEDED', limit });
+    expect(result.errors![0].message).toMatch(/maximum/);
+    return result;
+  };
+
+  it('refuses a query nested 50 levels deep before touching the database', async () => {
+    const deep = `{ unit(code: "VN") { ${'children { '.repeat(49)}code${' }'.repeat(49)} } }`;
+    await refusedBeforeDatabase(deep, 'depth');
+  });
+
+  it('refuses 1,000 aliases before touching the database', async () => {
+    const aliases = Array.from({ length: 1000 }, (_, i) => `a${i}: me { role }`).join(' ');
+    await refusedBeforeDatabase(`{ ${aliases} }`, 'aliases');
+  });
+
+  it('refuses first: 100000 before touching the database', async () => {
+    const result = await refusedBeforeDatabase('{ units(first: 100000) { totalCount } }', 'pageSize');
+    expect(result.errors![0].message).toContain('100000');
+  });
+
+  it('reports the cost of an accepted query in extensions', async () => {
+    const result = await server.gql('{ units(level: PROVINCE, first: 40) { totalCount edges { node { code name children { code } } } } }', {}, admin);
+    expect(result.errors).toBeUndefined();
+    expect(result.extensions!.cost.cost).toBeGreaterThan(40);
+    expect(result.extensions!.cost.maximum).toBeGreaterThan(result.extensions!.cost.cost);
+  });
+
+  it('refuses bodies over the size limit', async () => {
+    const response = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` },
+      body: JSON.stringify({ query: `{ me { role } }`, padding: 'x'.repeat(3 * 1024 * 1024) }),
+    });
+    expect(response.status).toBe(413);
+  });
+
+  it('keeps CSRF prevention on', async () => {
+    const response = await fetch(`${server.url}/graphql?query=${encodeURIComponent('{ me { role } }')}`, { headers: { authorization: `Bearer ${admin}` } });
+    expect(response.status).toBe(400);
+  });
+});
+
+describe.each(testDatabases())('production error hygiene on $name', (db) => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer(db, { NODE_ENV: 'production' });
+  });
+  afterAll(() => server?.close());
+
+  it('leaks no stack, SQL or file path in errors', async () => {
+    const admin = server.token('VN', 'ADMIN');
+    await server.dataSource.query('DROP TABLE unit_lineage');
+    const results = [
+      await server.gql('{ unit(code: "16186") { predecessors { code } } }', {}, admin),
+      await server.gql('{ unit(code: 5) { code } }', {}, admin),
+      await server.gql('{ nosuchfield }', {}, admin),
+      await server.gql('{ units(after: "garbage") { totalCount } }', {}, admin),
+    ];
+    for (const result of results) {
+      expect(result.errors?.length).toBeGreaterThan(0);
+      const text = JSON.stringify(result.errors);
+      expect(text).not.toMatch(/stacktrace|\.ts:|\.js:|\/work\/|SELECT|FROM|unit_lineage|sqlite|mysql/i);
+      expect(text).not.toMatch(/\bER_[A-Z]/);
+    }
+    expect(results[0].errors![0]).toMatchObject({ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+  });
+});
