@@ -13,6 +13,7 @@ import { logger } from './core/logger';
 import { loadQueryLimits, queryLimitsPlugin, RateLimiter } from './core/query-limits';
 import { todayIso } from './core/scalars';
 import { buildAppSchema } from './schema';
+import { ASSET_PREFIX, renderGraphiqlPage, serveGraphiqlAsset } from './explorer/graphiql.page';
 
 export interface App {
   server: http.Server;
@@ -31,7 +32,16 @@ export function authenticate(config: AppConfig, req: IncomingMessage): TokenClai
   return verifyToken(token, config.jwtSecret);
 }
 
-export async function createApp(dataSource: DataSource, config: AppConfig): Promise<App> {
+export interface AppOptions {
+  /** A token GraphiQL fills in (the embedded demo only). */
+  explorerToken?: string | null;
+}
+
+function wantsHtml(req: IncomingMessage): boolean {
+  return req.method === 'GET' && (req.headers.accept ?? '').includes('text/html');
+}
+
+export async function createApp(dataSource: DataSource, config: AppConfig, options: AppOptions = {}): Promise<App> {
   const schema = await buildAppSchema();
   const limits = loadQueryLimits();
   const rateLimiter = new RateLimiter(limits.requestsPerMinute);
@@ -110,7 +120,12 @@ export async function createApp(dataSource: DataSource, config: AppConfig): Prom
     const route = async (): Promise<void> => {
       if (applyCors(req, res)) return;
       if (url.pathname === '/healthz') return handleHealth(res);
+      if (url.pathname === '/graphql' && wantsHtml(req)) {
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(renderGraphiqlPage(options.explorerToken ?? null));
+        return;
+      }
       if (url.pathname === '/graphql') return handleGraphQL(req, res, url, requestId);
+      if (url.pathname.startsWith(ASSET_PREFIX) && serveGraphiqlAsset(url.pathname.slice(ASSET_PREFIX.length), res)) return;
       throw new HttpError(404, `No route ${url.pathname}`, ErrorCode.NOT_FOUND);
     };
     route()

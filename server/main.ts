@@ -18,9 +18,10 @@ async function main(): Promise<void> {
     if (applied.length) logger.info('migrations applied', { migrations: applied });
     if (!(await hasUnits(dataSource))) await seed(dataSource, { demo: true, print: (line) => console.log(line) });
   }
-  const app = await createApp(dataSource, config);
+  const demoToken = embedded && config.jwtSecretIsDefault ? signToken({ sub: 'demo-analyst@20', unit: '20', role: Role.ANALYST }, config.jwtSecret) : null;
+  const app = await createApp(dataSource, config, { explorerToken: demoToken });
   const port = await app.listen(config.port);
-  console.log(`bdg-hub listening on http://localhost:${port}/graphql (${embedded ? 'embedded SQLite' : 'MySQL'})`);
+  console.log(`bdg-hub listening on http://localhost:${port}/graphql (${embedded ? 'embedded SQLite' : 'MySQL'}); open it in a browser for GraphiQL`);
   if (embedded && config.jwtSecretIsDefault) printDemoTokens(config.jwtSecret);
 
   const shutdown = async (signal: string) => {

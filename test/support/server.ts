@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { createApp, App } from '../../server/app';
+import { createApp, App, AppOptions } from '../../server/app';
 import { signToken } from '../../server/auth/jwt';
 import { Role } from '../../server/auth/role';
 import { loadConfig } from '../../server/core/config';
@@ -25,12 +25,12 @@ export interface TestServer {
 }
 
 /** A real HTTP server on a private copy of the demo database. */
-export async function startTestServer(db: TestDatabase, env: Record<string, string> = {}): Promise<TestServer> {
+export async function startTestServer(db: TestDatabase, env: Record<string, string> = {}, options: AppOptions = {}): Promise<TestServer> {
   setLogLevel('error');
   const copy = await copyDatabase(db);
   const dataSource = await openDataSource(copy.url);
   const config = loadConfig({ ...process.env, DATABASE_URL: copy.url, JWT_SECRET: TEST_SECRET, ...env });
-  const app = await createApp(dataSource, config);
+  const app = await createApp(dataSource, config, options);
   const port = await app.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${port}`;
   return {

@@ -1,0 +1,28 @@
+/** Saved queries GraphiQL opens with: the questions provincial analysts ask first. */
+export const EXAMPLE_QUERIES: { title: string; query: string }[] = [
+  {
+    title: 'Communes of my province',
+    query: `# Communes of Lạng Sơn (province 20) in force today, with their villages
+query CommunesOfProvince {
+  units(under: "20", level: COMMUNE, first: 10) {
+    totalCount
+    edges { node { code fullName children { code name } } }
+  }
+}`,
+  },
+  {
+    title: 'A unit through the 2025 reorganisation',
+    query: `# xã Lợi Bác before and after 1 July 2025: what it was formed from, where its villages were
+query UnitHistory {
+  today: unit(code: "06601") { fullName parent { fullName } predecessors { code fullName parent { fullName } } }
+  before: unit(code: "06601", asOf: "2025-01-01") { fullName validTo parent { fullName } children { code name } }
+}`,
+  },
+  {
+    title: 'Accent-insensitive search',
+    query: `# "loi bac" finds Lợi Bác
+query Search {
+  units(search: "loi bac") { edges { node { code fullName level parent { fullName } } } }
+}`,
+  },
+];
