@@ -1,0 +1,28 @@
+import { Field, ID, ObjectType } from 'type-graphql';
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { AgencyKind } from './plan.enums';
+
+/** A body inside a unit that receives responsibilities (a division, the police, the Women's Union…). */
+@ObjectType('Agency', { description: 'A body inside a unit that receives responsibilities' })
+@Entity('agency')
+@Index('uq_agency_unit_key', ['unitId', 'key'], { unique: true })
+export class Agency {
+  @Field(() => ID)
+  @PrimaryGeneratedColumn()
+  id: number;
+
+  @Column({ name: 'unit_id', type: 'int' })
+  unitId: number;
+
+  @Field({ description: 'Stable key within its unit, e.g. "phong-kinh-te"' })
+  @Column({ name: 'agency_key', type: 'varchar', length: 64 })
+  key: string;
+
+  @Field()
+  @Column({ type: 'varchar', length: 255 })
+  name: string;
+
+  @Field(() => AgencyKind)
+  @Column({ type: 'varchar', length: 32 })
+  kind: AgencyKind;
+}

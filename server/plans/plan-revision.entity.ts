@@ -1,0 +1,51 @@
+import { Field, ID, ObjectType } from 'type-graphql';
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+
+/** One change to an issued plan or one of its parts: who changed what, when, from what to what. */
+@ObjectType('PlanRevision', { description: 'A change to an issued plan: who changed what and when' })
+@Entity('plan_revision')
+@Index('ix_plan_revision_plan_id', ['planId'])
+@Index('ix_plan_revision_unit_id', ['unitId'])
+export class PlanRevision {
+  @Field(() => ID)
+  @PrimaryGeneratedColumn()
+  id: number;
+
+  @Column({ name: 'unit_id', type: 'int' })
+  unitId: number;
+
+  @Column({ name: 'plan_id', type: 'int' })
+  planId: number;
+
+  @Field({ description: 'ISO timestamp' })
+  @Column({ name: 'changed_at', type: 'varchar', length: 30 })
+  changedAt: string;
+
+  @Field()
+  @Column({ name: 'changed_by', type: 'varchar', length: 128 })
+  changedBy: string;
+
+  @Field({ description: 'The mutation, e.g. updatePlan, addTarget' })
+  @Column({ type: 'varchar', length: 64 })
+  action: string;
+
+  @Field({ description: 'What changed: Plan, Objective, Target, …' })
+  @Column({ name: 'entity_type', type: 'varchar', length: 32 })
+  entityType: string;
+
+  @Field(() => ID)
+  @Column({ name: 'entity_id', type: 'int' })
+  entityId: number;
+
+  @Field(() => String, { nullable: true, description: 'The field changed; null when a part was added' })
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  field: string | null;
+
+  @Field(() => String, { nullable: true, description: 'JSON of the value before' })
+  @Column({ name: 'old_value', type: 'text', nullable: true })
+  oldValue: string | null;
+
+  @Field(() => String, { nullable: true, description: 'JSON of the value after' })
+  @Column({ name: 'new_value', type: 'text', nullable: true })
+  newValue: string | null;
+}

@@ -1,0 +1,569 @@
+import { EntityManager } from 'typeorm';
+import type { RequestContext } from '../core/context';
+import { BadUserInputError, ForbiddenError } from '../core/errors';
+import { Connection, readPage, toConnection } from '../core/pagination';
+import { isIsoDate } from '../core/scalars';
+import { pathPrefixSql } from '../core/sql';
+import { foldVietnamese } from '../core/text';
+import { AdministrativeUnit, dateWithinValidity, unitAt } from '../tenancy/administrative-unit.entity';
+import { findUnitByCode } from '../tenancy/unit.service';
+import { PeriodType } from '../indicators/indicator-enums';
+import { Agency } from './agency.entity';
+import { Objective } from './objective.entity';
+import { PlanRevision } from './plan-revision.entity';
+import { Plan, UpperLevelPlan } from './plan.entity';
+import { Measure, PlanStatus, ScheduleKind } from './plan.enums';
+import {
+  AgencyInput, CreatePlanInput, ObjectiveInput, PlansArgs, ReportingObligationInput, ResponsibilityInput, SubmissionInput, TargetInput,
+  TaskInput, TaskScheduleInput, UpdatePlanInput, UpdateTargetInput, UpperLevelPlanInput,
+} from './plan.inputs';
+import { ReportingObligation } from './reporting-obligation.entity';
+import { Responsibility } from './responsibility.entity';
+import { Submission } from './submission.entity';
+import { Target, TargetPoint } from './target.entity';
+import { DayOfYear, Task, TaskSchedule } from './task.entity';
+import { TargetFields, validateTarget } from './target-validation';
+
+// ---------------------------------------------------------------- reads
+
+/** An ID argument as a row id; anything else finds nothing. */
+export function parseId(id: string | number): number | null {
+  const n = Number(id);
+  return Number.isSafeInteger(n) && n > 0 ? n : null;
+}
+
+export async function findPlan(ctx: RequestContext, id: string): Promise<Plan | null> {
+  const planId = parseId(id);
+  return planId ? ctx.loaders.planById.load(planId) : null;
+}
+
+/**
+ * The unit a code names: the one in force on `date` (default today) or, for a code no longer in
+ * force (a legacy district such as An Lão 313), the latest unit that had it. Null when invisible.
+ */
+export async function findUnitForPlans(ctx: RequestContext, code: string, date?: string | null): Promise<AdministrativeUnit | null> {
+  const current = await findUnitByCode(ctx, code, date ?? ctx.today);
+  if (current || date) return current;
+  const qb = ctx.dataSource.getRepository(AdministrativeUnit).createQueryBuilder('u').where('u.code = :code', { code: code.trim() });
+  const latest = await ctx.access.restrict(qb, 'u.id').orderBy('u.valid_to', 'DESC').getOne();
+  return latest ? unitAt(latest, ctx.today) : null;
+}
+
+async function requirePlanUnit(ctx: RequestContext, code: string, date: string | null | undefined, field: string): Promise<AdministrativeUnit> {
+  const unit = await findUnitForPlans(ctx, code, date);
+  if (!unit) throw new BadUserInputError(`No unit with code "${code}"${date ? ` on ${date}` : ''}`, field);
+  return unit;
+}
+
+export async function listPlans(ctx: RequestContext, args: PlansArgs): Promise<Connection<Plan>> {
+  const page = readPage(args.first, args.after);
+  const qb = ctx.dataSource.getRepository(Plan).createQueryBuilder('p');
+  if (args.unit) {
+    const unit = await requirePlanUnit(ctx, args.unit, args.unitAsOf, 'unit');
+    if (args.includeDescendants) {
+      // The unit's subtree at every date it had a place in the hierarchy.
+      const placements = await ctx.loaders.placementsOfUnit.load(unit.id);
+      const prefixes = [...new Set(placements.map((p) => p.path))].map((path) => pathPrefixSql(ctx.dataSource, 'dp.path', path));
+      if (!prefixes.length) qb.andWhere('p.unit_id = :unitId', { unitId: unit.id });
+      else {
+        qb.andWhere(
+          `EXISTS (SELECT 1 FROM unit_placement dp WHERE dp.unit_id = p.unit_id AND (${prefixes.map((c) => c.sql).join(' OR ')}))`,
+          Object.assign({}, ...prefixes.map((c) => c.params)),
+        );
+      }
+    } else qb.andWhere('p.unit_id = :unitId', { unitId: unit.id });
+  }
+  if (args.year != null) qb.andWhere('p.first_year <= :year AND p.last_year >= :year', { year: args.year });
+  if (args.implements) qb.andWhere('p.implements_number = :implements', { implements: args.implements.trim() });
+  ctx.access.restrict(qb, 'p.unit_id');
+  const [rows, totalCount] = await Promise.all([
+    qb.clone().orderBy('p.first_year', 'DESC').addOrderBy('p.id', 'ASC').offset(page.offset).limit(page.limit).getMany(),
+    qb.getCount(),
+  ]);
+  return toConnection(rows, totalCount, page);
+}
+
+/** A unit as seen from one of its plans: read inside its lifetime (a legacy unit at its last day). */
+export async function unitOf(ctx: RequestContext, row: { unitId: number }): Promise<AdministrativeUnit | null> {
+  const unit = await ctx.loaders.unitById.load(row.unitId);
+  return unit ? unitAt(unit, dateWithinValidity(unit, ctx.today)) : null;
+}
+
+export function upperLevelOf(plan: Plan): UpperLevelPlan | null {
+  if (!plan.implementsNumber) return null;
+  return Object.assign(new UpperLevelPlan(), { number: plan.implementsNumber, issuedOn: plan.implementsIssuedOn, issuer: plan.implementsIssuer ?? '', title: plan.implementsTitle });
+}
+
+export function plansOfUnit(ctx: RequestContext, unit: AdministrativeUnit): Promise<Plan[]> {
+  return ctx.loaders.plansByUnit.load(unit.id);
+}
+
+/** Plans in the database that implement this one (their `implements.number` is its number). */
+export async function plansImplementing(ctx: RequestContext, plan: Plan): Promise<Plan[]> {
+  return plan.number ? ctx.loaders.plansImplementing.load(plan.number) : [];
+}
+
+export function baselineOf(target: Target): TargetPoint | null {
+  return target.baselineYear === null || target.baselineValue === null ? null : { year: target.baselineYear, value: target.baselineValue };
+}
+
+export function scheduleOf(task: Task): TaskSchedule | null {
+  if (!task.scheduleKind) return null;
+  const days = task.scheduleDays ?? [];
+  const yearly = task.scheduleKind === ScheduleKind.YEARLY_RANGE;
+  return Object.assign(new TaskSchedule(), {
+    kind: task.scheduleKind,
+    from: task.scheduleFrom,
+    to: task.scheduleTo,
+    yearlyFrom: yearly ? (days[0] ?? null) : null,
+    yearlyTo: yearly ? (days[1] ?? null) : null,
+    days: task.scheduleKind === ScheduleKind.FIXED_DAYS ? days : [],
+  });
+}
+
+export async function objectivesOfTask(ctx: RequestContext, task: Task): Promise<Objective[]> {
+  const objectives = await ctx.loaders.objectivesByPlan.load(task.planId);
+  return objectives.filter((o) => task.objectiveOrdinals.includes(o.ordinal));
+}
+
+export async function agenciesByIds(ctx: RequestContext, ids: number[]): Promise<Agency[]> {
+  const agencies = await ctx.loaders.agencyById.loadMany(ids);
+  return agencies.filter((a): a is Agency => a instanceof Agency);
+}
+
+export async function objectivesOfResponsibility(ctx: RequestContext, r: Responsibility): Promise<Objective[]> {
+  const objectives = await ctx.loaders.objectivesByPlan.load(r.planId);
+  return objectives.filter((o) => r.objectiveOrdinals.includes(o.ordinal));
+}
+
+/** The targets named by the responsibility; when it names none, those of the objectives it reports on. */
+export async function targetsOfResponsibility(ctx: RequestContext, r: Responsibility): Promise<Target[]> {
+  const [objectives, targets] = await Promise.all([ctx.loaders.objectivesByPlan.load(r.planId), ctx.loaders.targetsByPlan.load(r.planId)]);
+  const ordinalOf = new Map(objectives.map((o) => [o.id, o.ordinal]));
+  const labelOf = (t: Target) => `${ordinalOf.get(t.objectiveId)}.${t.ordinal}`;
+  const chosen = r.targetLabels.length
+    ? targets.filter((t) => r.targetLabels.includes(labelOf(t)))
+    : targets.filter((t) => r.objectiveOrdinals.includes(ordinalOf.get(t.objectiveId) ?? -1));
+  return chosen.sort((a, b) => labelOf(a).localeCompare(labelOf(b), undefined, { numeric: true }));
+}
+
+export async function objectiveOfTarget(ctx: RequestContext, t: Target): Promise<Objective | null> {
+  return ctx.loaders.objectiveById.load(t.objectiveId);
+}
+
+export async function reporterOf(ctx: RequestContext, o: ReportingObligation): Promise<Agency | null> {
+  return o.reporterAgencyId ? ctx.loaders.agencyById.load(o.reporterAgencyId) : null;
+}
+
+// ---------------------------------------------------------------- writes
+
+const now = () => new Date().toISOString();
+
+/** The plan if the viewer may change it; otherwise FORBIDDEN, the same for "absent" and "not yours". */
+async function writablePlan(ctx: RequestContext, id: string): Promise<Plan> {
+  const planId = parseId(id);
+  const plan = planId ? await ctx.loaders.planById.load(planId) : null;
+  if (!plan) throw new ForbiddenError();
+  ctx.access.assertCanWrite(plan.unitId, true);
+  return plan;
+}
+
+/** Forget what this request cached about a plan, so the answer shows the write. */
+function forgetPlan(ctx: RequestContext, plan: Plan): void {
+  const l = ctx.loaders;
+  l.planById.clear(plan.id);
+  l.plansByUnit.clear(plan.unitId);
+  if (plan.number) l.plansImplementing.clear(plan.number);
+  [l.objectivesByPlan, l.targetsByPlan, l.tasksByPlan, l.responsibilitiesByPlan, l.obligationsByPlan, l.revisionsByPlan].forEach((loader) => loader.clear(plan.id));
+  l.targetsByObjective.clearAll();
+  l.responsibilitiesByAgency.clearAll();
+  l.submissionsByObligation.clearAll();
+}
+
+interface Change {
+  entityType: string;
+  entityId: number;
+  field: string | null;
+  oldValue: unknown;
+  newValue: unknown;
+}
+
+/** An issued plan keeps its history: every change to it or its parts becomes a plan_revision row. */
+async function recordRevisions(ctx: RequestContext, manager: EntityManager, plan: Plan, action: string, changes: Change[]): Promise<void> {
+  if (plan.status !== PlanStatus.ISSUED || !changes.length) return;
+  const changedAt = now();
+  await manager.getRepository(PlanRevision).insert(
+    changes.map((c) => ({
+      unitId: plan.unitId,
+      planId: plan.id,
+      changedAt,
+      changedBy: ctx.access.viewer.subject,
+      action,
+      entityType: c.entityType,
+      entityId: c.entityId,
+      field: c.field,
+      oldValue: c.oldValue === undefined ? null : JSON.stringify(c.oldValue),
+      newValue: c.newValue === undefined ? null : JSON.stringify(c.newValue),
+    })),
+  );
+}
+
+function checkYears(firstYear: number, lastYear: number): void {
+  if (!Number.isInteger(firstYear) || firstYear < 1945 || firstYear > 2100) throw new BadUserInputError(`firstYear ${firstYear} is not a plausible year`, 'firstYear');
+  if (!Number.isInteger(lastYear) || lastYear < firstYear || lastYear > 2100) throw new BadUserInputError(`lastYear ${lastYear} must be a year not before firstYear ${firstYear}`, 'lastYear');
+}
+
+function checkText(value: string | null | undefined, field: string): void {
+  if (value != null && !value.trim()) throw new BadUserInputError(`${field} must not be blank`, field);
+}
+
+function checkIssued(status: PlanStatus, number: string | null, issuedOn: string | null): void {
+  if (status !== PlanStatus.DRAFT && !number?.trim()) throw new BadUserInputError(`A ${status} plan needs its number`, 'number');
+  if (status !== PlanStatus.DRAFT && !issuedOn) throw new BadUserInputError(`A ${status} plan needs its date of issue`, 'issuedOn');
+}
+
+function upperLevelColumns(input: UpperLevelPlanInput | null | undefined) {
+  if (input) {
+    checkText(input.number, 'implements.number');
+    checkText(input.issuer, 'implements.issuer');
+  }
+  return {
+    implementsNumber: input?.number.trim() ?? null,
+    implementsIssuedOn: input?.issuedOn ?? null,
+    implementsIssuer: input?.issuer.trim() ?? null,
+    implementsTitle: input?.title ?? null,
+  };
+}
+
+export async function createPlan(ctx: RequestContext, input: CreatePlanInput): Promise<Plan> {
+  const unit = await requirePlanUnit(ctx, input.unit, input.unitAsOf, 'unit');
+  ctx.access.assertCanWrite(unit.id, true);
+  checkText(input.title, 'title');
+  checkYears(input.firstYear, input.lastYear);
+  const status = input.status ?? PlanStatus.DRAFT;
+  checkIssued(status, input.number ?? null, input.issuedOn ?? null);
+  const at = now();
+  const plan = ctx.dataSource.getRepository(Plan).create({
+    unitId: unit.id,
+    number: input.number?.trim() || null,
+    title: input.title.trim(),
+    kind: input.kind,
+    firstYear: input.firstYear,
+    lastYear: input.lastYear,
+    issuedOn: input.issuedOn ?? null,
+    issuedPlace: null,
+    signer: input.signer ?? null,
+    status,
+    ...upperLevelColumns(input.implements),
+    legalBases: input.legalBases ?? [],
+    purposes: input.purposes ?? [],
+    requirements: input.requirements ?? [],
+    budgetSources: input.budgetSources ?? [],
+    seedKey: null,
+    createdAt: at,
+    updatedAt: at,
+  });
+  const saved = await ctx.dataSource.transaction((manager) => manager.getRepository(Plan).save(plan));
+  ctx.loaders.plansByUnit.clear(unit.id);
+  return saved;
+}
+
+const PLAN_FIELDS = ['number', 'title', 'kind', 'firstYear', 'lastYear', 'issuedOn', 'signer', 'status'] as const;
+
+export async function updatePlan(ctx: RequestContext, id: string, input: UpdatePlanInput): Promise<Plan> {
+  const plan = await writablePlan(ctx, id);
+  const next: Plan = Object.assign(Object.create(Plan.prototype) as Plan, plan);
+  const changes: Change[] = [];
+  for (const field of PLAN_FIELDS) {
+    const value = input[field];
+    if (value === undefined || value === null) continue;
+    if (field === 'title') checkText(value as string, 'title');
+    if (value !== plan[field]) {
+      changes.push({ entityType: 'Plan', entityId: plan.id, field, oldValue: plan[field], newValue: value });
+      Object.assign(next, { [field]: typeof value === 'string' && field !== 'issuedOn' ? value.trim() : value });
+    }
+  }
+  if (input.implements) {
+    const upper = upperLevelColumns(input.implements);
+    const before = upperLevelOf(plan);
+    Object.assign(next, upper);
+    changes.push({ entityType: 'Plan', entityId: plan.id, field: 'implements', oldValue: before, newValue: upperLevelOf(next) });
+  }
+  checkYears(next.firstYear, next.lastYear);
+  checkIssued(next.status, next.number, next.issuedOn);
+  if (next.firstYear !== plan.firstYear || next.lastYear !== plan.lastYear) {
+    // Targets must stay inside the plan's period.
+    const targets = await ctx.loaders.targetsByPlan.load(plan.id);
+    for (const t of targets) validateTarget(fieldsOf(t), next);
+  }
+  if (!changes.length) return plan;
+  next.updatedAt = now();
+  await ctx.dataSource.transaction(async (manager) => {
+    const { id: _id, ...columns } = next;
+    await manager.getRepository(Plan).update({ id: plan.id }, columns);
+    await recordRevisions(ctx, manager, plan, 'updatePlan', changes);
+  });
+  forgetPlan(ctx, plan);
+  return next;
+}
+
+export async function addObjective(ctx: RequestContext, planId: string, input: ObjectiveInput): Promise<Objective> {
+  const plan = await writablePlan(ctx, planId);
+  checkText(input.title, 'title');
+  const existing = await ctx.loaders.objectivesByPlan.load(plan.id);
+  const ordinal = input.ordinal ?? Math.max(0, ...existing.map((o) => o.ordinal)) + 1;
+  if (!Number.isInteger(ordinal) || ordinal < 1) throw new BadUserInputError('ordinal must be a positive whole number', 'ordinal');
+  if (existing.some((o) => o.ordinal === ordinal)) throw new BadUserInputError(`The plan already has an objective ${ordinal}`, 'ordinal');
+  const objective = await ctx.dataSource.transaction(async (manager) => {
+    const saved = await manager.getRepository(Objective).save(manager.getRepository(Objective).create({ unitId: plan.unitId, planId: plan.id, ordinal, title: input.title.trim(), domain: input.domain }));
+    await recordRevisions(ctx, manager, plan, 'addObjective', [{ entityType: 'Objective', entityId: saved.id, field: null, oldValue: undefined, newValue: { ordinal, title: saved.title, domain: saved.domain } }]);
+    return saved;
+  });
+  forgetPlan(ctx, plan);
+  return objective;
+}
+
+function fieldsOf(t: Target): TargetFields {
+  return {
+    indicatorCode: t.indicatorCode,
+    measure: t.measure,
+    comparator: t.comparator,
+    targetValue: t.targetValue,
+    dueYear: t.dueYear,
+    baselineYear: t.baselineYear,
+    baselineValue: t.baselineValue,
+    milestones: t.milestones ?? [],
+    periodType: t.periodType,
+  };
+}
+
+/** Fills a target's machine-readable defaults: TOTAL and YEAR when an indicator is given. */
+function targetFieldsFromInput(input: TargetInput): TargetFields {
+  const indicatorCode = input.indicator?.trim() || null;
+  return {
+    indicatorCode,
+    measure: input.measure ?? (indicatorCode ? Measure.TOTAL : null),
+    comparator: input.comparator ?? null,
+    targetValue: input.targetValue ?? null,
+    dueYear: input.dueYear ?? null,
+    baselineYear: input.baseline?.year ?? null,
+    baselineValue: input.baseline?.value ?? null,
+    milestones: (input.milestones ?? []).map((m) => ({ year: m.year, value: m.value })),
+    periodType: input.periodType ?? (indicatorCode ? PeriodType.YEAR : null),
+  };
+}
+
+async function writableObjective(ctx: RequestContext, id: string): Promise<{ objective: Objective; plan: Plan }> {
+  const objectiveId = parseId(id);
+  const objective = objectiveId ? await ctx.loaders.objectiveById.load(objectiveId) : null;
+  if (!objective) throw new ForbiddenError();
+  const plan = await writablePlan(ctx, String(objective.planId));
+  return { objective, plan };
+}
+
+export async function addTarget(ctx: RequestContext, objectiveId: string, input: TargetInput): Promise<Target> {
+  const { objective, plan } = await writableObjective(ctx, objectiveId);
+  checkText(input.text, 'text');
+  const fields = targetFieldsFromInput(input);
+  validateTarget(fields, plan);
+  const existing = await ctx.loaders.targetsByObjective.load(objective.id);
+  const ordinal = input.ordinal ?? Math.max(0, ...existing.map((t) => t.ordinal)) + 1;
+  if (!Number.isInteger(ordinal) || ordinal < 1) throw new BadUserInputError('ordinal must be a positive whole number', 'ordinal');
+  if (existing.some((t) => t.ordinal === ordinal)) throw new BadUserInputError(`Objective ${objective.ordinal} already has a target ${ordinal}`, 'ordinal');
+  const target = await ctx.dataSource.transaction(async (manager) => {
+    const repo = manager.getRepository(Target);
+    const saved = await repo.save(repo.create({ unitId: plan.unitId, planId: plan.id, objectiveId: objective.id, ordinal, label: input.label ?? null, text: input.text.trim(), ...fields }));
+    await recordRevisions(ctx, manager, plan, 'addTarget', [{ entityType: 'Target', entityId: saved.id, field: null, oldValue: undefined, newValue: { ordinal, text: saved.text, ...fields } }]);
+    return saved;
+  });
+  forgetPlan(ctx, plan);
+  return target;
+}
+
+export async function updateTarget(ctx: RequestContext, id: string, input: UpdateTargetInput): Promise<Target> {
+  const targetId = parseId(id);
+  const target = targetId ? await ctx.loaders.targetById.load(targetId) : null;
+  if (!target) throw new ForbiddenError();
+  const plan = await writablePlan(ctx, String(target.planId));
+  const next: Target = Object.assign(Object.create(Target.prototype) as Target, target);
+  const set = (field: keyof Target, value: unknown) => Object.assign(next, { [field]: value });
+  if (input.text != null) {
+    checkText(input.text, 'text');
+    set('text', input.text.trim());
+  }
+  if (input.label != null) set('label', input.label);
+  if (input.indicator != null) set('indicatorCode', input.indicator.trim() || null);
+  if (input.measure != null) set('measure', input.measure);
+  if (input.comparator != null) set('comparator', input.comparator);
+  if (input.targetValue != null) set('targetValue', input.targetValue);
+  if (input.dueYear != null) set('dueYear', input.dueYear);
+  if (input.periodType != null) set('periodType', input.periodType);
+  if (input.baseline != null) Object.assign(next, { baselineYear: input.baseline.year, baselineValue: input.baseline.value });
+  if (input.milestones != null) set('milestones', input.milestones.map((m) => ({ year: m.year, value: m.value })));
+  validateTarget(fieldsOf(next), plan);
+  const fields = ['label', 'text', 'indicatorCode', 'measure', 'comparator', 'targetValue', 'dueYear', 'baselineYear', 'baselineValue', 'milestones', 'periodType'] as const;
+  const changes: Change[] = fields
+    .filter((f) => JSON.stringify(next[f]) !== JSON.stringify(target[f]))
+    .map((f) => ({ entityType: 'Target', entityId: target.id, field: f, oldValue: target[f], newValue: next[f] }));
+  if (!changes.length) return target;
+  await ctx.dataSource.transaction(async (manager) => {
+    await manager.getRepository(Target).save(next);
+    await recordRevisions(ctx, manager, plan, 'updateTarget', changes);
+  });
+  ctx.loaders.targetById.clear(target.id);
+  forgetPlan(ctx, plan);
+  return next;
+}
+
+/** Agencies of the plan's unit or a unit below it. */
+async function planAgency(ctx: RequestContext, plan: Plan, id: string, field: string): Promise<Agency> {
+  const agencyId = parseId(id);
+  const agency = agencyId ? await ctx.loaders.agencyById.load(agencyId) : null;
+  if (!agency) throw new BadUserInputError(`No agency with id ${id}`, field);
+  if (agency.unitId !== plan.unitId) {
+    const placements = await ctx.loaders.placementsOfUnit.load(agency.unitId);
+    if (!placements.some((p) => p.path.includes(`/${plan.unitId}/`))) {
+      throw new BadUserInputError(`Agency ${agency.name} belongs neither to the plan's unit nor to a unit below it`, field);
+    }
+  }
+  return agency;
+}
+
+function scheduleColumns(s: TaskScheduleInput | null | undefined, plan: Plan) {
+  const none = { scheduleKind: null, scheduleFrom: null, scheduleTo: null, scheduleDays: [] as DayOfYear[] };
+  if (!s) return none;
+  const checkDay = (d: { day: number; month: number }) => {
+    if (!isIsoDate(`2024-${String(d.month).padStart(2, '0')}-${String(d.day).padStart(2, '0')}`)) throw new BadUserInputError(`${d.day}/${d.month} is not a day of the year`, 'schedule');
+    return { day: d.day, month: d.month };
+  };
+  switch (s.kind) {
+    case ScheduleKind.DATE_RANGE: {
+      if (!s.from || !s.to || s.from > s.to) throw new BadUserInputError('A DATE_RANGE needs from ≤ to', 'schedule');
+      if (Number(s.from.slice(0, 4)) < plan.firstYear || Number(s.to.slice(0, 4)) > plan.lastYear) {
+        throw new BadUserInputError(`The dates must lie inside the plan's period ${plan.firstYear}–${plan.lastYear}`, 'schedule');
+      }
+      return { ...none, scheduleKind: s.kind, scheduleFrom: s.from, scheduleTo: s.to };
+    }
+    case ScheduleKind.YEARLY_RANGE:
+      if (!s.yearlyFrom || !s.yearlyTo) throw new BadUserInputError('A YEARLY_RANGE needs yearlyFrom and yearlyTo', 'schedule');
+      return { ...none, scheduleKind: s.kind, scheduleDays: [checkDay(s.yearlyFrom), checkDay(s.yearlyTo)] };
+    case ScheduleKind.FIXED_DAYS:
+      if (!s.days?.length) throw new BadUserInputError('FIXED_DAYS needs at least one day', 'schedule');
+      return { ...none, scheduleKind: s.kind, scheduleDays: s.days.map(checkDay) };
+    default:
+      return { ...none, scheduleKind: s.kind };
+  }
+}
+
+async function checkObjectiveOrdinals(ctx: RequestContext, plan: Plan, ordinals: number[], field: string): Promise<void> {
+  const objectives = await ctx.loaders.objectivesByPlan.load(plan.id);
+  const missing = ordinals.filter((o) => !objectives.some((x) => x.ordinal === o));
+  if (missing.length) throw new BadUserInputError(`The plan has no objective ${missing.join(', ')}`, field);
+}
+
+export async function addTask(ctx: RequestContext, planId: string, input: TaskInput): Promise<Task> {
+  const plan = await writablePlan(ctx, planId);
+  checkText(input.title, 'title');
+  const objectiveOrdinals = input.objectiveOrdinals ?? [];
+  await checkObjectiveOrdinals(ctx, plan, objectiveOrdinals, 'objectiveOrdinals');
+  const lead = input.leadAgency ? await planAgency(ctx, plan, input.leadAgency, 'leadAgency') : null;
+  const partners = await Promise.all((input.partnerAgencies ?? []).map((id) => planAgency(ctx, plan, id, 'partnerAgencies')));
+  const schedule = scheduleColumns(input.schedule, plan);
+  const existing = await ctx.loaders.tasksByPlan.load(plan.id);
+  const ordinal = input.ordinal ?? Math.max(0, ...existing.map((t) => t.ordinal)) + 1;
+  const task = await ctx.dataSource.transaction(async (manager) => {
+    const repo = manager.getRepository(Task);
+    const saved = await repo.save(
+      repo.create({ unitId: plan.unitId, planId: plan.id, ordinal, group: input.group ?? null, title: input.title.trim(), description: input.description, objectiveOrdinals, ...schedule, leadAgencyId: lead?.id ?? null, partnerAgencyIds: partners.map((a) => a.id), quantity: null, status: null }),
+    );
+    await recordRevisions(ctx, manager, plan, 'addTask', [{ entityType: 'Task', entityId: saved.id, field: null, oldValue: undefined, newValue: { ordinal, title: saved.title } }]);
+    return saved;
+  });
+  forgetPlan(ctx, plan);
+  return task;
+}
+
+export function agencyKey(name: string): string {
+  return foldVietnamese(name).replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 64);
+}
+
+export async function addAgency(ctx: RequestContext, input: AgencyInput): Promise<Agency> {
+  const unit = await requirePlanUnit(ctx, input.unit, null, 'unit');
+  ctx.access.assertCanWrite(unit.id, true);
+  checkText(input.name, 'name');
+  const key = input.key?.trim() || agencyKey(input.name);
+  if (!/^[a-z0-9][a-z0-9-]{0,63}$/.test(key)) throw new BadUserInputError('key is lower-case letters, digits and hyphens', 'key');
+  const agency = await ctx.dataSource.transaction(async (manager) => {
+    const repo = manager.getRepository(Agency);
+    if (await repo.findOneBy({ unitId: unit.id, key })) throw new BadUserInputError(`The unit already has an agency with key "${key}"`, 'key');
+    return repo.save(repo.create({ unitId: unit.id, key, name: input.name.trim(), kind: input.kind }));
+  });
+  ctx.loaders.agenciesByUnit.clear(unit.id);
+  return agency;
+}
+
+export async function addResponsibility(ctx: RequestContext, planId: string, input: ResponsibilityInput): Promise<Responsibility> {
+  const plan = await writablePlan(ctx, planId);
+  const agency = await planAgency(ctx, plan, input.agency, 'agency');
+  const objectiveOrdinals = input.objectiveOrdinals ?? [];
+  await checkObjectiveOrdinals(ctx, plan, objectiveOrdinals, 'objectiveOrdinals');
+  const targetLabels = input.targetLabels ?? [];
+  if (targetLabels.length) {
+    const [objectives, targets] = await Promise.all([ctx.loaders.objectivesByPlan.load(plan.id), ctx.loaders.targetsByPlan.load(plan.id)]);
+    const ordinalOf = new Map(objectives.map((o) => [o.id, o.ordinal]));
+    const labels = new Set(targets.map((t) => `${ordinalOf.get(t.objectiveId)}.${t.ordinal}`));
+    const missing = targetLabels.filter((l) => !labels.has(l));
+    if (missing.length) throw new BadUserInputError(`The plan has no target ${missing.join(', ')}`, 'targetLabels');
+  }
+  const responsibility = await ctx.dataSource.transaction(async (manager) => {
+    const repo = manager.getRepository(Responsibility);
+    const saved = await repo.save(repo.create({ unitId: plan.unitId, planId: plan.id, agencyId: agency.id, role: input.role, duties: input.duties, objectiveOrdinals, targetLabels }));
+    await recordRevisions(ctx, manager, plan, 'addResponsibility', [{ entityType: 'Responsibility', entityId: saved.id, field: null, oldValue: undefined, newValue: { agency: agency.key, role: input.role } }]);
+    return saved;
+  });
+  forgetPlan(ctx, plan);
+  return responsibility;
+}
+
+export async function addReportingObligation(ctx: RequestContext, planId: string, input: ReportingObligationInput): Promise<ReportingObligation> {
+  const plan = await writablePlan(ctx, planId);
+  checkText(input.recipient, 'recipient');
+  const reporter = input.reporter ? await planAgency(ctx, plan, input.reporter, 'reporter') : null;
+  const { dueDay = null, dueMonth = null, dueDate = null, year = null } = input;
+  if ((dueDay === null) !== (dueMonth === null)) throw new BadUserInputError('A recurring deadline needs both dueDay and dueMonth', dueDay === null ? 'dueDay' : 'dueMonth');
+  if (dueDay !== null && dueMonth !== null && !isIsoDate(`2024-${String(dueMonth).padStart(2, '0')}-${String(dueDay).padStart(2, '0')}`)) {
+    throw new BadUserInputError(`${dueDay}/${dueMonth} is not a day of the year`, 'dueDay');
+  }
+  if (dueDate && (Number(dueDate.slice(0, 4)) < plan.firstYear || Number(dueDate.slice(0, 4)) > plan.lastYear + 1)) {
+    throw new BadUserInputError(`dueDate ${dueDate} is outside the plan's period`, 'dueDate');
+  }
+  if (year !== null && (year < plan.firstYear || year > plan.lastYear)) throw new BadUserInputError(`year ${year} is outside the plan's period`, 'year');
+  const obligation = await ctx.dataSource.transaction(async (manager) => {
+    const repo = manager.getRepository(ReportingObligation);
+    const saved = await repo.save(repo.create({ unitId: plan.unitId, planId: plan.id, kind: input.kind, reporterAgencyId: reporter?.id ?? null, recipient: input.recipient.trim(), dueDay, dueMonth, dueDate, year, description: input.description }));
+    await recordRevisions(ctx, manager, plan, 'addReportingObligation', [{ entityType: 'ReportingObligation', entityId: saved.id, field: null, oldValue: undefined, newValue: { kind: input.kind, recipient: saved.recipient } }]);
+    return saved;
+  });
+  forgetPlan(ctx, plan);
+  return obligation;
+}
+
+const PERIOD = /^(\d{4})(S[12]|Q[1-4]|-(0[1-9]|1[0-2]))?$/;
+
+export async function recordSubmission(ctx: RequestContext, obligationId: string, input: SubmissionInput): Promise<Submission> {
+  const id = parseId(obligationId);
+  const obligation = id ? await ctx.loaders.obligationById.load(id) : null;
+  if (!obligation) throw new ForbiddenError();
+  const plan = await writablePlan(ctx, String(obligation.planId));
+  const match = PERIOD.exec(input.period.trim());
+  if (!match) throw new BadUserInputError('period is written 2026, 2026S1, 2026Q3 or 2026-07', 'period');
+  const year = Number(match[1]);
+  if (year < plan.firstYear || year > plan.lastYear) throw new BadUserInputError(`period ${input.period} is outside the plan's period ${plan.firstYear}–${plan.lastYear}`, 'period');
+  const submission = await ctx.dataSource.transaction((manager) => {
+    const repo = manager.getRepository(Submission);
+    return repo.save(repo.create({ unitId: plan.unitId, obligationId: obligation.id, period: input.period.trim(), submittedAt: now(), submittedBy: ctx.access.viewer.subject, note: input.note ?? null }));
+  });
+  ctx.loaders.submissionsByObligation.clear(obligation.id);
+  return submission;
+}
+
