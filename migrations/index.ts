@@ -1,4 +1,6 @@
 import { AdministrativeUnits1763900000000 } from './1763900000000-administrative-units';
+import { Plans1763900001000 } from './1763900001000-plans';
+import { IndicatorsObservations1763900002000 } from './1763900002000-indicators-observations';
 
 /** Every migration, oldest first. Migrations are never edited once they land: add a new one. */
-export const migrations = [AdministrativeUnits1763900000000];
+export const migrations = [AdministrativeUnits1763900000000, Plans1763900001000, IndicatorsObservations1763900002000];

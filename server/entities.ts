@@ -1,6 +1,10 @@
 import { AdministrativeUnit } from './tenancy/administrative-unit.entity';
 import { UnitLineage } from './tenancy/unit-lineage.entity';
 import { UnitPlacement } from './tenancy/unit-placement.entity';
+import { Indicator } from './indicators/indicator.entity';
+import { Observation } from './observations/observation.entity';
+import { ObservationRevision } from './observations/observation-revision.entity';
+import { planEntities } from './plans/plan-entities';
 
 /** Every TypeORM entity of the application. */
-export const entities = [AdministrativeUnit, UnitPlacement, UnitLineage];
+export const entities = [AdministrativeUnit, UnitPlacement, UnitLineage, Indicator, Observation, ObservationRevision, ...planEntities];

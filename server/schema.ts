@@ -4,9 +4,12 @@ import { buildSchema, NonEmptyArray } from 'type-graphql';
 import { AuthResolver } from './auth/auth.resolver';
 import { DateScalar } from './core/scalars';
 import { UnitResolver } from './tenancy/unit.resolver';
+import { IndicatorResolver } from './indicators/indicator.resolver';
+import { ObservationResolver } from './observations/observation.resolver';
+import { planResolvers } from './plans/plan.resolver';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const resolvers: NonEmptyArray<Function> = [AuthResolver, UnitResolver];
+export const resolvers: NonEmptyArray<Function> = [AuthResolver, UnitResolver, IndicatorResolver, ObservationResolver, ...planResolvers];
 
 let cached: Promise<GraphQLSchema> | null = null;
 

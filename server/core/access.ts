@@ -74,6 +74,18 @@ export class AccessScope {
     if (!visible) throw new ForbiddenError();
     if (this.writableUnitIds && !this.writableUnitIds.has(unitId)) throw new ForbiddenError('An EDITOR writes only for its own unit and its villages');
   }
+
+  /** Bulk twin of `assertCanWrite` for a unit already known to be visible (found through `restrict`). */
+  canWriteVisible(unitId: number): boolean {
+    if (this.role !== Role.ADMIN && this.role !== Role.EDITOR) return false;
+    return !this.writableUnitIds || this.writableUnitIds.has(unitId);
+  }
+
+  /** Approving a visible unit's data: an ADMIN of the subtree, or an EDITOR of the unit above (`parentIds`: the unit's parents over time). */
+  canApproveVisible(parentIds: number[]): boolean {
+    if (this.role === Role.ADMIN) return true;
+    return this.role === Role.EDITOR && parentIds.includes(this.viewer.unit.id);
+  }
 }
 
 async function lineageClosure(dataSource: DataSource, unitId: number): Promise<number[]> {

@@ -1,7 +1,10 @@
 import { DataSource } from 'typeorm';
 import { logger } from '../core/logger';
+import { loadIndicatorCatalogue } from '../indicators/indicator-catalogue';
+import { loadDemoObservations } from '../observations/observation-demo';
 import { AdministrativeUnit } from '../tenancy/administrative-unit.entity';
 import { generateVillages } from '../tenancy/demo-villages';
+import { loadDemoPlans } from '../plans/plan-demo';
 import { formatImportReport, importUnits } from '../tenancy/unit-import';
 
 export async function migrate(dataSource: DataSource): Promise<string[]> {
@@ -22,6 +25,8 @@ export interface SeedOptions {
 /** Loads the reference units (once) and, with `demo`, the demo villages and everything built on them. */
 export async function seed(dataSource: DataSource, options: SeedOptions): Promise<void> {
   const print = options.print ?? ((line: string) => logger.info(line));
+  const catalogue = await loadIndicatorCatalogue(dataSource);
+  if (catalogue.inserted + catalogue.updated) print(`Indicator catalogue: ${catalogue.inserted} new, ${catalogue.updated} updated.`);
   if (await hasUnits(dataSource)) {
     print('Administrative units already loaded; nothing to do.');
     return;
@@ -31,4 +36,6 @@ export async function seed(dataSource: DataSource, options: SeedOptions): Promis
   if (!options.demo) return;
   const villages = await generateVillages(dataSource);
   print(`Generated ${villages} demo villages in Lạng Sơn, Hà Nội, Hải Phòng, Thanh Hóa and Lâm Đồng.`);
+  print(`Loaded ${await loadDemoObservations(dataSource, print)} demo observations.`);
+  print(`Loaded ${await loadDemoPlans(dataSource)} seed plans.`);
 }

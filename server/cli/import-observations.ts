@@ -1,0 +1,54 @@
+import 'reflect-metadata';
+import { parseRole } from '../auth/role';
+import { loadConfig } from '../core/config';
+import { createDataSource } from '../core/data-source';
+import { setLogLevel } from '../core/logger';
+import { formatCsvErrors, importObservationsFile } from '../observations/observation-csv';
+
+const USAGE = 'usage: npm run import -- FILE.csv [--unit CODE] [--role ADMIN|EDITOR] [--sub NAME] [--dry-run]\n' + 'columns: indicator,unit,period,sex,numerator,denominator[,disaggregation,source,comment] (UTF-8, optional header)';
+
+function option(name: string): string | undefined {
+  const index = process.argv.indexOf(`--${name}`);
+  return index >= 0 ? process.argv[index + 1] : undefined;
+}
+
+/** Loads observations from CSV in one transaction; a single bad row loads nothing. Progress and errors on stderr. */
+async function main(): Promise<number> {
+  const args = process.argv.slice(2);
+  const file = args.find((a, i) => !a.startsWith('--') && !['--unit', '--role', '--sub'].includes(args[i - 1]));
+  const role = option('role') ? parseRole(option('role')?.toUpperCase()) : undefined;
+  if (!file || (option('role') && !role)) {
+    console.error(USAGE);
+    return 2;
+  }
+  setLogLevel('warn');
+  const started = Date.now();
+  const dataSource = await createDataSource(loadConfig().databaseUrl).initialize();
+  try {
+    const { result, lines, rows } = await importObservationsFile(dataSource, file, {
+      unit: option('unit'),
+      role: role ?? undefined,
+      subject: option('sub'),
+      dryRun: args.includes('--dry-run'),
+      progress: (line) => console.error(`[import] ${line}`),
+    });
+    const seconds = (Date.now() - started) / 1000;
+    if (result.errors.length) {
+      for (const line of formatCsvErrors(result, lines)) console.error(line);
+      console.error(`[import] ${result.rejected} of ${rows} rows rejected; nothing was loaded.`);
+      return 1;
+    }
+    console.error(`[import] ${rows} rows valid, ${result.changed} changed, ${result.applied ? 'loaded' : 'not loaded (dry run)'} in ${seconds.toFixed(1)} s (${Math.round(rows / seconds)} rows/s).`);
+    return 0;
+  } finally {
+    await dataSource.destroy();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,18 @@
+import DataLoader from 'dataloader';
+import type { RequestContext } from '../core/context';
+import { Indicator } from './indicator.entity';
+
+/** Per-request loaders of the catalogue: it is small, so one query reads it all once per request. */
+export function createIndicatorLoaders(ctx: RequestContext) {
+  const allIndicators = new DataLoader<'all', Indicator[]>(async (keys) => {
+    const rows = await ctx.dataSource.getRepository(Indicator).find({ order: { code: 'ASC' } });
+    return keys.map(() => rows);
+  });
+  return {
+    allIndicators,
+    indicatorById: new DataLoader<number, Indicator | null>(async (ids) => {
+      const byId = new Map((await allIndicators.load('all')).map((i) => [i.id, i]));
+      return ids.map((id) => byId.get(id) ?? null);
+    }),
+  };
+}

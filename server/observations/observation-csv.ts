@@ -1,0 +1,99 @@
+import fs from 'node:fs';
+import { DataSource } from 'typeorm';
+import { Role } from '../auth/role';
+import { ingestObservations, IngestResult } from './observation-writer';
+import { ObservationRow } from './observation-validation';
+import { systemContext } from './system-context';
+
+export const CSV_COLUMNS = ['indicator', 'unit', 'period', 'sex', 'numerator', 'denominator', 'disaggregation', 'source', 'comment'] as const;
+
+/** RFC 4180 records with the 1-based line each starts on; UTF-8 with optional BOM, CRLF or LF. */
+export function parseCsv(text: string): { line: number; cells: string[] }[] {
+  const records: { line: number; cells: string[] }[] = [];
+  let cells: string[] = [];
+  let cell = '';
+  let quoted = false;
+  let line = 1;
+  let start = 1;
+  const input = text.replace(/^\uFEFF/, '');
+  for (let i = 0; i < input.length; i++) {
+    const c = input[i];
+    if (quoted) {
+      if (c === '"' && input[i + 1] === '"') (cell += '"'), i++;
+      else if (c === '"') quoted = false;
+      else {
+        if (c === '\n') line++;
+        cell += c;
+      }
+    } else if (c === '"' && cell === '') quoted = true;
+    else if (c === ',') cells.push(cell), (cell = '');
+    else if (c === '\n' || c === '\r') {
+      if (c === '\r' && input[i + 1] === '\n') i++;
+      cells.push(cell);
+      if (cells.length > 1 || cells[0] !== '') records.push({ line: start, cells });
+      cells = [];
+      cell = '';
+      line++;
+      start = line;
+    } else cell += c;
+  }
+  cells.push(cell);
+  if (cells.length > 1 || cells[0] !== '') records.push({ line: start, cells });
+  return records;
+}
+
+function number(text: string | undefined): number | null {
+  const t = (text ?? '').trim();
+  return t === '' ? null : Number(t);
+}
+
+/** CSV text to rows (an optional header names the columns) and the line of each row. */
+export function csvToRows(text: string): { rows: ObservationRow[]; lines: number[] } {
+  const records = parseCsv(text);
+  let columns: string[] = [...CSV_COLUMNS];
+  if (records.length && records[0].cells[0].trim().toLowerCase() === 'indicator') columns = records.shift()!.cells.map((c) => c.trim().toLowerCase());
+  const rows: ObservationRow[] = [];
+  const lines: number[] = [];
+  for (const record of records) {
+    const get = (name: string) => {
+      const i = columns.indexOf(name);
+      return i >= 0 ? record.cells[i] : undefined;
+    };
+    rows.push({
+      indicator: (get('indicator') ?? '').trim(),
+      unit: (get('unit') ?? '').trim(),
+      period: (get('period') ?? '').trim(),
+      sex: (get('sex') ?? '').trim(),
+      numerator: number(get('numerator')) ?? NaN,
+      denominator: number(get('denominator')),
+      disaggregation: get('disaggregation')?.trim() || null,
+      source: get('source')?.trim() || null,
+      comment: get('comment')?.trim() || null,
+    });
+    lines.push(record.line);
+  }
+  return { rows, lines };
+}
+
+export interface FileImportOptions {
+  unit?: string;
+  role?: Role;
+  subject?: string;
+  dryRun?: boolean;
+  progress?: (line: string) => void;
+}
+
+/** Validates and loads a CSV file with the same rules and atomicity as recordObservations. */
+export async function importObservationsFile(dataSource: DataSource, file: string, options: FileImportOptions = {}): Promise<{ result: IngestResult; lines: number[]; rows: number }> {
+  const progress = options.progress ?? (() => undefined);
+  const { rows, lines } = csvToRows(fs.readFileSync(file, 'utf8'));
+  progress(`read ${rows.length} rows from ${file}`);
+  const ctx = await systemContext(dataSource, { unit: options.unit, role: options.role, subject: options.subject ?? `import:${file.split(/[\\/]/).pop()}` });
+  const result = await ingestObservations(ctx, rows, { dryRun: options.dryRun, progress });
+  return { result, lines, rows: rows.length };
+}
+
+/** One line per error: "line 12: period: …". */
+export function formatCsvErrors(result: IngestResult, lines: number[]): string[] {
+  return result.errors.map((e) => `line ${lines[e.index]}: ${e.field ?? 'row'}: ${e.message}`);
+}

@@ -1,0 +1,200 @@
+import { ObservationStatus, Sex, ValueType } from '../indicators/indicator-enums';
+import { denominatorIsOne, Indicator } from '../indicators/indicator.entity';
+import { UnitLevel } from '../tenancy/unit-level';
+import { parsePeriod, Period, periodProblem } from './period';
+
+/** A row as sent by a client or read from CSV (numbers may be NaN when a CSV cell is not a number). */
+export interface ObservationRow {
+  indicator: string;
+  unit: string;
+  period: string;
+  sex: string;
+  numerator: number;
+  denominator?: number | null;
+  disaggregation?: string | null;
+  source?: string | null;
+  expectedVersion?: number | null;
+  comment?: string | null;
+  /** Internal loaders only (demo data): the status to store; clients always write DRAFT. */
+  status?: ObservationStatus;
+}
+
+export interface RowProblem {
+  index: number;
+  field: string | null;
+  message: string;
+  code: 'BAD_USER_INPUT' | 'FORBIDDEN' | 'CONFLICT';
+}
+
+/** A unit a row may name, as found through the access layer. */
+export interface CandidateUnit {
+  id: number;
+  code: string;
+  level: UnitLevel;
+  validFrom: string | null;
+  validTo: string | null;
+  writable: boolean;
+}
+
+export interface ValidRow {
+  index: number;
+  indicator: Indicator;
+  unitId: number;
+  period: string;
+  sex: Sex;
+  disaggregation: string;
+  numerator: number;
+  denominator: number;
+  source: string | null;
+  expectedVersion: number | null;
+  comment: string | null;
+  status: ObservationStatus | null;
+  key: string;
+}
+
+/** Stored state of an observation, as read inside the writing transaction. */
+export interface StoredObservation {
+  id: number;
+  indicatorId: number;
+  unitId: number;
+  period: string;
+  sex: Sex;
+  disaggregation: string;
+  numerator: number;
+  denominator: number;
+  status: ObservationStatus;
+  source: string | null;
+  version: number;
+}
+
+export const DISAGGREGATION_PATTERN = /^$|^[a-z][a-z0-9_]*=[A-Za-z0-9_.-]+(;[a-z][a-z0-9_]*=[A-Za-z0-9_.-]+)*$/;
+const SEXES = new Set<string>(Object.values(Sex));
+
+export function observationKey(indicatorId: number, unitId: number, period: string, sex: string, disaggregation: string): string {
+  return `${indicatorId}|${unitId}|${period}|${sex}|${disaggregation}`;
+}
+
+/** Key of the FEMALE/MALE/TOTAL group a row belongs to. */
+export function groupKey(indicatorId: number, unitId: number, period: string, disaggregation: string): string {
+  return `${indicatorId}|${unitId}|${period}|${disaggregation}`;
+}
+
+/** The unit named by `code` for a period: the one in force at the period's end, else at its start. */
+export function pickUnit(candidates: CandidateUnit[] | undefined, start: string, end: string): CandidateUnit | null {
+  if (!candidates?.length) return null;
+  const validOn = (u: CandidateUnit, date: string) => (!u.validFrom || u.validFrom <= date) && (!u.validTo || u.validTo >= date);
+  return candidates.find((u) => validOn(u, end)) ?? candidates.find((u) => validOn(u, start)) ?? null;
+}
+
+/**
+ * Checks each row on its own and within the batch (duplicates). Stored state is checked later
+ * by `checkAgainstStored`, inside the writing transaction.
+ */
+export function validateRows(
+  rows: ObservationRow[],
+  indicators: Map<string, Indicator>,
+  unitFor: (code: string, period: Period) => CandidateUnit | null,
+): { valid: ValidRow[]; problems: RowProblem[] } {
+  const problems: RowProblem[] = [];
+  const valid: ValidRow[] = [];
+  const seen = new Map<string, number>();
+  rows.forEach((row, index) => {
+    const bad = (field: string | null, message: string, code: RowProblem['code'] = 'BAD_USER_INPUT') => problems.push({ index, field, message, code });
+    const before = problems.length;
+    const indicator = indicators.get(String(row.indicator ?? '').trim());
+    if (!indicator) bad('indicator', `Unknown indicator "${row.indicator}"`);
+    const periodCode = String(row.period ?? '').trim();
+    const period = parsePeriod(periodCode);
+    if (!period) bad('period', periodProblem(periodCode) as string);
+    else if (indicator && period.type !== indicator.periodType) bad('period', `${indicator.code} is entered per ${indicator.periodType}, not per ${period.type} ("${periodCode}")`);
+    let unit: CandidateUnit | null = null;
+    if (period) {
+      unit = unitFor(String(row.unit ?? '').trim(), period);
+      if (!unit) bad('unit', `No unit with code "${row.unit}" in ${periodCode}`);
+      else if (!unit.writable) bad('unit', `You may not write observations for unit "${row.unit}"`, 'FORBIDDEN');
+      else if (indicator && unit.level !== indicator.entryLevel) bad('unit', `${indicator.code} is entered by ${indicator.entryLevel} units; "${row.unit}" is a ${unit.level}`);
+    }
+    const sex = String(row.sex ?? '').trim().toUpperCase();
+    if (!SEXES.has(sex)) bad('sex', `Sex must be FEMALE, MALE or TOTAL, not "${row.sex}"`);
+    else if (indicator && !indicator.sexDisaggregated && sex !== Sex.TOTAL) bad('sex', `${indicator.code} is not disaggregated by sex: only TOTAL rows`);
+    const disaggregation = String(row.disaggregation ?? '').trim();
+    if (!DISAGGREGATION_PATTERN.test(disaggregation) || disaggregation.length > 64) bad('disaggregation', `Disaggregation must look like "ethnic=minority" (at most 64 characters), not "${disaggregation}"`);
+    const numerator = row.numerator;
+    const hasDenominator = row.denominator !== null && row.denominator !== undefined;
+    const denominator = hasDenominator ? (row.denominator as number) : indicator && denominatorIsOne(indicator) ? 1 : NaN;
+    if (typeof numerator !== 'number' || !Number.isFinite(numerator)) bad('numerator', 'Numerator must be a finite number');
+    else if (numerator < 0) bad('numerator', 'Numerator must not be negative');
+    if (!hasDenominator && indicator && !denominatorIsOne(indicator)) bad('denominator', `${indicator.code} (${indicator.valueType}) needs a denominator`);
+    else if (hasDenominator && (typeof denominator !== 'number' || !Number.isFinite(denominator))) bad('denominator', 'Denominator must be a finite number');
+    else if (hasDenominator && denominator < 0) bad('denominator', 'Denominator must not be negative');
+    else if (hasDenominator && denominator === 0) bad('denominator', 'Denominator must not be zero');
+    else if (indicator && denominatorIsOne(indicator) && denominator !== 1) bad('denominator', `${indicator.code} (${indicator.valueType}) has denominator 1`);
+    if (indicator && Number.isFinite(numerator) && numerator >= 0) {
+      if (indicator.valueType === ValueType.BOOLEAN && numerator !== 0 && numerator !== 1) bad('numerator', `${indicator.code} is yes/no: numerator 0 or 1`);
+      if (indicator.valueType === ValueType.COUNT && !Number.isInteger(numerator)) bad('numerator', `${indicator.code} counts: numerator must be a whole number`);
+      if (indicator.valueType === ValueType.PROPORTION && Number.isFinite(denominator) && denominator > 0 && numerator > denominator) bad('numerator', `${indicator.code} is a proportion: numerator ${numerator} exceeds denominator ${denominator}`);
+    }
+    const expectedVersion = row.expectedVersion ?? null;
+    if (expectedVersion !== null && (!Number.isInteger(expectedVersion) || expectedVersion < 0)) bad('expectedVersion', 'expectedVersion must be a non-negative integer');
+    if (row.source && row.source.length > 255) bad('source', 'Source is at most 255 characters');
+    if (row.comment && row.comment.length > 1000) bad('comment', 'Comment is at most 1000 characters');
+    if (problems.length > before || !indicator || !unit || !period) return;
+    const key = observationKey(indicator.id, unit.id, periodCode, sex, disaggregation);
+    const first = seen.get(key);
+    if (first !== undefined) {
+      bad(null, `Same observation as row ${first} (indicator, unit, period, sex, disaggregation)`);
+      return;
+    }
+    seen.set(key, index);
+    valid.push({ index, indicator, unitId: unit.id, period: periodCode, sex: sex as Sex, disaggregation, numerator, denominator, source: row.source?.trim() || null, expectedVersion, comment: row.comment?.trim() || null, status: row.status ?? null, key });
+  });
+  return { valid, problems };
+}
+
+/**
+ * Checks that depend on stored rows: expectedVersion (CONFLICT) and, for sex-disaggregated
+ * indicators, that a TOTAL equals FEMALE + MALE of the same key after the batch is applied.
+ */
+export function checkAgainstStored(valid: ValidRow[], stored: Map<string, StoredObservation>): RowProblem[] {
+  const problems: RowProblem[] = [];
+  for (const row of valid) {
+    if (row.expectedVersion === null) continue;
+    const current = stored.get(row.key)?.version ?? 0;
+    if (current !== row.expectedVersion) {
+      problems.push({ index: row.index, field: 'expectedVersion', code: 'CONFLICT', message: `CONFLICT: the observation is at version ${current}, not ${row.expectedVersion}; read it again` });
+    }
+  }
+  type Cell = { numerator: number; denominator: number; row?: ValidRow };
+  const groups = new Map<string, { indicatorId: number; unitId: number; period: string; disaggregation: string; rows: ValidRow[] }>();
+  for (const row of valid) {
+    if (!row.indicator.sexDisaggregated) continue;
+    const g = groupKey(row.indicator.id, row.unitId, row.period, row.disaggregation);
+    const group = groups.get(g) ?? { indicatorId: row.indicator.id, unitId: row.unitId, period: row.period, disaggregation: row.disaggregation, rows: [] };
+    group.rows.push(row);
+    groups.set(g, group);
+  }
+  for (const group of groups.values()) {
+    const cell = (sex: Sex): Cell | null => {
+      const row = group.rows.find((r) => r.sex === sex);
+      if (row) return { numerator: row.numerator, denominator: row.denominator, row };
+      const s = stored.get(observationKey(group.indicatorId, group.unitId, group.period, sex, group.disaggregation));
+      return s ? { numerator: s.numerator, denominator: s.denominator } : null;
+    };
+    const [female, male, total] = [cell(Sex.FEMALE), cell(Sex.MALE), cell(Sex.TOTAL)];
+    if (!female || !male || !total) continue;
+    const same = (a: number, b: number) => Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
+    const fields: string[] = [];
+    if (!same(total.numerator, female.numerator + male.numerator)) fields.push('numerator');
+    if (!same(total.denominator, female.denominator + male.denominator)) fields.push('denominator');
+    if (!fields.length) continue;
+    const blamed = total.row ? [total.row] : group.rows;
+    for (const row of blamed) {
+      for (const field of fields) {
+        const t = field === 'numerator' ? total.numerator : total.denominator;
+        const sum = field === 'numerator' ? female.numerator + male.numerator : female.denominator + male.denominator;
+        problems.push({ index: row.index, field, code: 'BAD_USER_INPUT', message: `TOTAL ${field} ${t} differs from FEMALE + MALE = ${sum} for ${row.indicator.code}, ${row.period}` });
+      }
+    }
+  }
+  return problems;
+}

@@ -1,0 +1,216 @@
+import { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import type { RequestContext } from '../core/context';
+import { isMysql } from '../core/data-source';
+import { chunk } from '../core/sql';
+import { ObservationStatus } from '../indicators/indicator-enums';
+import { AdministrativeUnit } from '../tenancy/administrative-unit.entity';
+import { UnitLevel } from '../tenancy/unit-level';
+import { Observation } from './observation.entity';
+import { CandidateUnit, checkAgainstStored, observationKey, ObservationRow, pickUnit, RowProblem, StoredObservation, validateRows, ValidRow } from './observation-validation';
+import { periodEnd, periodStart } from './period';
+
+/** Rows per multi-row INSERT and per IN list. */
+export const CHUNK = 500;
+const DEADLOCK_RETRIES = 5;
+const COLUMNS = ['indicator_id', 'unit_id', 'period', 'sex', 'disaggregation', 'numerator', 'denominator', 'status', 'source', 'version', 'updated_by', 'updated_at'];
+const KEY_COLUMNS = ['indicator_id', 'unit_id', 'period', 'sex', 'disaggregation'];
+const REVISION_COLUMNS = ['observation_id', 'old_numerator', 'old_denominator', 'old_status', 'new_numerator', 'new_denominator', 'new_status', 'version', 'changed_by', 'changed_at', 'comment'];
+
+export interface IngestOptions {
+  dryRun?: boolean;
+  /** Who the revisions name; default the token subject. */
+  actor?: string;
+  progress?: (line: string) => void;
+}
+
+export interface IngestResult {
+  applied: boolean;
+  accepted: number;
+  rejected: number;
+  changed: number;
+  errors: RowProblem[];
+}
+
+/** Thrown inside the transaction to roll back when stored state rejects the batch. */
+class Rejected extends Error {
+  constructor(readonly problems: RowProblem[]) {
+    super('batch rejected');
+  }
+}
+
+/**
+ * Validates and writes a batch of observations atomically: every row is checked (catalogue,
+ * units through the access layer, write scope, values, duplicates, versions, TOTAL = F + M);
+ * one bad row rejects the batch and nothing is written. Unchanged rows are no-ops. Writes use
+ * multi-row upserts of CHUNK rows inside one transaction; on MySQL the stored rows are locked
+ * (SELECT … FOR UPDATE) and a deadlock retries the transaction.
+ */
+export async function ingestObservations(ctx: RequestContext, rows: ObservationRow[], options: IngestOptions = {}): Promise<IngestResult> {
+  const progress = options.progress ?? (() => undefined);
+  const actor = options.actor ?? ctx.access.viewer.subject;
+  const indicators = new Map((await ctx.loaders.allIndicators.load('all')).map((i) => [i.code, i]));
+  const units = await candidateUnits(ctx, rows.map((r) => String(r.unit ?? '').trim()));
+  const { valid, problems } = validateRows(rows, indicators, (code, period) => pickUnit(units.get(code), periodStart(period), periodEnd(period)));
+  progress(`checked ${rows.length} rows: ${problems.length} problems in the rows themselves`);
+  const result = (applied: boolean, changed: number, errors: RowProblem[]): IngestResult => {
+    const sorted = errors.sort((a, b) => a.index - b.index);
+    const rejected = new Set(sorted.map((e) => e.index)).size;
+    return { applied, accepted: rows.length - rejected, rejected, changed, errors: sorted };
+  };
+  if (problems.length) {
+    // Report stored-state problems of the other rows too, so one round trip names every bad row.
+    const stored = await readStored(ctx, ctx.dataSource.manager, valid, false);
+    return result(false, 0, [...problems, ...checkAgainstStored(valid, stored)]);
+  }
+  if (!valid.length) return result(false, 0, []);
+  const now = new Date().toISOString();
+  try {
+    const changed = await withWriteTransaction(ctx.dataSource, async (manager) => {
+      const stored = await readStored(ctx, manager, valid, isMysql(ctx.dataSource));
+      progress(`read ${stored.size} stored observations`);
+      const storedProblems = checkAgainstStored(valid, stored);
+      if (storedProblems.length) throw new Rejected(storedProblems);
+      const changes = planChanges(valid, stored);
+      if (options.dryRun || !changes.length) return changes.length;
+      await writeChanges(ctx, manager, changes, actor, now, progress);
+      return changes.length;
+    });
+    progress(options.dryRun ? `dry run: ${changed} rows would change` : `wrote ${changed} changed rows`);
+    return result(!options.dryRun, changed, []);
+  } catch (error) {
+    if (error instanceof Rejected) return result(false, 0, error.problems);
+    throw error;
+  }
+}
+
+interface Change {
+  row: ValidRow;
+  stored: StoredObservation | null;
+  status: ObservationStatus;
+  source: string | null;
+  version: number;
+}
+
+function planChanges(valid: ValidRow[], stored: Map<string, StoredObservation>): Change[] {
+  const changes: Change[] = [];
+  for (const row of valid) {
+    const current = stored.get(row.key) ?? null;
+    const source = row.source ?? current?.source ?? null;
+    if (current && current.numerator === row.numerator && current.denominator === row.denominator && current.source === source && (row.status === null || row.status === current.status)) continue;
+    const status = row.status ?? ObservationStatus.DRAFT;
+    changes.push({ row, stored: current, status, source, version: (current?.version ?? 0) + 1 });
+  }
+  return changes;
+}
+
+async function writeChanges(ctx: RequestContext, manager: EntityManager, changes: Change[], actor: string, now: string, progress: (line: string) => void): Promise<void> {
+  const mysql = isMysql(ctx.dataSource);
+  const assignments = COLUMNS.filter((c) => !KEY_COLUMNS.includes(c));
+  // The update applies only over the version read under lock; affected rows prove it did.
+  const upsertTail = mysql
+    ? `ON DUPLICATE KEY UPDATE ${assignments.map((c) => `${c} = IF(version = VALUES(version) - 1, VALUES(${c}), ${c})`).join(', ')}`
+    : `ON CONFLICT (${KEY_COLUMNS.join(', ')}) DO UPDATE SET ${assignments.map((c) => `${c} = excluded.${c}`).join(', ')} WHERE observation.version = excluded.version - 1`;
+  let done = 0;
+  for (const batch of chunk(changes, CHUNK)) {
+    const params: unknown[] = [];
+    for (const c of batch) params.push(c.row.indicator.id, c.row.unitId, c.row.period, c.row.sex, c.row.disaggregation, c.row.numerator, c.row.denominator, c.status, c.source, c.version, actor, now);
+    const sql = `INSERT INTO observation (${COLUMNS.join(', ')}) VALUES ${batch.map(() => `(${COLUMNS.map(() => '?').join(', ')})`).join(', ')} ${upsertTail}`;
+    const outcome = await (manager.queryRunner as QueryRunner).query(sql, params, true);
+    const updates = batch.filter((c) => c.stored).length;
+    const expected = mysql ? batch.length + updates : batch.length;
+    if (outcome.affected !== undefined && outcome.affected !== expected) {
+      throw new Error(`Concurrent change detected while writing observations (${outcome.affected} of ${expected} row changes); nothing was written`);
+    }
+    done += batch.length;
+    if (done % 10_000 === 0 || done === changes.length) progress(`upserted ${done}/${changes.length} observations`);
+  }
+  const created = changes.filter((c) => !c.stored);
+  const ids = new Map<string, number>();
+  for (const c of changes) if (c.stored) ids.set(c.row.key, c.stored.id);
+  if (created.length) {
+    const fresh = await readStored(ctx, manager, created.map((c) => c.row), false);
+    for (const [key, s] of fresh) ids.set(key, s.id);
+  }
+  let revisions = 0;
+  for (const batch of chunk(changes, CHUNK)) {
+    const params: unknown[] = [];
+    for (const c of batch) {
+      params.push(ids.get(c.row.key), c.stored?.numerator ?? null, c.stored?.denominator ?? null, c.stored?.status ?? null, c.row.numerator, c.row.denominator, c.status, c.version, actor, now, c.row.comment);
+    }
+    await manager.query(`INSERT INTO observation_revision (${REVISION_COLUMNS.join(', ')}) VALUES ${batch.map(() => `(${REVISION_COLUMNS.map(() => '?').join(', ')})`).join(', ')}`, params);
+    revisions += batch.length;
+    if (revisions % 10_000 === 0 || revisions === changes.length) progress(`recorded ${revisions}/${changes.length} revisions`);
+  }
+}
+
+/** Stored observations with the keys of `rows`, read with IN lists in chunks (locked on MySQL when `lock`). */
+export async function readStored(ctx: RequestContext, manager: EntityManager, rows: Pick<ValidRow, 'key' | 'unitId' | 'indicator' | 'period'>[], lock: boolean): Promise<Map<string, StoredObservation>> {
+  const stored = new Map<string, StoredObservation>();
+  if (!rows.length) return stored;
+  const wanted = new Set(rows.map((r) => r.key));
+  // Also read the other sexes of each key: the TOTAL check needs them.
+  const groupsWanted = new Set(rows.map((r) => `${r.indicator.id}|${r.unitId}|${r.period}`));
+  const indicatorIds = [...new Set(rows.map((r) => r.indicator.id))];
+  const periods = [...new Set(rows.map((r) => r.period))];
+  for (const unitIds of chunk([...new Set(rows.map((r) => r.unitId))], CHUNK)) {
+    const qb = manager
+      .createQueryBuilder(Observation, 'o')
+      .select(['o.id AS id', 'o.indicator_id AS indicatorId', 'o.unit_id AS unitId', 'o.period AS period', 'o.sex AS sex', 'o.disaggregation AS disaggregation', 'o.numerator AS numerator', 'o.denominator AS denominator', 'o.status AS status', 'o.source AS source', 'o.version AS version'])
+      .where('o.unit_id IN (:...unitIds)', { unitIds })
+      .andWhere('o.indicator_id IN (:...indicatorIds)', { indicatorIds })
+      .andWhere('o.period IN (:...periods)', { periods });
+    ctx.access.restrict(qb, 'o.unit_id');
+    if (lock) qb.setLock('pessimistic_write');
+    for (const raw of await qb.getRawMany()) {
+      const s: StoredObservation = { ...raw, id: Number(raw.id), indicatorId: Number(raw.indicatorId), unitId: Number(raw.unitId), numerator: Number(raw.numerator), denominator: Number(raw.denominator), version: Number(raw.version) };
+      const key = observationKey(s.indicatorId, s.unitId, s.period, s.sex, s.disaggregation);
+      if (wanted.has(key) || groupsWanted.has(`${s.indicatorId}|${s.unitId}|${s.period}`)) stored.set(key, s);
+    }
+  }
+  return stored;
+}
+
+/** Units with the given codes that the viewer can see, at any date, each marked writable or not. */
+async function candidateUnits(ctx: RequestContext, codes: string[]): Promise<Map<string, CandidateUnit[]>> {
+  const byCode = new Map<string, CandidateUnit[]>();
+  for (const batch of chunk([...new Set(codes.filter(Boolean))], CHUNK)) {
+    const qb = ctx.dataSource
+      .getRepository(AdministrativeUnit)
+      .createQueryBuilder('u')
+      .select(['u.id AS id', 'u.code AS code', 'u.level AS level', 'u.valid_from AS validFrom', 'u.valid_to AS validTo'])
+      .where('u.code IN (:...codes)', { codes: batch });
+    ctx.access.restrict(qb, 'u.id');
+    for (const raw of await qb.getRawMany<{ id: number; code: string; level: UnitLevel; validFrom: string | null; validTo: string | null }>()) {
+      const id = Number(raw.id);
+      const list = byCode.get(raw.code) ?? [];
+      list.push({ id, code: raw.code, level: raw.level, validFrom: raw.validFrom, validTo: raw.validTo, writable: ctx.access.canWriteVisible(id) });
+      byCode.set(raw.code, list);
+    }
+  }
+  return byCode;
+}
+
+const sqliteLocks = new WeakMap<DataSource, Promise<unknown>>();
+
+/**
+ * Runs `work` in a transaction. MySQL: retried a bounded number of times on deadlock (1213).
+ * SQLite: better-sqlite3 shares one connection, so concurrent transactions would nest; writers
+ * queue here instead (SQLite has one writer at a time anyway).
+ */
+export async function withWriteTransaction<T>(dataSource: DataSource, work: (manager: EntityManager) => Promise<T>): Promise<T> {
+  if (!isMysql(dataSource)) {
+    const previous = sqliteLocks.get(dataSource) ?? Promise.resolve();
+    const run = previous.catch(() => undefined).then(() => dataSource.transaction(work));
+    sqliteLocks.set(dataSource, run.catch(() => undefined));
+    return run;
+  }
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await dataSource.transaction('REPEATABLE READ', work);
+    } catch (error) {
+      const errno = (error as { errno?: number; driverError?: { errno?: number } }).driverError?.errno ?? (error as { errno?: number }).errno;
+      if (errno !== 1213 || attempt >= DEADLOCK_RETRIES) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 20 * attempt + Math.random() * 30));
+    }
+  }
+}

@@ -1,0 +1,77 @@
+import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { ObservationStatus, Sex } from '../indicators/indicator-enums';
+
+export const OBSERVATION_ID_PREFIX = 'obs:';
+
+/** The row id of an observation ID ('obs:12' or '12'); null when it is not one. */
+export function parseObservationId(id: string): number | null {
+  const match = /^(?:obs:)?(\d{1,15})$/.exec(id.trim());
+  return match ? Number(match[1]) : null;
+}
+
+/**
+ * One observation, stored as components (never a pre-computed rate). Key: indicator, unit,
+ * period, sex, disaggregation ('' = none). `unit_id` is the owning unit for the access layer.
+ * `indicator`, `unit`, `value` and `history` are resolved by ObservationResolver.
+ */
+@ObjectType('Observation', { description: 'A gender-disaggregated observation: value = factor × numerator / denominator' })
+@Entity('observation')
+@Index('uq_observation_key', ['indicatorId', 'unitId', 'period', 'sex', 'disaggregation'], { unique: true })
+@Index('ix_observation_unit', ['unitId', 'indicatorId', 'period'])
+export class Observation {
+  @PrimaryGeneratedColumn()
+  id: number;
+
+  /** Globally unique (ids of other types never collide with it); `observation`/`approveObservations` also accept the bare number. */
+  @Field(() => ID, { name: 'id' })
+  get globalId(): string {
+    return `${OBSERVATION_ID_PREFIX}${this.id}`;
+  }
+
+  @Column({ name: 'indicator_id', type: 'int' })
+  indicatorId: number;
+
+  @Column({ name: 'unit_id', type: 'int' })
+  unitId: number;
+
+  @Field({ description: '2026, 2026S1, 2026Q3 or 2026-07' })
+  @Column({ type: 'varchar', length: 8 })
+  period: string;
+
+  @Field(() => Sex)
+  @Column({ type: 'varchar', length: 8 })
+  sex: Sex;
+
+  @Field({ description: "Further disaggregation, e.g. 'ethnic=minority'; '' when none" })
+  @Column({ type: 'varchar', length: 64, default: '' })
+  disaggregation: string;
+
+  @Field(() => Float)
+  @Column({ type: 'double' })
+  numerator: number;
+
+  @Field(() => Float)
+  @Column({ type: 'double' })
+  denominator: number;
+
+  @Field(() => ObservationStatus)
+  @Column({ type: 'varchar', length: 16 })
+  status: ObservationStatus;
+
+  @Field(() => String, { nullable: true })
+  @Column({ type: 'varchar', length: 255, nullable: true })
+  source: string | null;
+
+  @Field(() => Int, { description: 'Incremented by every change; send it back as expectedVersion' })
+  @Column({ type: 'int' })
+  version: number;
+
+  @Field()
+  @Column({ name: 'updated_by', type: 'varchar', length: 128 })
+  updatedBy: string;
+
+  @Field({ description: 'ISO 8601 timestamp' })
+  @Column({ name: 'updated_at', type: 'varchar', length: 30 })
+  updatedAt: string;
+}

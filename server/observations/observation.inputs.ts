@@ -1,0 +1,89 @@
+import { ArgsType, Field, Float, InputType, Int, ObjectType } from 'type-graphql';
+import { Sex } from '../indicators/indicator-enums';
+
+@InputType({ description: 'One observation to record; denominator defaults to 1 for COUNT and BOOLEAN indicators' })
+export class ObservationInput {
+  @Field({ description: 'Indicator code' })
+  indicator: string;
+
+  @Field({ description: 'Unit code, as in force at the end of the period' })
+  unit: string;
+
+  @Field({ description: '2026, 2026S1, 2026Q3 or 2026-07, as the indicator’s period type requires' })
+  period: string;
+
+  @Field(() => Sex)
+  sex: Sex;
+
+  @Field(() => Float)
+  numerator: number;
+
+  @Field(() => Float, { nullable: true })
+  denominator?: number | null;
+
+  @Field(() => String, { nullable: true, description: "Further disaggregation, e.g. 'ethnic=minority'" })
+  disaggregation?: string | null;
+
+  @Field(() => String, { nullable: true })
+  source?: string | null;
+
+  @Field(() => Int, { nullable: true, description: 'The version you read; a newer stored version is a CONFLICT. 0 = must not exist yet' })
+  expectedVersion?: number | null;
+
+  @Field(() => String, { nullable: true, description: 'Kept with the revision' })
+  comment?: string | null;
+}
+
+@ObjectType({ description: 'A rejected row of a batch' })
+export class RowError {
+  @Field(() => Int, { description: 'Position of the row in the batch, from 0 (the CLI prints line numbers)' })
+  index: number;
+
+  @Field(() => String, { nullable: true, description: 'The input field at fault' })
+  field: string | null;
+
+  @Field()
+  message: string;
+
+  @Field({ description: 'BAD_USER_INPUT, FORBIDDEN or CONFLICT' })
+  code: string;
+}
+
+@ObjectType({ description: 'Outcome of a batch: all rows are applied or none' })
+export class ImportResult {
+  @Field({ description: 'True when the batch was written (false for a dry run or when any row was rejected)' })
+  applied: boolean;
+
+  @Field(() => Int, { description: 'Valid rows' })
+  accepted: number;
+
+  @Field(() => Int, { description: 'Rejected rows' })
+  rejected: number;
+
+  @Field(() => Int, { description: 'Rows that changed an observation (new or different); unchanged rows are no-ops' })
+  changed: number;
+
+  @Field(() => [RowError])
+  errors: RowError[];
+}
+
+@ArgsType()
+export class ObservationsArgs {
+  @Field(() => String, { nullable: true, description: 'Indicator code' })
+  indicator?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Unit code (in force today)' })
+  unit?: string | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'With unit: also the units below it' })
+  includeDescendants?: boolean | null;
+
+  @Field(() => [String], { nullable: true })
+  periods?: string[] | null;
+
+  @Field(() => Int, { nullable: true })
+  first?: number | null;
+
+  @Field(() => String, { nullable: true })
+  after?: string | null;
+}
