@@ -1,7 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { DocumentNode, FieldNode, FragmentDefinitionNode, GraphQLSchema, Kind, OperationDefinitionNode, SelectionSetNode } from 'graphql';
 import { ComplexityEstimator, getComplexity } from 'graphql-query-complexity';
-import { LimitExceededError } from './errors';
+import { BadUserInputError, LimitExceededError } from './errors';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './pagination';
 
 /** Limits against abusive queries; defaults sit far above what a dashboard asks. */
@@ -77,6 +77,16 @@ const listAwareEstimator: ComplexityEstimator = ({ args, childComplexity }) => {
   return 1 + childComplexity * Math.max(1, multiplier);
 };
 
+/** The cost walker coerces variables itself; a bad variable is the client's error, not ours. */
+function costOf(schema: GraphQLSchema, query: DocumentNode, variables: Record<string, unknown> | undefined, operationName: string | undefined): number {
+  try {
+    return getComplexity({ schema, query, variables, operationName, estimators: [listAwareEstimator] });
+  } catch (error) {
+    if (error instanceof LimitExceededError) throw error;
+    throw new BadUserInputError(error instanceof Error ? error.message : String(error));
+  }
+}
+
 export interface CostReport {
   cost: number;
   maximum: number;
@@ -97,7 +107,7 @@ export function queryLimitsPlugin(schema: GraphQLSchema, limits: QueryLimits): A
           if (depth > limits.maxDepth) throw new LimitExceededError('depth', depth, limits.maxDepth);
           const aliases = aliasCount(document);
           if (aliases > limits.maxAliases) throw new LimitExceededError('aliases', aliases, limits.maxAliases);
-          const cost = getComplexity({ schema, query: document, variables: request.variables, operationName: request.operationName, estimators: [listAwareEstimator] });
+          const cost = costOf(schema, document, request.variables, request.operationName);
           if (cost > limits.maxCost) throw new LimitExceededError('cost', cost, limits.maxCost);
           report = { cost, maximum: limits.maxCost };
         },

@@ -115,3 +115,17 @@ describe.each(testDatabases())('production error hygiene on $name', (db) => {
     expect(results[0].errors![0]).toMatchObject({ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } });
   });
 });
+
+describe.each(testDatabases())('bad variables on $name', (db) => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer(db);
+  });
+  afterAll(() => server?.close());
+
+  it('answers a bad enum variable with BAD_USER_INPUT', async () => {
+    const result = await server.gql('query($level: UnitLevel) { units(level: $level) { totalCount } }', { level: 'HAMLET' }, server.token('VN', 'ADMIN'));
+    expect(result.errors![0].extensions!.code).toBe('BAD_USER_INPUT');
+    expect(result.errors![0].message).toContain('HAMLET');
+  });
+});
