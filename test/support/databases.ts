@@ -12,8 +12,10 @@ export interface TestDatabase {
 }
 
 export const ARTIFACTS = path.join(__dirname, '..', 'artifacts');
-export const SQLITE_TEMPLATE = path.join(ARTIFACTS, 'template.sqlite');
-export const MYSQL_TEMPLATE_DB = 'bdg_test_template';
+export const SQLITE_TEMPLATE = path.join(ARTIFACTS, `template-${process.pid}.sqlite`);
+/** Per jest process, so two runs on one MariaDB (a developer's and CI's) never share databases. */
+export const MYSQL_PREFIX = `bdg_t${process.pid}`;
+export const MYSQL_TEMPLATE_DB = `${MYSQL_PREFIX}_template`;
 
 /** SQLite always; MariaDB too when TEST_MYSQL_URL is set (CI sets it and fails without it). */
 export function testDatabases(): TestDatabase[] {
@@ -39,7 +41,7 @@ export async function copyDatabase(db: TestDatabase): Promise<{ url: string; dro
     fs.copyFileSync(SQLITE_TEMPLATE, file);
     return { url: `sqlite:${file}`, drop: async () => ['', '-wal', '-shm'].forEach((s) => fs.rmSync(file + s, { force: true })) };
   }
-  const name = `bdg_test_${process.pid}_${copies}`;
+  const name = `${MYSQL_PREFIX}_${copies}`;
   const connection = await mysql.createConnection({ uri: process.env.TEST_MYSQL_URL as string, multipleStatements: true });
   try {
     await connection.query(`DROP DATABASE IF EXISTS ${name}; CREATE DATABASE ${name} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
