@@ -13,6 +13,7 @@ import { logger } from './core/logger';
 import { loadQueryLimits, queryLimitsPlugin, RateLimiter } from './core/query-limits';
 import { todayIso } from './core/scalars';
 import { buildAppSchema } from './schema';
+import { auditPlugin } from './audit/audit.plugin';
 import { ASSET_PREFIX, renderGraphiqlPage, serveGraphiqlAsset } from './explorer/graphiql.page';
 
 export interface App {
@@ -51,6 +52,7 @@ export async function createApp(dataSource: DataSource, config: AppConfig, optio
       queryLimitsPlugin(schema, limits),
       // After the limits: a refused query never reaches the database, not even for the viewer's scope.
       { requestDidStart: async () => ({ didResolveOperation: async ({ contextValue }) => void (await attachAccess(contextValue)) }) },
+      auditPlugin(),
     ],
     csrfPrevention: true,
     introspection: true, // only authenticated requests reach Apollo

@@ -5,6 +5,7 @@ import { Indicator } from './indicators/indicator.entity';
 import { Observation } from './observations/observation.entity';
 import { ObservationRevision } from './observations/observation-revision.entity';
 import { planEntities } from './plans/plan-entities';
+import { AuditEntry } from './audit/audit-entry.entity';
 
 /** Every TypeORM entity of the application. */
-export const entities = [AdministrativeUnit, UnitPlacement, UnitLineage, Indicator, Observation, ObservationRevision, ...planEntities];
+export const entities = [AdministrativeUnit, UnitPlacement, UnitLineage, Indicator, Observation, ObservationRevision, ...planEntities, AuditEntry];

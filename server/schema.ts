@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { GraphQLSchema } from 'graphql';
 import { buildSchema, NonEmptyArray } from 'type-graphql';
+import { AuditResolver } from './audit/audit.resolver';
 import { AuthResolver } from './auth/auth.resolver';
 import { DateScalar } from './core/scalars';
 import { UnitResolver } from './tenancy/unit.resolver';
@@ -9,7 +10,7 @@ import { ObservationResolver } from './observations/observation.resolver';
 import { planResolvers } from './plans/plan.resolver';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const resolvers: NonEmptyArray<Function> = [AuthResolver, UnitResolver, IndicatorResolver, ObservationResolver, ...planResolvers];
+export const resolvers: NonEmptyArray<Function> = [AuthResolver, AuditResolver, UnitResolver, IndicatorResolver, ObservationResolver, ...planResolvers];
 
 let cached: Promise<GraphQLSchema> | null = null;
 
