@@ -8,9 +8,11 @@ import { UnitResolver } from './tenancy/unit.resolver';
 import { IndicatorResolver } from './indicators/indicator.resolver';
 import { ObservationResolver } from './observations/observation.resolver';
 import { planResolvers } from './plans/plan.resolver';
+import { StatisticsResolver } from './statistics/statistics.resolver';
+import { TargetProgressResolver } from './statistics/target-progress.resolver';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const resolvers: NonEmptyArray<Function> = [AuthResolver, AuditResolver, UnitResolver, IndicatorResolver, ObservationResolver, ...planResolvers];
+export const resolvers: NonEmptyArray<Function> = [AuthResolver, AuditResolver, UnitResolver, IndicatorResolver, ObservationResolver, ...planResolvers, StatisticsResolver, TargetProgressResolver];
 
 let cached: Promise<GraphQLSchema> | null = null;
 

@@ -124,7 +124,7 @@ describe.each(testDatabases())('tenant isolation across the whole schema on $nam
     let requests = 0;
     for (const field of Object.values(query.getFields()) as GraphQLField<unknown, unknown>[]) {
       const inner = selection(getNamedType(field.type), MAX_DEPTH);
-      const neutral: Record<string, unknown> = { periods: ['2026'], period: '2026' };
+      const neutral: Record<string, unknown> = { periods: ['2026'], period: '2026', indicator: 'FEMALE_KEY_LEADER' };
       const probes: Record<string, unknown>[] = [{}];
       for (const arg of field.args) {
         for (const value of valuesFor(arg, other, neutral)) probes.push({ [arg.name]: value });

@@ -1,0 +1,111 @@
+import { Field, Float, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Indicator } from '../indicators/indicator.entity';
+import { Comparator, Measure } from '../plans/plan.enums';
+import { Target } from '../plans/target.entity';
+import { AdministrativeUnit } from '../tenancy/administrative-unit.entity';
+
+@ObjectType('Aggregate', { description: 'Sums of components and value = factor × Σnumerator / Σdenominator' })
+export class Aggregate {
+  @Field(() => Float, { nullable: true, description: 'null when the denominator sums to 0' })
+  value: number | null;
+
+  @Field(() => Float)
+  numerator: number;
+
+  @Field(() => Float)
+  denominator: number;
+}
+
+@ObjectType('StatisticsRow', { description: 'One unit in one period' })
+export class StatisticsRow {
+  @Field(() => AdministrativeUnit, { description: 'Read on the last day of the period' })
+  unit: AdministrativeUnit;
+
+  @Field()
+  period: string;
+
+  @Field(() => Aggregate, { nullable: true })
+  female: Aggregate | null;
+
+  @Field(() => Aggregate, { nullable: true })
+  male: Aggregate | null;
+
+  @Field(() => Aggregate, { nullable: true, description: 'FEMALE + MALE, plus TOTAL rows of units that gave no split' })
+  total: Aggregate | null;
+
+  @Field(() => Float, { nullable: true, description: 'F ÷ (F + M) × 100 (of numerators for COUNT indicators, of values otherwise)' })
+  femaleShare: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'F ÷ M (values)' })
+  femaleToMaleRatio: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'F − M (values)' })
+  gap: number | null;
+
+  @Field(() => Int, { description: 'Entry-level units below (or equal to) the unit that reported data' })
+  reportingUnits: number;
+
+  @Field(() => Int, { description: 'Entry-level units below (or equal to) the unit on the period’s last day' })
+  expectedUnits: number;
+}
+
+@ObjectType('StatisticsResult')
+export class StatisticsResult {
+  @Field(() => Indicator)
+  indicator: Indicator;
+
+  @Field(() => AdministrativeUnit, { description: 'The area as resolved on the last day of the latest period asked for' })
+  area: AdministrativeUnit;
+
+  @Field(() => [StatisticsRow])
+  rows: StatisticsRow[];
+}
+
+export enum TargetStatus {
+  MET = 'MET',
+  ON_TRACK = 'ON_TRACK',
+  OFF_TRACK = 'OFF_TRACK',
+  NOT_MET = 'NOT_MET',
+  NO_DATA = 'NO_DATA',
+}
+
+registerEnumType(TargetStatus, { name: 'TargetStatus', description: 'MET: comparator holds; ON_TRACK/OFF_TRACK before the due year (against the straight line from baseline to target); NOT_MET from the due year on; NO_DATA' });
+
+@ObjectType('TargetProgress', { description: 'A machine-readable target judged in one period, for the plan’s unit or one of its children' })
+export class TargetProgress {
+  @Field(() => Target)
+  target: Target;
+
+  @Field(() => AdministrativeUnit)
+  unit: AdministrativeUnit;
+
+  @Field()
+  period: string;
+
+  @Field(() => Measure)
+  measure: Measure;
+
+  @Field(() => Float, { nullable: true, description: 'The target’s measure in the period; null without data' })
+  actual: number | null;
+
+  @Field(() => Float)
+  targetValue: number;
+
+  @Field(() => Comparator)
+  comparator: Comparator;
+
+  @Field(() => TargetStatus)
+  status: TargetStatus;
+
+  @Field(() => Float, { nullable: true, description: 'Still to go: target − actual for AT_LEAST/ABOVE, actual − target for AT_MOST/BELOW, |target − actual| for EQUAL; ≤ 0 once met' })
+  distance: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'The straight line from baseline to target at the period’s year (before the due year)' })
+  expected: number | null;
+
+  @Field(() => Int)
+  reportingUnits: number;
+
+  @Field(() => Int)
+  expectedUnits: number;
+}
