@@ -35,6 +35,13 @@ export async function recordObservations(ctx: RequestContext, rows: ObservationR
 
 export async function listObservations(ctx: RequestContext, args: ObservationsArgs): Promise<Connection<Observation>> {
   const page = readPage(args.first, args.after);
+  const qb = await observationQuery(ctx, args);
+  const [rows, totalCount] = await Promise.all([qb.clone().orderBy('o.id', 'ASC').offset(page.offset).limit(page.limit).getMany(), qb.getCount()]);
+  return toConnection(rows, totalCount, page);
+}
+
+/** The filtered, access-restricted query (alias `o`) behind `observations`; the bulk export reads it too. */
+export async function observationQuery(ctx: RequestContext, args: Pick<ObservationsArgs, 'indicator' | 'unit' | 'includeDescendants' | 'periods'>): Promise<SelectQueryBuilder<Observation>> {
   const qb = ctx.dataSource.getRepository(Observation).createQueryBuilder('o');
   if (args.indicator) {
     const indicator = await findIndicatorByCode(ctx, args.indicator);
@@ -57,9 +64,7 @@ export async function listObservations(ctx: RequestContext, args: ObservationsAr
       qb.andWhere('o.unit_id = :unitId', { unitId: unit.id });
     }
   }
-  restrictObservations(ctx, qb, 'o');
-  const [rows, totalCount] = await Promise.all([qb.clone().orderBy('o.id', 'ASC').offset(page.offset).limit(page.limit).getMany(), qb.getCount()]);
-  return toConnection(rows, totalCount, page);
+  return restrictObservations(ctx, qb, 'o');
 }
 
 export async function findObservation(ctx: RequestContext, id: number): Promise<Observation | null> {

@@ -1,0 +1,245 @@
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import ExcelJS from 'exceljs';
+import { testDatabases } from '../support/databases';
+import { startTestServer, TestServer } from '../support/server';
+
+const CSV_HEADER = ['indicator', 'indicator_name', 'unit', 'unit_name', 'period', 'sex', 'disaggregation', 'numerator', 'denominator', 'value', 'unit_of_measure', 'status', 'version', 'updated_at'];
+const SDMX_HEADER = 'DATAFLOW,REF_AREA,INDICATOR,SEX,TIME_PERIOD,OBS_VALUE,UNIT_MEASURE,OBS_STATUS';
+const COUNT = `query($unit: String, $d: Boolean, $indicator: String) { observations(unit: $unit, includeDescendants: $d, indicator: $indicator, first: 1) { totalCount } }`;
+
+/** RFC 4180 parser for the tests (quoted fields, doubled quotes, CRLF). */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      row.push(field);
+      field = '';
+    } else if (c === '\n') {
+      row.push(field.replace(/\r$/, ''));
+      rows.push(row);
+      row = [];
+      field = '';
+    } else field += c;
+  }
+  if (field || row.length) rows.push([...row, field]);
+  return rows;
+}
+
+describe.each(testDatabases())('bulk export on $name', (db) => {
+  let server: TestServer;
+  let langSonAnalyst: string;
+  let langSonOffice: string;
+  /** Codes of every unit placed under Lạng Sơn (20), the viewers' subtree. */
+  let langSonCodes: Set<string>;
+
+  beforeAll(async () => {
+    server = await startTestServer(db);
+    langSonAnalyst = server.token('20', 'ANALYST');
+    langSonOffice = server.token('20', 'STATISTICS_OFFICE');
+    const roots: { path: string }[] = await server.dataSource.query(`SELECT p.path AS path FROM unit_placement p JOIN administrative_unit u ON u.id = p.unit_id WHERE u.code = '20'`);
+    expect(roots.length).toBeGreaterThan(0);
+    const rows: { code: string }[] = await server.dataSource.query(
+      `SELECT DISTINCT u.code AS code FROM administrative_unit u JOIN unit_placement p ON p.unit_id = u.id WHERE ${roots.map(() => 'p.path LIKE ?').join(' OR ')}`,
+      roots.map((r) => `${r.path}%`),
+    );
+    langSonCodes = new Set(rows.map((r) => r.code));
+  });
+  afterAll(() => server?.close());
+
+  const download = async (path: string, token: string | null) => {
+    const response = await fetch(`${server.url}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+    return { response, body: Buffer.from(await response.arrayBuffer()) };
+  };
+  const totalCount = async (variables: Record<string, unknown>, token: string) => {
+    const result = await server.gql(COUNT, variables, token);
+    expect(result.errors).toBeUndefined();
+    return result.data!.observations.totalCount as number;
+  };
+
+  it("exports Lợi Bác's observations as UTF-8 CSV with a BOM, one line per observation", async () => {
+    const { response, body } = await download('/export/observations.csv?unit=06601&includeDescendants=true', langSonAnalyst);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    expect(response.headers.get('content-disposition')).toMatch(/^attachment; filename="observations-06601-\d{4}-\d{2}-\d{2}\.csv"$/);
+    expect([...body.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(body); // throws on invalid UTF-8
+    expect(text.startsWith('\uFEFF')).toBe(true);
+    const rows = parseCsv(text.slice(1));
+    expect(rows[0]).toEqual(CSV_HEADER);
+    const data = rows.slice(1);
+    expect(data.length).toBe(await totalCount({ unit: '06601', d: true }, langSonAnalyst));
+    expect(data.length).toBeGreaterThan(10);
+    expect(data.every((r) => r.length === CSV_HEADER.length)).toBe(true);
+    expect(data.some((r) => r[3] === 'Lợi Bác')).toBe(true);
+    expect(data.some((r) => /[ạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹđ]/i.test(r[1]))).toBe(true);
+    expect(data.every((r) => langSonCodes.has(r[2]))).toBe(true);
+    expect(data.every((r) => r[9] === '' || Number.isFinite(Number(r[9])))).toBe(true);
+  });
+
+  it('exports the same rows as a streamed XLSX workbook', async () => {
+    const csv = parseCsv((await download('/export/observations.csv?unit=06601&includeDescendants=true', langSonAnalyst)).body.toString('utf8').slice(1));
+    const { response, body } = await download('/export/observations.xlsx?unit=06601&includeDescendants=true', langSonAnalyst);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    expect(response.headers.get('content-disposition')).toMatch(/filename="observations-06601-.*\.xlsx"/);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(body as never);
+    const sheet = workbook.worksheets[0];
+    const rows: string[][] = [];
+    sheet.eachRow((row) => rows.push((row.values as unknown[]).slice(1).map((v) => (v === null || v === undefined ? '' : String(v)))));
+    expect(rows[0]).toEqual(CSV_HEADER);
+    expect(rows.length).toBe(csv.length);
+    // Same observations in the same order (numbers compared as numbers; CSV rounds value to 6 decimals).
+    const key = (r: string[]) => [r[0], r[2], r[4], r[5], r[6], Number(r[7]), Number(r[8]), r[11], r[12]].join('|');
+    expect(rows.slice(1).map(key)).toEqual(csv.slice(1).map(key));
+    expect(rows.slice(1).every((r, i) => r[9] === '' ? csv[i + 1][9] === '' : Math.abs(Number(r[9]) - Number(csv[i + 1][9])) < 1e-5)).toBe(true);
+    expect(rows.some((r) => r[3] === 'Lợi Bác')).toBe(true);
+  });
+
+  it('exports SDMX-CSV that follows the column rules', async () => {
+    const { response, body } = await download('/export/observations.sdmx.csv?unit=06601&includeDescendants=true', langSonAnalyst);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    expect(response.headers.get('content-disposition')).toMatch(/filename="observations-06601-.*\.sdmx\.csv"/);
+    const text = body.toString('utf8');
+    expect(text.split('\r\n')[0]).toBe(SDMX_HEADER);
+    const rows = parseCsv(text).slice(1);
+    expect(rows.length).toBeGreaterThan(10);
+    for (const [dataflow, refArea, indicator, sex, time, value, , status] of rows) {
+      expect(dataflow).toBe('BDG:GENDER_INDICATORS(1.0)');
+      expect(langSonCodes.has(refArea)).toBe(true);
+      expect(indicator).toMatch(/^[A-Z0-9_]+$/);
+      expect(['F', 'M', '_T']).toContain(sex);
+      expect(time).toMatch(/^\d{4}(-S[12]|-Q[1-4]|-(0[1-9]|1[0-2]))?$/);
+      expect(value).toMatch(/^-?\d+(\.\d{1,6})?$/);
+      expect(['A', 'P']).toContain(status);
+    }
+    expect(rows.every((r) => r.length === 8)).toBe(true);
+    expect(new Set(rows.map((r) => r[7])).size).toBeGreaterThanOrEqual(1);
+    const csv = parseCsv((await download('/export/observations.csv?unit=06601&includeDescendants=true', langSonAnalyst)).body.toString('utf8').slice(1)).slice(1);
+    expect(rows.length).toBe(csv.filter((r) => r[6] === '').length);
+  });
+
+  it("gives a Lạng Sơn STATISTICS_OFFICE only Lạng Sơn's approved observations", async () => {
+    const { response, body } = await download('/export/observations.csv', langSonOffice);
+    expect(response.status).toBe(200);
+    const rows = parseCsv(body.toString('utf8').slice(1)).slice(1);
+    expect(rows.length).toBe(await totalCount({}, langSonOffice));
+    expect(rows.length).toBeGreaterThan(100);
+    expect(rows.every((r) => r[11] === 'APPROVED')).toBe(true);
+    expect(rows.filter((r) => !langSonCodes.has(r[2])).map((r) => r[2])).toEqual([]);
+    const analystRows = await totalCount({}, langSonAnalyst);
+    expect(analystRows).toBeGreaterThanOrEqual(rows.length);
+    const sdmx = parseCsv((await download('/export/observations.sdmx.csv', langSonOffice)).body.toString('utf8')).slice(1);
+    expect(sdmx.every((r) => r[7] === 'A' && langSonCodes.has(r[1]))).toBe(true);
+  });
+
+  it('refuses without a token, and answers bad input like GraphQL does', async () => {
+    const none = await download('/export/observations.csv?unit=06601', null);
+    expect(none.response.status).toBe(401);
+    expect(JSON.parse(none.body.toString()).errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    const bad = async (query: string) => {
+      const { response, body } = await download(`/export/observations.csv?${query}`, langSonAnalyst);
+      return { status: response.status, error: JSON.parse(body.toString()).errors[0] };
+    };
+    expect(await bad('indicator=NO_SUCH_THING')).toMatchObject({ status: 400, error: { extensions: { code: 'BAD_USER_INPUT', field: 'indicator' } } });
+    expect(await bad('periods=2026,2026Q5')).toMatchObject({ status: 400, error: { extensions: { code: 'BAD_USER_INPUT', field: 'periods' } } });
+    expect(await bad('includeDescendants=perhaps')).toMatchObject({ status: 400, error: { extensions: { code: 'BAD_USER_INPUT', field: 'includeDescendants' } } });
+    // Hà Nội (01) is outside Lạng Sơn: the same answer as a unit that does not exist.
+    const hanoi = await bad('unit=01');
+    const nowhere = await bad('unit=99999999');
+    expect(hanoi.status).toBe(400);
+    expect(hanoi.error.extensions).toEqual(nowhere.error.extensions);
+    expect(hanoi.error.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'unit' });
+    expect(hanoi.error.message.replace('"01"', '"X"')).toBe(nowhere.error.message.replace('"99999999"', '"X"'));
+    for (const format of ['xlsx', 'sdmx.csv']) {
+      const { response } = await download(`/export/observations.${format}?unit=01`, langSonAnalyst);
+      expect(response.status).toBe(400);
+    }
+  });
+
+  it('streams a large export in bounded memory', async () => {
+    await server.dataSource.query(
+      `INSERT INTO indicator (code, name, name_en, domain, value_type, factor, unit_of_measure, entry_level, sex_disaggregated, temporal_aggregation, period_type, numerator_label, denominator_label, source)
+       VALUES ('TEST_EXPORT_LOAD', 'Tỷ lệ nữ tham gia cấp ủy Đảng các cấp (tải thử xuất dữ liệu)', 'Export load test', 'POLITICS', 'PROPORTION', 100, '%', 'VILLAGE', ?, 'STOCK', 'QUARTER', 'nữ', 'tổng số', 'test')`,
+      [true],
+    );
+    const [{ id: indicatorId }]: { id: number }[] = await server.dataSource.query(`SELECT id FROM indicator WHERE code = 'TEST_EXPORT_LOAD'`);
+    const sexes = `(SELECT 'FEMALE' AS sex UNION ALL SELECT 'MALE' UNION ALL SELECT 'TOTAL') s`;
+    for (let year = 2019; year <= 2026; year++) {
+      const quarters = `(${[1, 2, 3, 4].map((q) => `SELECT '${year}Q${q}' AS period`).join(' UNION ALL ')}) q`;
+      await server.dataSource.query(
+        `INSERT INTO observation (indicator_id, unit_id, period, sex, disaggregation, numerator, denominator, status, source, version, updated_by, updated_at)
+         SELECT ?, u.id, q.period, s.sex, '', u.id % 17, 20, 'APPROVED', 'test', 1, 'load-test', '2026-11-01T00:00:00.000Z'
+         FROM administrative_unit u CROSS JOIN ${quarters} CROSS JOIN ${sexes} WHERE u.level = 'VILLAGE'`,
+        [indicatorId],
+      );
+    }
+    const [{ n }]: { n: number }[] = await server.dataSource.query(`SELECT COUNT(*) AS n FROM observation WHERE indicator_id = ?`, [indicatorId]);
+    expect(Number(n)).toBeGreaterThan(200_000);
+    const [{ code: nation }]: { code: string }[] = await server.dataSource.query(`SELECT code FROM administrative_unit WHERE level = 'NATION'`);
+    const token = server.token(nation, 'ANALYST');
+
+    // A full GC before each sample measures what the export keeps alive, not garbage awaiting collection.
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc') as () => void;
+    let csvBytes = 0;
+    for (const format of ['csv', 'xlsx']) {
+      gc();
+      const before = process.memoryUsage();
+      let peakHeap = before.heapUsed;
+      let peakRss = before.rss;
+      let rawPeakHeap = before.heapUsed;
+      let samples = 0;
+      // setTimeout after each sample (not setInterval): a slow full GC must never starve the download.
+      let sampler: NodeJS.Timeout;
+      const sample = () => {
+        rawPeakHeap = Math.max(rawPeakHeap, process.memoryUsage().heapUsed);
+        gc();
+        const now = process.memoryUsage();
+        samples++;
+        peakHeap = Math.max(peakHeap, now.heapUsed);
+        peakRss = Math.max(peakRss, now.rss);
+        sampler = setTimeout(sample, 500);
+      };
+      sampler = setTimeout(sample, 500);
+      const started = Date.now();
+      const response = await fetch(`${server.url}/export/observations.${format}?indicator=TEST_EXPORT_LOAD`, { headers: { authorization: `Bearer ${token}` } });
+      expect(response.status).toBe(200);
+      let bytes = 0;
+      let newlines = 0;
+      const reader = response.body!.getReader();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        bytes += value.length;
+        if (format === 'csv') for (const b of value) if (b === 10) newlines++;
+      }
+      clearTimeout(sampler!);
+      const heapGrowth = peakHeap - before.heapUsed;
+      const rssGrowth = peakRss - before.rss;
+      const mb = (x: number) => `${(x / 1048576).toFixed(1)} MB`;
+      console.log(
+        `[export memory ${db.name} ${format}] rows=${n} downloaded=${mb(bytes)} in ${Date.now() - started} ms; live heap (after GC, ${samples} samples) before=${mb(before.heapUsed)} peak=${mb(peakHeap)} growth=${mb(heapGrowth)}; heapUsed peak incl. garbage=${mb(rawPeakHeap)}; rss before=${mb(before.rss)} peak=${mb(peakRss)} growth=${mb(rssGrowth)}`,
+      );
+      if (format === 'csv') expect(newlines).toBe(Number(n) + 1);
+      expect(bytes).toBeGreaterThan(format === 'csv' ? 20 * 1048576 : 5 * 1048576);
+      expect(samples).toBeGreaterThan(3);
+      // The XLSX is zipped: its bound is the same rows' uncompressed (CSV) size.
+      if (format === 'csv') csvBytes = bytes;
+      expect(heapGrowth).toBeLessThan(csvBytes / 3);
+    }
+  });
+});
