@@ -129,3 +129,26 @@ describe.each(testDatabases())('bad variables on $name', (db) => {
     expect(result.errors![0].message).toContain('HAMLET');
   });
 });
+
+describe.each(testDatabases())('an EDITOR writing to a sibling commune on $name', (db) => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer(db);
+  });
+  afterAll(() => server?.close());
+
+  it('gets FORBIDDEN for the row and nothing is written', async () => {
+    const count = async () => Number((await server.dataSource.query('SELECT COUNT(*) AS n FROM observation'))[0].n);
+    const before = await count();
+    const editor = server.token('06601', 'EDITOR'); // xã Lợi Bác
+    const row = (unit: string) => ({ indicator: 'GE_INSPECTION', unit, period: '2026', sex: 'TOTAL', numerator: 3, denominator: 1 });
+    const result = await server.gql(
+      'mutation($input: [ObservationInput!]!) { recordObservations(input: $input) { applied accepted rejected errors { index field message code } } }',
+      { input: [row('06601'), row('05977')] }, // 05977 phường Đông Kinh, a sibling in Lạng Sơn
+      editor,
+    );
+    expect(result.data!.recordObservations).toMatchObject({ applied: false, accepted: 1, rejected: 1 });
+    expect(result.data!.recordObservations.errors).toEqual([expect.objectContaining({ index: 1, field: 'unit', code: 'FORBIDDEN' })]);
+    expect(await count()).toBe(before);
+  });
+});
