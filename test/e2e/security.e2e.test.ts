@@ -130,14 +130,14 @@ describe.each(testDatabases())('bad variables on $name', (db) => {
   });
 });
 
-describe.each(testDatabases())('an EDITOR writing to a sibling commune on $name', (db) => {
+describe.each(testDatabases())('an EDITOR writing for a sibling commune on $name', (db) => {
   let server: TestServer;
   beforeAll(async () => {
     server = await startTestServer(db);
   });
   afterAll(() => server?.close());
 
-  it('gets FORBIDDEN for the row and nothing is written', async () => {
+  it('is refused for that row exactly as a code that does not exist, and nothing is written', async () => {
     const count = async () => Number((await server.dataSource.query('SELECT COUNT(*) AS n FROM observation'))[0].n);
     const before = await count();
     const editor = server.token('06601', 'EDITOR'); // xã Lợi Bác
@@ -148,7 +148,14 @@ describe.each(testDatabases())('an EDITOR writing to a sibling commune on $name'
       editor,
     );
     expect(result.data!.recordObservations).toMatchObject({ applied: false, accepted: 1, rejected: 1 });
-    expect(result.data!.recordObservations.errors).toEqual([expect.objectContaining({ index: 1, field: 'unit', code: 'FORBIDDEN' })]);
+    const errors = result.data!.recordObservations.errors;
+    expect(errors).toEqual([expect.objectContaining({ index: 1, field: 'unit' })]);
+    const missing = await server.gql(
+      'mutation($input: [ObservationInput!]!) { recordObservations(input: $input) { errors { index field message code } } }',
+      { input: [row('06601'), row('99998')] },
+      editor,
+    );
+    expect(JSON.stringify(missing.data!.recordObservations.errors).replace('99998', 'X')).toBe(JSON.stringify(errors).replace('05977', 'X'));
     expect(await count()).toBe(before);
   });
 });
