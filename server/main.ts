@@ -5,7 +5,7 @@ import { Role } from './auth/role';
 import { databaseKind, loadConfig } from './core/config';
 import { createDataSource } from './core/data-source';
 import { logger, setLogLevel } from './core/logger';
-import { hasUnits, migrate, seed } from './setup/database-setup';
+import { hasUnits, migrate, prepareStatistics, seed } from './setup/database-setup';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -17,6 +17,7 @@ async function main(): Promise<void> {
     const applied = await migrate(dataSource);
     if (applied.length) logger.info('migrations applied', { migrations: applied });
     if (!(await hasUnits(dataSource))) await seed(dataSource, { demo: true, print: (line) => console.log(line) });
+    await prepareStatistics(dataSource, (line) => console.log(line));
   }
   const demoToken = embedded && config.jwtSecretIsDefault ? signToken({ sub: 'demo-analyst@20', unit: '20', role: Role.ANALYST }, config.jwtSecret) : null;
   const app = await createApp(dataSource, config, { explorerToken: demoToken });

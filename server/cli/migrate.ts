@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { loadConfig } from '../core/config';
 import { createDataSource } from '../core/data-source';
-import { migrate } from '../setup/database-setup';
+import { migrate, prepareStatistics } from '../setup/database-setup';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -9,6 +9,7 @@ async function main(): Promise<void> {
   try {
     const applied = await migrate(dataSource);
     console.log(applied.length ? `Applied ${applied.length} migrations: ${applied.join(', ')}` : 'Database is up to date.');
+    await prepareStatistics(dataSource, (line) => console.log(line));
   } finally {
     await dataSource.destroy();
   }

@@ -8,6 +8,8 @@ import { UnitLevel } from '../tenancy/unit-level';
 import { Observation } from './observation.entity';
 import { CandidateUnit, checkAgainstStored, observationKey, ObservationRow, pickUnit, RowProblem, StoredObservation, validateRows, ValidRow } from './observation-validation';
 import { periodEnd, periodStart } from './period';
+import { maintainRollups, readGroups } from '../statistics/rollup.maintenance';
+import { ObservationState } from '../statistics/rollup.contribution';
 
 /** Rows per multi-row INSERT and per IN list. */
 export const CHUNK = 500;
@@ -66,6 +68,8 @@ export async function ingestObservations(ctx: RequestContext, rows: ObservationR
   const now = new Date().toISOString();
   try {
     const changed = await withWriteTransaction(ctx.dataSource, async (manager) => {
+      // Locks the aggregates' groups first, so the rollups change against the latest committed state.
+      const groups = options.dryRun ? null : await readGroups(manager, ctx.dataSource, valid.filter((r) => r.disaggregation === ''));
       const stored = await readStored(ctx, manager, valid, isMysql(ctx.dataSource));
       progress(`read ${stored.size} stored observations`);
       const storedProblems = checkAgainstStored(valid, stored);
@@ -73,6 +77,10 @@ export async function ingestObservations(ctx: RequestContext, rows: ObservationR
       const changes = planChanges(valid, stored);
       if (options.dryRun || !changes.length) return changes.length;
       await writeChanges(ctx, manager, changes, actor, now, progress);
+      if (groups) {
+        const rollupRows = await maintainRollups(manager, ctx.dataSource, groups, changes.map(stateAfter));
+        progress(`updated ${rollupRows} statistics rollup rows`);
+      }
       return changes.length;
     });
     progress(options.dryRun ? `dry run: ${changed} rows would change` : `wrote ${changed} changed rows`);
@@ -89,6 +97,10 @@ interface Change {
   status: ObservationStatus;
   source: string | null;
   version: number;
+}
+
+function stateAfter(c: Change): ObservationState {
+  return { unitId: c.row.unitId, indicatorId: c.row.indicator.id, period: c.row.period, sex: c.row.sex, numerator: c.row.numerator, denominator: c.row.denominator, status: c.status };
 }
 
 function planChanges(valid: ValidRow[], stored: Map<string, StoredObservation>): Change[] {

@@ -16,6 +16,7 @@ import { ObservationsArgs } from './observation.inputs';
 import { ingestObservations, IngestOptions, IngestResult, withWriteTransaction, CHUNK } from './observation-writer';
 import { ObservationRow } from './observation-validation';
 import { parsePeriod, periodProblem } from './period';
+import { maintainRollups, readGroups } from '../statistics/rollup.maintenance';
 
 export const MAX_BATCH = Number(process.env.MAX_OBSERVATION_BATCH ?? 100_000);
 export const MAX_STATUS_IDS = 5_000;
@@ -129,6 +130,9 @@ export async function changeStatus(ctx: RequestContext, ids: number[], to: Obser
     }
     const order = [ObservationStatus.DRAFT, ObservationStatus.SUBMITTED, ObservationStatus.APPROVED];
     const moving = found.filter((o) => order.indexOf(o.status) < order.indexOf(to));
+    const indicators = new Map((await ctx.loaders.allIndicators.load('all')).map((i) => [i.id, i]));
+    const aggregated = moving.filter((o) => o.disaggregation === '' && indicators.has(o.indicatorId));
+    const groups = await readGroups(manager, ctx.dataSource, aggregated.map((o) => ({ indicator: indicators.get(o.indicatorId) as Indicator, unitId: o.unitId, period: o.period })));
     for (const batch of chunk(moving, CHUNK)) {
       for (const version of new Set(batch.map((o) => o.version))) {
         const same = batch.filter((o) => o.version === version);
@@ -149,6 +153,7 @@ export async function changeStatus(ctx: RequestContext, ids: number[], to: Obser
         .updateEntity(false)
         .execute();
     }
+    await maintainRollups(manager, ctx.dataSource, groups, aggregated.map((o) => ({ unitId: o.unitId, indicatorId: o.indicatorId, period: o.period, sex: o.sex, numerator: o.numerator, denominator: o.denominator, status: to })));
   });
   const result: Observation[] = [];
   for (const batch of chunk(unique, CHUNK)) {

@@ -6,6 +6,8 @@ import { AdministrativeUnit } from '../tenancy/administrative-unit.entity';
 import { generateVillages } from '../tenancy/demo-villages';
 import { loadDemoPlans } from '../plans/plan-demo';
 import { formatImportReport, importUnits } from '../tenancy/unit-import';
+import { rebuildUnitCoverage } from '../statistics/unit-coverage';
+import { rebuildRollups } from '../statistics/rollup.rebuild';
 
 export async function migrate(dataSource: DataSource): Promise<string[]> {
   const applied = await dataSource.runMigrations({ transaction: 'each' });
@@ -33,9 +35,25 @@ export async function seed(dataSource: DataSource, options: SeedOptions): Promis
   }
   print('Loading administrative units (2024 and 2026 hierarchies) and their lineage…');
   print(formatImportReport(await importUnits(dataSource)));
+  if (options.demo) {
+    const villages = await generateVillages(dataSource);
+    print(`Generated ${villages} demo villages in Lạng Sơn, Hà Nội, Hải Phòng, Thanh Hóa and Lâm Đồng.`);
+  }
+  // Before any observation: statistics read expected units from it, and rollups follow the placements.
+  print(`Counted units under every unit: ${await rebuildUnitCoverage(dataSource)} coverage intervals.`);
   if (!options.demo) return;
-  const villages = await generateVillages(dataSource);
-  print(`Generated ${villages} demo villages in Lạng Sơn, Hà Nội, Hải Phòng, Thanh Hóa and Lâm Đồng.`);
   print(`Loaded ${await loadDemoObservations(dataSource, print)} demo observations.`);
   print(`Loaded ${await loadDemoPlans(dataSource)} seed plans.`);
+}
+
+/**
+ * A database migrated from before the statistics rollups (or whose tables were emptied) gets
+ * them computed once at start; afterwards every write keeps them current.
+ */
+export async function prepareStatistics(dataSource: DataSource, print: (line: string) => void = (line) => logger.info(line)): Promise<void> {
+  const [{ n: coverage }] = await dataSource.query('SELECT COUNT(*) AS n FROM unit_coverage');
+  if (Number(coverage) === 0 && (await hasUnits(dataSource))) print(`Counted units under every unit: ${await rebuildUnitCoverage(dataSource)} coverage intervals.`);
+  const [{ n: rollups }] = await dataSource.query('SELECT COUNT(*) AS n FROM statistics_rollup');
+  const [{ n: observations }] = await dataSource.query('SELECT COUNT(*) AS n FROM observation');
+  if (Number(rollups) === 0 && Number(observations) > 0) print(`Computed ${await rebuildRollups(dataSource)} statistics rollup rows from ${observations} observations.`);
 }

@@ -7,6 +7,18 @@ export enum Breakdown {
   LEVEL = 'LEVEL',
 }
 
+/** Which hierarchy a period is read in. */
+export enum HierarchyBasis {
+  PERIOD = 'PERIOD',
+  CURRENT = 'CURRENT',
+}
+
+registerEnumType(HierarchyBasis, {
+  name: 'HierarchyBasis',
+  description:
+    'PERIOD: each period in the hierarchy in force on its last day (2024 rolls up through districts). CURRENT: every period on today’s units, older data mapped through the lineage, so a 2023–2026 series can be read for a current commune or province. A legacy unit split between several current units counts in full for each of them and once for any unit above them; a stock counts only units in force at the end of the period.',
+});
+
 registerEnumType(Breakdown, { name: 'Breakdown', description: 'NONE: one row for the area; CHILDREN: one row per child of the area; LEVEL: one row per unit at `level` under the area' });
 
 @ArgsType()
@@ -25,6 +37,9 @@ export class StatisticsArgs {
 
   @Field(() => UnitLevel, { nullable: true, description: 'Required with breakdown LEVEL' })
   level?: UnitLevel | null;
+
+  @Field(() => HierarchyBasis, { defaultValue: HierarchyBasis.PERIOD })
+  hierarchy: HierarchyBasis;
 }
 
 @ArgsType()

@@ -1,7 +1,8 @@
 import type { RequestContext } from '../core/context';
 import { BadUserInputError } from '../core/errors';
 import { pathPrefixSql, validOnSql } from '../core/sql';
-import { TemporalAggregation, ValueType } from '../indicators/indicator-enums';
+import { Role } from '../auth/role';
+import { ValueType } from '../indicators/indicator-enums';
 import { Indicator } from '../indicators/indicator.entity';
 import { findIndicatorByCode } from '../indicators/indicator.service';
 import { Observation } from '../observations/observation.entity';
@@ -11,7 +12,9 @@ import { AdministrativeUnit, unitAt } from '../tenancy/administrative-unit.entit
 import { UnitLevel } from '../tenancy/unit-level';
 import { UnitPlacement } from '../tenancy/unit-placement.entity';
 import { placementOn, requireUnitByCode } from '../tenancy/unit.service';
-import { Breakdown, StatisticsArgs } from './statistics.inputs';
+import { addContribution, Contribution, contributionOf, emptyContribution, ObservationState, RollupScope, Sums } from './rollup.contribution';
+import { entryFromRaw, ROLLUP_SELECT } from './rollup.store';
+import { Breakdown, HierarchyBasis, StatisticsArgs } from './statistics.inputs';
 import { Aggregate, StatisticsResult, StatisticsRow } from './statistics.types';
 
 export const MAX_PERIODS = 40;
@@ -41,25 +44,29 @@ export async function statistics(ctx: RequestContext, args: StatisticsArgs): Pro
   });
   const breakdown = args.breakdown ?? Breakdown.NONE;
   if (breakdown === Breakdown.LEVEL && !args.level) throw new BadUserInputError('breakdown LEVEL needs a level', 'level');
+  const basis = args.hierarchy ?? HierarchyBasis.PERIOD;
   const rows: StatisticsRow[] = [];
   let area: AdministrativeUnit | null = null;
   let areaDate = '';
-  // One shape per period (its own hierarchy date): row units, one aggregate query, one coverage query.
+  // One shape per period (its own hierarchy date, or today's on the CURRENT basis).
   for (const period of periods) {
-    const date = periodEnd(period);
+    const date = basis === HierarchyBasis.CURRENT ? ctx.today : periodEnd(period);
     const unit = await requireUnitByCode(ctx, args.area, 'area', date);
-    const computed = await computeRows(ctx, [indicator], unit, period, date, breakdown, args.level ?? null);
+    const computed = await computeRows(ctx, [indicator], unit, period, date, breakdown, args.level ?? null, basis);
     rows.push(...(computed.rows.get(indicator.id) ?? []));
     if (date >= areaDate) [area, areaDate] = [unit, date];
   }
   return Object.assign(new StatisticsResult(), { indicator, area: area as AdministrativeUnit, rows });
 }
 
-/** The placements of the row units on `date`, in code order, restricted to the viewer's subtree. */
+/**
+ * The placements of the row units on `date`, in code order. A row unit counts only when its
+ * placement on that date lies inside the viewer's subtree: then everything summed under it does too.
+ */
 async function rowPlacements(ctx: RequestContext, area: AdministrativeUnit, date: string, breakdown: Breakdown, level: UnitLevel | null): Promise<UnitPlacement[]> {
   const areaPlacement = await placementOn(ctx, area, date);
   if (!areaPlacement) throw new BadUserInputError(`Unit "${area.code}" has no place in the hierarchy on ${date}`, 'area');
-  if (breakdown === Breakdown.NONE) return [areaPlacement];
+  if (breakdown === Breakdown.NONE) return ctx.access.containsPath(areaPlacement.path) ? [areaPlacement] : [];
   const qb = ctx.dataSource
     .getRepository(UnitPlacement)
     .createQueryBuilder('p')
@@ -71,22 +78,8 @@ async function rowPlacements(ctx: RequestContext, area: AdministrativeUnit, date
     qb.andWhere(prefix.sql, prefix.params).andWhere('u.level = :level', { level });
   }
   ctx.access.restrict(qb, 'p.unit_id');
-  return qb.orderBy('u.code', 'ASC').addOrderBy('u.id', 'ASC').getMany();
-}
-
-interface Sums {
-  n: number;
-  d: number;
-  rows: number;
-}
-
-const emptySums = (): Sums => ({ n: 0, d: 0, rows: 0 });
-
-function add(into: Sums, from: Sums | undefined): void {
-  if (!from) return;
-  into.n += from.n;
-  into.d += from.d;
-  into.rows += from.rows;
+  const placements = await qb.orderBy('u.code', 'ASC').addOrderBy('u.id', 'ASC').getMany();
+  return placements.filter((p) => ctx.access.containsPath(p.path));
 }
 
 function aggregate(sums: Sums, factor: number): Aggregate | null {
@@ -94,124 +87,106 @@ function aggregate(sums: Sums, factor: number): Aggregate | null {
   return Object.assign(new Aggregate(), { numerator: sums.n, denominator: sums.d, value: sums.d ? (factor * sums.n) / sums.d : null });
 }
 
+const scopeOf = (ctx: RequestContext) => (ctx.access.role === Role.STATISTICS_OFFICE ? RollupScope.APPROVED : RollupScope.ALL);
+
 /**
- * Rows for several indicators in one shape (area, period, breakdown): one query for the row
- * units, one aggregate query joining each observation's placement on `date` to the row unit whose
- * path prefixes it, one coverage query. Observations are summed per entry unit, sub-period and sex
- * in SQL; the rest is arithmetic on those sums:
- * - FLOW: every stored sub-period of the indicator's period type inside `period` is summed.
- * - STOCK: for each entry unit, its latest sub-period with any data inside `period` is taken (a
- *   unit that last reported in Q2 still counts with its Q2 stock; a stock is never summed over time).
- * - total: per (unit, sub-period), FEMALE + MALE when the unit gave a split, else its TOTAL row.
- * Values are always the ratio of the sums, never a mean of rates.
- *
- * Scale: the aggregate reads the observations below the row units live (grouped per entry unit),
- * which is fine for a province or a commune; a national roll-up over every village would want a
- * maintained rollup table, which this subset does not have.
+ * Rows for several indicators in one shape (area, period, breakdown, basis) in four statements
+ * whatever the subtree: the row units; their maintained rollups (everything below a row unit,
+ * see rollup.store.ts); the raw observations of row units that are themselves entry units; and
+ * their coverage. Values are always the ratio of the sums, never a mean of rates.
  */
-export async function computeRows(ctx: RequestContext, indicators: Indicator[], area: AdministrativeUnit, period: Period, date: string, breakdown: Breakdown, level: UnitLevel | null): Promise<ComputedRows> {
+export async function computeRows(ctx: RequestContext, indicators: Indicator[], area: AdministrativeUnit, period: Period, date: string, breakdown: Breakdown, level: UnitLevel | null, basis: HierarchyBasis = HierarchyBasis.PERIOD): Promise<ComputedRows> {
   const placements = await rowPlacements(ctx, area, date, breakdown, level);
   const rowIds = placements.map((p) => p.unitId);
   const units = (await ctx.loaders.unitById.loadMany(rowIds)).map((u) => unitAt(u as AdministrativeUnit, date));
   const result: ComputedRows = { units, rows: new Map() };
-  if (!rowIds.length) {
-    indicators.forEach((i) => result.rows.set(i.id, []));
+  const readable = indicators.filter((i) => periodsWithin(period, i.periodType).length);
+  if (!rowIds.length || !readable.length) {
+    indicators.forEach((i) => result.rows.set(i.id, placements.map((_, index) => emptyRow(i, units[index], period.code))));
     return result;
   }
-
-  // --- one aggregate query
-  const prefixJoin = 'substr(p.path, 1, length(a.path)) = a.path';
-  const shapes = indicators.map((indicator, i) => ({ indicator, i, subPeriods: periodsWithin(period, indicator.periodType).map((p) => p.code) })).filter((s) => s.subPeriods.length);
-  type Raw = { rowUnit: number; indicatorId: number; unitId: number; period: string; sex: string; n: number | string; d: number | string; c: number | string };
-  let raw: Raw[] = [];
-  if (shapes.length) {
-    const qb = ctx.dataSource
-      .createQueryBuilder()
-      .select('a.unit_id', 'rowUnit')
-      .addSelect('o.indicator_id', 'indicatorId')
-      .addSelect('o.unit_id', 'unitId')
-      .addSelect('o.period', 'period')
-      .addSelect('o.sex', 'sex')
-      .addSelect('SUM(o.numerator)', 'n')
-      .addSelect('SUM(o.denominator)', 'd')
-      .addSelect('COUNT(*)', 'c')
-      .from(Observation, 'o')
-      .innerJoin(AdministrativeUnit, 'eu', 'eu.id = o.unit_id')
-      .innerJoin(UnitPlacement, 'p', `p.unit_id = o.unit_id AND ${validOnSql('p', 'date')}`)
-      .innerJoin(UnitPlacement, 'a', `a.unit_id IN (:...rowIds) AND ${validOnSql('a', 'date')} AND ${prefixJoin}`)
-      .where(`o.disaggregation = ''`)
-      .andWhere(`(${shapes.map((s) => `(o.indicator_id = :ind${s.i} AND eu.level = :lvl${s.i} AND o.period IN (:...per${s.i}))`).join(' OR ')})`)
-      .setParameters(Object.assign({ date, rowIds }, ...shapes.map((s) => ({ [`ind${s.i}`]: s.indicator.id, [`lvl${s.i}`]: s.indicator.entryLevel, [`per${s.i}`]: s.subPeriods }))))
-      .groupBy('a.unit_id')
-      .addGroupBy('o.indicator_id')
-      .addGroupBy('o.unit_id')
-      .addGroupBy('o.period')
-      .addGroupBy('o.sex');
-    restrictObservations(ctx, qb, 'o');
-    raw = await qb.getRawMany<Raw>();
-  }
-
-  // --- one coverage query: entry-level units under each row unit on the date
-  const levels = [...new Set(indicators.map((i) => i.entryLevel))];
-  const coverage: { rowUnit: number; level: string; n: number | string }[] = await ctx.dataSource
-    .createQueryBuilder()
-    .select('a.unit_id', 'rowUnit')
-    .addSelect('eu.level', 'level')
-    .addSelect('COUNT(DISTINCT p.unit_id)', 'n')
-    .from(UnitPlacement, 'a')
-    .innerJoin(UnitPlacement, 'p', `${validOnSql('p', 'date')} AND ${prefixJoin}`)
-    .innerJoin(AdministrativeUnit, 'eu', 'eu.id = p.unit_id AND eu.level IN (:...levels)')
-    .where('a.unit_id IN (:...rowIds)')
-    .andWhere(validOnSql('a', 'date'))
-    .setParameters({ date, rowIds, levels })
-    .groupBy('a.unit_id')
-    .addGroupBy('eu.level')
-    .getRawMany();
-  const expected = new Map(coverage.map((c) => [`${c.rowUnit}:${c.level}`, Number(c.n)]));
-
-  // indicator → row unit → entry unit → sub-period → sex → sums
-  const tree = new Map<number, Map<number, Map<number, Map<string, Map<string, Sums>>>>>();
-  const child = <K, V>(map: Map<K, V>, key: K, make: () => V): V => {
-    let value = map.get(key);
-    if (value === undefined) map.set(key, (value = make()));
-    return value;
-  };
-  for (const r of raw) {
-    const byPeriod = child(child(child(tree, Number(r.indicatorId), () => new Map()), Number(r.rowUnit), () => new Map()), Number(r.unitId), () => new Map());
-    child(byPeriod, r.period, () => new Map()).set(r.sex, { n: Number(r.n), d: Number(r.d), rows: Number(r.c) });
-  }
-
+  const [rollups, own, coverage] = await Promise.all([readRollups(ctx, readable, rowIds, period, basis), readOwnObservations(ctx, readable, units, period), readCoverage(ctx, readable, rowIds, date)]);
   for (const indicator of indicators) {
-    const byRow = tree.get(indicator.id);
     result.rows.set(
       indicator.id,
-      placements.map((placement, index) => {
-        const female = emptySums();
-        const male = emptySums();
-        const total = emptySums();
-        let reporting = 0;
-        for (const byPeriod of byRow?.get(placement.unitId)?.values() ?? []) {
-          const subPeriods = [...byPeriod.keys()].sort();
-          // STOCK: the entry unit's latest sub-period with data (codes of one period type sort chronologically).
-          const chosen = indicator.temporalAggregation === TemporalAggregation.STOCK ? subPeriods.slice(-1) : subPeriods;
-          if (chosen.length) reporting += 1;
-          for (const sub of chosen) {
-            const bySex = byPeriod.get(sub) as Map<string, Sums>;
-            const f = bySex.get('FEMALE');
-            const m = bySex.get('MALE');
-            add(female, f);
-            add(male, m);
-            if (f || m) {
-              add(total, f);
-              add(total, m);
-            } else add(total, bySex.get('TOTAL'));
-          }
-        }
-        return buildRow(indicator, units[index], period.code, aggregate(female, indicator.factor), aggregate(male, indicator.factor), aggregate(total, indicator.factor), reporting, expected.get(`${placement.unitId}:${indicator.entryLevel}`) ?? 0);
+      units.map((unit, index) => {
+        const sums = emptyContribution();
+        for (const part of [rollups.get(`${indicator.id}|${unit.id}`), own.get(`${indicator.id}|${unit.id}`)]) if (part) addContribution(sums, part);
+        const expected = unit.level === indicator.entryLevel ? 1 : (coverage.get(`${unit.id}|${indicator.entryLevel}`) ?? 0);
+        return buildRow(indicator, unit, period.code, aggregate(sums.female, indicator.factor), aggregate(sums.male, indicator.factor), aggregate(sums.total, indicator.factor), sums.reporting, expected);
       }),
     );
   }
   return result;
+}
+
+function emptyRow(indicator: Indicator, unit: AdministrativeUnit, period: string): StatisticsRow {
+  return buildRow(indicator, unit, period, null, null, null, 0, 0);
+}
+
+/** `indicatorId|unitId` → the summed rollups of the row unit (PERIOD rows, plus the CURRENT difference). */
+async function readRollups(ctx: RequestContext, indicators: Indicator[], rowIds: number[], period: Period, basis: HierarchyBasis): Promise<Map<string, Contribution>> {
+  const bases = basis === HierarchyBasis.CURRENT ? [HierarchyBasis.PERIOD, HierarchyBasis.CURRENT] : [HierarchyBasis.PERIOD];
+  const rows = await ctx.dataSource
+    .createQueryBuilder()
+    .select(ROLLUP_SELECT)
+    .from('statistics_rollup', 'r')
+    .where('r.indicator_id IN (:...indicatorIds)', { indicatorIds: indicators.map((i) => i.id) })
+    .andWhere('r.unit_id IN (:...rowIds)', { rowIds })
+    .andWhere('r.period = :period', { period: period.code })
+    .andWhere('r.scope = :scope', { scope: scopeOf(ctx) })
+    .andWhere('r.basis IN (:...bases)', { bases })
+    .getRawMany();
+  const sums = new Map<string, Contribution>();
+  for (const entry of rows.map(entryFromRaw)) {
+    const key = `${entry.indicatorId}|${entry.unitId}`;
+    const into = sums.get(key) ?? emptyContribution();
+    addContribution(into, entry.sums);
+    sums.set(key, into);
+  }
+  return sums;
+}
+
+/** `indicatorId|unitId` → what row units that are entry units of an indicator reported themselves. */
+async function readOwnObservations(ctx: RequestContext, indicators: Indicator[], units: AdministrativeUnit[], period: Period): Promise<Map<string, Contribution>> {
+  const shapes = indicators
+    .map((indicator, i) => ({ indicator, i, unitIds: units.filter((u) => u.level === indicator.entryLevel).map((u) => u.id), subPeriods: periodsWithin(period, indicator.periodType).map((p) => p.code) }))
+    .filter((s) => s.unitIds.length);
+  const sums = new Map<string, Contribution>();
+  if (!shapes.length) return sums;
+  const qb = ctx.dataSource
+    .getRepository(Observation)
+    .createQueryBuilder('o')
+    .select(['o.unit_id AS unitId', 'o.indicator_id AS indicatorId', 'o.period AS period', 'o.sex AS sex', 'o.numerator AS numerator', 'o.denominator AS denominator', 'o.status AS status'])
+    .where(`o.disaggregation = ''`)
+    .andWhere(`(${shapes.map((s) => `(o.indicator_id = :ind${s.i} AND o.unit_id IN (:...units${s.i}) AND o.period IN (:...per${s.i}))`).join(' OR ')})`)
+    .setParameters(Object.assign({}, ...shapes.map((s) => ({ [`ind${s.i}`]: s.indicator.id, [`units${s.i}`]: s.unitIds, [`per${s.i}`]: s.subPeriods }))));
+  restrictObservations(ctx, qb, 'o');
+  const groups = new Map<string, ObservationState[]>();
+  for (const r of await qb.getRawMany<ObservationState>()) {
+    const key = `${r.indicatorId}|${r.unitId}`;
+    groups.set(key, [...(groups.get(key) ?? []), { ...r, numerator: Number(r.numerator), denominator: Number(r.denominator) }]);
+  }
+  const byId = new Map(indicators.map((i) => [i.id, i]));
+  for (const [key, observations] of groups) {
+    const indicator = byId.get(Number(key.split('|')[0])) as Indicator;
+    sums.set(key, contributionOf(observations, indicator.temporalAggregation));
+  }
+  return sums;
+}
+
+/** `unitId|level` → units of the indicators' entry levels under each row unit on `date`. */
+async function readCoverage(ctx: RequestContext, indicators: Indicator[], rowIds: number[], date: string): Promise<Map<string, number>> {
+  const levels = [...new Set(indicators.map((i) => i.entryLevel))];
+  const rows: { unitId: number | string; level: string; units: number | string }[] = await ctx.dataSource
+    .createQueryBuilder()
+    .select(['c.unit_id AS unitId', 'c.level AS level', 'c.units AS units'])
+    .from('unit_coverage', 'c')
+    .where('c.unit_id IN (:...rowIds)', { rowIds })
+    .andWhere('c.level IN (:...levels)', { levels })
+    .andWhere(validOnSql('c', 'date'), { date })
+    .getRawMany();
+  return new Map(rows.map((r) => [`${r.unitId}|${r.level}`, Number(r.units)]));
 }
 
 export function buildRow(indicator: Indicator, unit: AdministrativeUnit, period: string, female: Aggregate | null, male: Aggregate | null, total: Aggregate | null, reportingUnits: number, expectedUnits: number): StatisticsRow {

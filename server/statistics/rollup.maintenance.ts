@@ -1,0 +1,88 @@
+import { DataSource, EntityManager } from 'typeorm';
+import { isMysql } from '../core/data-source';
+import { chunk } from '../core/sql';
+import { Indicator } from '../indicators/indicator.entity';
+import { parsePeriod, Period, periodCodes } from '../observations/period';
+import { enclosingPeriods, ObservationState } from './rollup.contribution';
+import { loadPlaces } from './rollup.hierarchy';
+import { accumulateGroup, applyRollupChanges, Rollups } from './rollup.store';
+
+const CHUNK = 500;
+
+/**
+ * The observations that share aggregates with the rows being written: same entry unit,
+ * indicator and year (a year's STOCK depends on every sub-period of it). Read before the write,
+ * under lock on MySQL, so the change to the rollups is computed against the latest committed
+ * state and no other writer can change that state until this transaction ends.
+ */
+export interface GroupSnapshot {
+  indicators: Map<number, Indicator>;
+  /** `indicatorId|unitId|year` → the group's observations (no further disaggregation). */
+  groups: Map<string, ObservationState[]>;
+}
+
+const groupKey = (indicatorId: number, unitId: number, period: string) => `${indicatorId}|${unitId}|${period.slice(0, 4)}`;
+const stateKey = (o: Pick<ObservationState, 'period' | 'sex'>) => `${o.period}|${o.sex}`;
+
+/** Only observations without a further disaggregation are aggregated. */
+export interface GroupMember {
+  indicator: Indicator;
+  unitId: number;
+  period: string;
+}
+
+export async function readGroups(manager: EntityManager, dataSource: DataSource, members: GroupMember[]): Promise<GroupSnapshot> {
+  const indicators = new Map(members.map((m) => [m.indicator.id, m.indicator]));
+  const groups = new Map<string, ObservationState[]>(members.map((m) => [groupKey(m.indicator.id, m.unitId, m.period), []]));
+  if (!members.length) return { indicators, groups };
+  const years = [...new Set(members.map((m) => Number(m.period.slice(0, 4))))];
+  const types = [...new Set([...indicators.values()].map((i) => i.periodType))];
+  const periods = types.flatMap((type) => years.flatMap((year) => periodCodes(type, year, year)));
+  const indicatorIds = [...indicators.keys()];
+  const lock = isMysql(dataSource) ? ' FOR UPDATE' : '';
+  for (const unitIds of chunk([...new Set(members.map((m) => m.unitId))], CHUNK)) {
+    const sql =
+      `SELECT unit_id AS unitId, indicator_id AS indicatorId, period, sex, numerator, denominator, status FROM observation ` +
+      `WHERE disaggregation = '' AND indicator_id IN (${indicatorIds.map(() => '?').join(', ')}) AND unit_id IN (${unitIds.map(() => '?').join(', ')}) AND period IN (${periods.map(() => '?').join(', ')})${lock}`;
+    const rows: ObservationState[] = await manager.query(sql, [...indicatorIds, ...unitIds, ...periods]);
+    for (const r of rows) {
+      const state = { ...r, unitId: Number(r.unitId), indicatorId: Number(r.indicatorId), numerator: Number(r.numerator), denominator: Number(r.denominator) };
+      groups.get(groupKey(state.indicatorId, state.unitId, state.period))?.push(state);
+    }
+  }
+  return { indicators, groups };
+}
+
+/**
+ * Brings the rollups from the snapshot's state to the state after `written` (the new state of
+ * every observation written in this transaction): for each touched group and each period that
+ * contains a written sub-period, the group's contribution after minus before is added to every
+ * unit above it. Returns the number of rollup rows changed.
+ */
+export async function maintainRollups(manager: EntityManager, dataSource: DataSource, snapshot: GroupSnapshot, written: ObservationState[]): Promise<number> {
+  const relevant = written.filter((w) => snapshot.groups.has(groupKey(w.indicatorId, w.unitId, w.period)));
+  if (!relevant.length) return 0;
+  const touched = new Map<string, { indicatorId: number; unitId: number; subPeriods: Set<string>; after: Map<string, ObservationState> }>();
+  for (const w of relevant) {
+    const key = groupKey(w.indicatorId, w.unitId, w.period);
+    let group = touched.get(key);
+    if (!group) {
+      const before = snapshot.groups.get(key) as ObservationState[];
+      touched.set(key, (group = { indicatorId: w.indicatorId, unitId: w.unitId, subPeriods: new Set(), after: new Map(before.map((o) => [stateKey(o), o])) }));
+    }
+    group.subPeriods.add(w.period);
+    group.after.set(stateKey(w), w);
+  }
+  const places = await loadPlaces(manager, [...new Set([...touched.values()].map((g) => g.unitId))]);
+  const changes: Rollups = new Map();
+  for (const [key, group] of touched) {
+    const indicator = snapshot.indicators.get(group.indicatorId) as Indicator;
+    const place = places.get(group.unitId);
+    if (!place) continue;
+    const periods = new Map<string, Period>();
+    for (const sub of group.subPeriods) for (const p of enclosingPeriods(parsePeriod(sub) as Period, indicator.periodType)) periods.set(p.code, p);
+    accumulateGroup(changes, indicator, place, [...group.after.values()], [...periods.values()], 1);
+    accumulateGroup(changes, indicator, place, snapshot.groups.get(key) as ObservationState[], [...periods.values()], -1);
+  }
+  return applyRollupChanges(manager, dataSource, changes);
+}
