@@ -145,6 +145,11 @@ export async function createApp(dataSource: DataSource, config: AppConfig, optio
       });
   });
 
+  // Longer than load balancers' idle timeouts (often 60 s), so the server never closes a kept-alive
+  // socket a client is about to reuse (the client would see ECONNRESET).
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+
   return {
     server,
     apollo,

@@ -109,6 +109,8 @@ export async function changeStatus(ctx: RequestContext, ids: number[], to: Obser
   const now = new Date().toISOString();
   const actor = ctx.access.viewer.subject;
   const mysql = ctx.dataSource.options.type === 'mysql';
+  // Read before the transaction: a pooled query inside it could wait for a connection held by a writer waiting for our locks.
+  const indicators = new Map((await ctx.loaders.allIndicators.load('all')).map((i) => [i.id, i]));
   await withWriteTransaction(ctx.dataSource, async (manager) => {
     const found: Observation[] = [];
     for (const batch of chunk(unique, CHUNK)) {
@@ -130,7 +132,6 @@ export async function changeStatus(ctx: RequestContext, ids: number[], to: Obser
     }
     const order = [ObservationStatus.DRAFT, ObservationStatus.SUBMITTED, ObservationStatus.APPROVED];
     const moving = found.filter((o) => order.indexOf(o.status) < order.indexOf(to));
-    const indicators = new Map((await ctx.loaders.allIndicators.load('all')).map((i) => [i.id, i]));
     const aggregated = moving.filter((o) => o.disaggregation === '' && indicators.has(o.indicatorId));
     const groups = await readGroups(manager, ctx.dataSource, aggregated.map((o) => ({ indicator: indicators.get(o.indicatorId) as Indicator, unitId: o.unitId, period: o.period })));
     for (const batch of chunk(moving, CHUNK)) {
