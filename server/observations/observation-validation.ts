@@ -185,7 +185,8 @@ export function checkAgainstStored(valid: ValidRow[], stored: Map<string, Stored
     const same = (a: number, b: number) => Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
     const fields: string[] = [];
     if (!same(total.numerator, female.numerator + male.numerator)) fields.push('numerator');
-    if (!same(total.denominator, female.denominator + male.denominator)) fields.push('denominator');
+    // COUNT and BOOLEAN rows all have denominator 1: their TOTAL adds up in numerators only.
+    if (!denominatorIsOne(group.rows[0].indicator) && !same(total.denominator, female.denominator + male.denominator)) fields.push('denominator');
     if (!fields.length) continue;
     const blamed = total.row ? [total.row] : group.rows;
     for (const row of blamed) {

@@ -321,6 +321,18 @@ describe.each(testDatabases())('indicators and observations on $name', (db) => {
       all[2].denominator = 4;
       expect((await record(all, langSonAdmin)).applied).toBe(true);
     });
+
+    it('keeps a sex-disaggregated COUNT’s TOTAL equal to FEMALE + MALE in numerators (every denominator is 1)', async () => {
+      const key = { indicator: 'PEOPLES_COUNCIL_DEPUTY', unit: '06601', period: '2031' };
+      const rows = [
+        { ...key, sex: 'FEMALE', numerator: 3 },
+        { ...key, sex: 'MALE', numerator: 5 },
+        { ...key, sex: 'TOTAL', numerator: 9 },
+      ];
+      expect(await rejects(rows)).toEqual([[2, 'numerator', 'BAD_USER_INPUT']]);
+      rows[2].numerator = 8;
+      expect((await record(rows, langSonAdmin)).applied).toBe(true);
+    });
   });
 
   describe('CSV import', () => {
