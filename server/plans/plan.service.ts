@@ -1,10 +1,12 @@
-import { EntityManager } from 'typeorm';
+import { EntityManager, EntityTarget, FindOptionsWhere } from 'typeorm';
+import { isMysql } from '../core/data-source';
 import type { RequestContext } from '../core/context';
 import { BadUserInputError, ForbiddenError } from '../core/errors';
 import { Connection, readPage, toConnection } from '../core/pagination';
 import { isIsoDate } from '../core/scalars';
 import { pathPrefixSql } from '../core/sql';
 import { foldVietnamese } from '../core/text';
+import { withWriteTransaction } from '../observations/observation-writer';
 import { AdministrativeUnit, dateWithinValidity, unitAt } from '../tenancy/administrative-unit.entity';
 import { findUnitByCode } from '../tenancy/unit.service';
 import { PeriodType } from '../indicators/indicator-enums';
@@ -263,7 +265,7 @@ export async function createPlan(ctx: RequestContext, input: CreatePlanInput): P
     createdAt: at,
     updatedAt: at,
   });
-  const saved = await ctx.dataSource.transaction((manager) => manager.getRepository(Plan).save(plan));
+  const saved = await withWriteTransaction(ctx.dataSource, (manager) => manager.getRepository(Plan).save(plan));
   ctx.loaders.plansByUnit.clear(unit.id);
   return saved;
 }
@@ -298,7 +300,7 @@ export async function updatePlan(ctx: RequestContext, id: string, input: UpdateP
   }
   if (!changes.length) return plan;
   next.updatedAt = now();
-  await ctx.dataSource.transaction(async (manager) => {
+  await withWriteTransaction(ctx.dataSource, async (manager) => {
     const { id: _id, ...columns } = next;
     await manager.getRepository(Plan).update({ id: plan.id }, columns);
     await recordRevisions(ctx, manager, plan, 'updatePlan', changes);
@@ -307,14 +309,26 @@ export async function updatePlan(ctx: RequestContext, id: string, input: UpdateP
   return next;
 }
 
+/**
+ * The requested ordinal if free, else the next one, read inside the write transaction: on MySQL
+ * after locking the plan row, so concurrent additions to one plan number their parts in turn
+ * (SQLite writers already queue). `taken` null allows a repeated ordinal (tasks of the seed plans
+ * repeat numbers across groups).
+ */
+async function claimOrdinal<T extends { ordinal: number }>(manager: EntityManager, entity: EntityTarget<T>, where: FindOptionsWhere<T>, planId: number, requested: number | null | undefined, taken: ((n: number) => string) | null): Promise<number> {
+  if (isMysql(manager.connection)) await manager.query('SELECT id FROM plan WHERE id = ? FOR UPDATE', [planId]);
+  const existing = await manager.getRepository(entity).find({ where });
+  const ordinal = requested ?? Math.max(0, ...existing.map((e) => e.ordinal)) + 1;
+  if (!Number.isInteger(ordinal) || ordinal < 1) throw new BadUserInputError('ordinal must be a positive whole number', 'ordinal');
+  if (taken && existing.some((e) => e.ordinal === ordinal)) throw new BadUserInputError(taken(ordinal), 'ordinal');
+  return ordinal;
+}
+
 export async function addObjective(ctx: RequestContext, planId: string, input: ObjectiveInput): Promise<Objective> {
   const plan = await writablePlan(ctx, planId);
   checkText(input.title, 'title');
-  const existing = await ctx.loaders.objectivesByPlan.load(plan.id);
-  const ordinal = input.ordinal ?? Math.max(0, ...existing.map((o) => o.ordinal)) + 1;
-  if (!Number.isInteger(ordinal) || ordinal < 1) throw new BadUserInputError('ordinal must be a positive whole number', 'ordinal');
-  if (existing.some((o) => o.ordinal === ordinal)) throw new BadUserInputError(`The plan already has an objective ${ordinal}`, 'ordinal');
-  const objective = await ctx.dataSource.transaction(async (manager) => {
+  const objective = await withWriteTransaction(ctx.dataSource, async (manager) => {
+    const ordinal = await claimOrdinal(manager, Objective, { planId: plan.id }, plan.id, input.ordinal, (n) => `The plan already has an objective ${n}`);
     const saved = await manager.getRepository(Objective).save(manager.getRepository(Objective).create({ unitId: plan.unitId, planId: plan.id, ordinal, title: input.title.trim(), domain: input.domain }));
     await recordRevisions(ctx, manager, plan, 'addObjective', [{ entityType: 'Objective', entityId: saved.id, field: null, oldValue: undefined, newValue: { ordinal, title: saved.title, domain: saved.domain } }]);
     return saved;
@@ -366,11 +380,8 @@ export async function addTarget(ctx: RequestContext, objectiveId: string, input:
   checkText(input.text, 'text');
   const fields = targetFieldsFromInput(input);
   validateTarget(fields, plan);
-  const existing = await ctx.loaders.targetsByObjective.load(objective.id);
-  const ordinal = input.ordinal ?? Math.max(0, ...existing.map((t) => t.ordinal)) + 1;
-  if (!Number.isInteger(ordinal) || ordinal < 1) throw new BadUserInputError('ordinal must be a positive whole number', 'ordinal');
-  if (existing.some((t) => t.ordinal === ordinal)) throw new BadUserInputError(`Objective ${objective.ordinal} already has a target ${ordinal}`, 'ordinal');
-  const target = await ctx.dataSource.transaction(async (manager) => {
+  const target = await withWriteTransaction(ctx.dataSource, async (manager) => {
+    const ordinal = await claimOrdinal(manager, Target, { objectiveId: objective.id }, plan.id, input.ordinal, (n) => `Objective ${objective.ordinal} already has a target ${n}`);
     const repo = manager.getRepository(Target);
     const saved = await repo.save(repo.create({ unitId: plan.unitId, planId: plan.id, objectiveId: objective.id, ordinal, label: input.label ?? null, text: input.text.trim(), ...fields }));
     await recordRevisions(ctx, manager, plan, 'addTarget', [{ entityType: 'Target', entityId: saved.id, field: null, oldValue: undefined, newValue: { ordinal, text: saved.text, ...fields } }]);
@@ -406,7 +417,7 @@ export async function updateTarget(ctx: RequestContext, id: string, input: Updat
     .filter((f) => JSON.stringify(next[f]) !== JSON.stringify(target[f]))
     .map((f) => ({ entityType: 'Target', entityId: target.id, field: f, oldValue: target[f], newValue: next[f] }));
   if (!changes.length) return target;
-  await ctx.dataSource.transaction(async (manager) => {
+  await withWriteTransaction(ctx.dataSource, async (manager) => {
     await manager.getRepository(Target).save(next);
     await recordRevisions(ctx, manager, plan, 'updateTarget', changes);
   });
@@ -469,9 +480,8 @@ export async function addTask(ctx: RequestContext, planId: string, input: TaskIn
   const lead = input.leadAgency ? await planAgency(ctx, plan, input.leadAgency, 'leadAgency') : null;
   const partners = await Promise.all((input.partnerAgencies ?? []).map((id) => planAgency(ctx, plan, id, 'partnerAgencies')));
   const schedule = scheduleColumns(input.schedule, plan);
-  const existing = await ctx.loaders.tasksByPlan.load(plan.id);
-  const ordinal = input.ordinal ?? Math.max(0, ...existing.map((t) => t.ordinal)) + 1;
-  const task = await ctx.dataSource.transaction(async (manager) => {
+  const task = await withWriteTransaction(ctx.dataSource, async (manager) => {
+    const ordinal = await claimOrdinal(manager, Task, { planId: plan.id }, plan.id, input.ordinal, null);
     const repo = manager.getRepository(Task);
     const saved = await repo.save(
       repo.create({ unitId: plan.unitId, planId: plan.id, ordinal, group: input.group ?? null, title: input.title.trim(), description: input.description, objectiveOrdinals, ...schedule, leadAgencyId: lead?.id ?? null, partnerAgencyIds: partners.map((a) => a.id), quantity: null, status: null }),
@@ -493,7 +503,7 @@ export async function addAgency(ctx: RequestContext, input: AgencyInput): Promis
   checkText(input.name, 'name');
   const key = input.key?.trim() || agencyKey(input.name);
   if (!/^[a-z0-9][a-z0-9-]{0,63}$/.test(key)) throw new BadUserInputError('key is lower-case letters, digits and hyphens', 'key');
-  const agency = await ctx.dataSource.transaction(async (manager) => {
+  const agency = await withWriteTransaction(ctx.dataSource, async (manager) => {
     const repo = manager.getRepository(Agency);
     if (await repo.findOneBy({ unitId: unit.id, key })) throw new BadUserInputError(`The unit already has an agency with key "${key}"`, 'key');
     return repo.save(repo.create({ unitId: unit.id, key, name: input.name.trim(), kind: input.kind }));
@@ -515,7 +525,7 @@ export async function addResponsibility(ctx: RequestContext, planId: string, inp
     const missing = targetLabels.filter((l) => !labels.has(l));
     if (missing.length) throw new BadUserInputError(`The plan has no target ${missing.join(', ')}`, 'targetLabels');
   }
-  const responsibility = await ctx.dataSource.transaction(async (manager) => {
+  const responsibility = await withWriteTransaction(ctx.dataSource, async (manager) => {
     const repo = manager.getRepository(Responsibility);
     const saved = await repo.save(repo.create({ unitId: plan.unitId, planId: plan.id, agencyId: agency.id, role: input.role, duties: input.duties, objectiveOrdinals, targetLabels }));
     await recordRevisions(ctx, manager, plan, 'addResponsibility', [{ entityType: 'Responsibility', entityId: saved.id, field: null, oldValue: undefined, newValue: { agency: agency.key, role: input.role } }]);
@@ -538,7 +548,7 @@ export async function addReportingObligation(ctx: RequestContext, planId: string
     throw new BadUserInputError(`dueDate ${dueDate} is outside the plan's period`, 'dueDate');
   }
   if (year !== null && (year < plan.firstYear || year > plan.lastYear)) throw new BadUserInputError(`year ${year} is outside the plan's period`, 'year');
-  const obligation = await ctx.dataSource.transaction(async (manager) => {
+  const obligation = await withWriteTransaction(ctx.dataSource, async (manager) => {
     const repo = manager.getRepository(ReportingObligation);
     const saved = await repo.save(repo.create({ unitId: plan.unitId, planId: plan.id, kind: input.kind, reporterAgencyId: reporter?.id ?? null, recipient: input.recipient.trim(), dueDay, dueMonth, dueDate, year, description: input.description }));
     await recordRevisions(ctx, manager, plan, 'addReportingObligation', [{ entityType: 'ReportingObligation', entityId: saved.id, field: null, oldValue: undefined, newValue: { kind: input.kind, recipient: saved.recipient } }]);
@@ -559,7 +569,7 @@ export async function recordSubmission(ctx: RequestContext, obligationId: string
   if (!match) throw new BadUserInputError('period is written 2026, 2026S1, 2026Q3 or 2026-07', 'period');
   const year = Number(match[1]);
   if (year < plan.firstYear || year > plan.lastYear) throw new BadUserInputError(`period ${input.period} is outside the plan's period ${plan.firstYear}–${plan.lastYear}`, 'period');
-  const submission = await ctx.dataSource.transaction((manager) => {
+  const submission = await withWriteTransaction(ctx.dataSource, (manager) => {
     const repo = manager.getRepository(Submission);
     return repo.save(repo.create({ unitId: plan.unitId, obligationId: obligation.id, period: input.period.trim(), submittedAt: now(), submittedBy: ctx.access.viewer.subject, note: input.note ?? null }));
   });

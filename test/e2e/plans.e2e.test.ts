@@ -288,5 +288,17 @@ describe.each(testDatabases())('plans, targets and responsibilities on $name', (
       await gqlOk(`mutation($id: ID!) { updatePlan(id: $id, input: { signer: "Nguyễn Văn A" }) { signer } }`, { id: ids['00577'] }, admin);
       expect((await gqlOk(`query($id: ID!) { plan(id: $id) { signer history { id } } }`, { id: ids['00577'] })).plan).toEqual({ signer: 'Nguyễn Văn A', history: [] });
     });
+
+    it('numbers concurrent additions to one plan in turn, while observations are written at the same time', async () => {
+      const results = await Promise.all(
+        Array.from({ length: 8 }, (_, i) => [
+          server.gql(`mutation($id: ID!, $t: String!) { addObjective(plan: $id, input: { title: $t, domain: HEALTH }) { ordinal } }`, { id: ids['06601'], t: `Mục tiêu đồng thời ${i}` }, loiBacEditor),
+          server.gql(`mutation($input: [ObservationInput!]!) { recordObservations(input: $input) { applied } }`, { input: [{ indicator: 'GE_CONFERENCE', unit: '06601', period: String(2040 + i), sex: 'TOTAL', numerator: i }] }, loiBacEditor),
+        ]).flat(),
+      );
+      expect(results.map((r) => r.errors?.[0]?.message ?? null)).toEqual(new Array(16).fill(null));
+      const ordinals = results.filter((_, i) => i % 2 === 0).map((r) => r.data!.addObjective.ordinal);
+      expect(new Set(ordinals).size).toBe(8);
+    });
   });
 });
