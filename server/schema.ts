@@ -10,9 +10,10 @@ import { ObservationResolver } from './observations/observation.resolver';
 import { planResolvers } from './plans/plan.resolver';
 import { StatisticsResolver } from './statistics/statistics.resolver';
 import { TargetProgressResolver } from './statistics/target-progress.resolver';
+import { CompletenessResolver } from './statistics/completeness.resolver';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const resolvers: NonEmptyArray<Function> = [AuthResolver, AuditResolver, UnitResolver, IndicatorResolver, ObservationResolver, ...planResolvers, StatisticsResolver, TargetProgressResolver];
+export const resolvers: NonEmptyArray<Function> = [AuthResolver, AuditResolver, UnitResolver, IndicatorResolver, ObservationResolver, ...planResolvers, StatisticsResolver, TargetProgressResolver, CompletenessResolver];
 
 let cached: Promise<GraphQLSchema> | null = null;
 

@@ -25,4 +25,16 @@ query Search {
   units(search: "loi bac") { edges { node { code fullName level parent { fullName } } } }
 }`,
   },
+  {
+    title: 'Who has not reported',
+    query: `# Communes of Lạng Sơn that have not reported People's Council deputies for 2026 (chưa báo cáo),
+# with on time = first recorded by 31 January 2027; give obligation: "<id>" instead of indicator for a plan's report
+query WhoHasNotReported {
+  reportingCompleteness(area: "20", indicator: "PEOPLES_COUNCIL_DEPUTY", period: "2026", deadline: "2027-01-31") {
+    unit { code fullName }
+    expected reported reportedOnTime rate onTimeRate
+    missing(first: 10) { code fullName }
+  }
+}`,
+  },
 ];
