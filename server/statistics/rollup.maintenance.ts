@@ -31,6 +31,14 @@ export interface GroupMember {
   period: string;
 }
 
+const enclosingMemo = new Map<string, Period[]>();
+function enclosing(sub: string, indicator: Indicator): Period[] {
+  const key = `${sub}|${indicator.periodType}`;
+  let periods = enclosingMemo.get(key);
+  if (!periods) enclosingMemo.set(key, (periods = enclosingPeriods(parsePeriod(sub) as Period, indicator.periodType)));
+  return periods;
+}
+
 export async function readGroups(manager: EntityManager, dataSource: DataSource, members: GroupMember[]): Promise<GroupSnapshot> {
   const indicators = new Map(members.map((m) => [m.indicator.id, m.indicator]));
   const groups = new Map<string, ObservationState[]>(members.map((m) => [groupKey(m.indicator.id, m.unitId, m.period), []]));
@@ -60,11 +68,10 @@ export async function readGroups(manager: EntityManager, dataSource: DataSource,
  * unit above it. Returns the number of rollup rows changed.
  */
 export async function maintainRollups(manager: EntityManager, dataSource: DataSource, snapshot: GroupSnapshot, written: ObservationState[]): Promise<number> {
-  const relevant = written.filter((w) => snapshot.groups.has(groupKey(w.indicatorId, w.unitId, w.period)));
-  if (!relevant.length) return 0;
   const touched = new Map<string, { indicatorId: number; unitId: number; subPeriods: Set<string>; after: Map<string, ObservationState> }>();
-  for (const w of relevant) {
+  for (const w of written) {
     const key = groupKey(w.indicatorId, w.unitId, w.period);
+    if (!snapshot.groups.has(key)) continue;
     let group = touched.get(key);
     if (!group) {
       const before = snapshot.groups.get(key) as ObservationState[];
@@ -73,6 +80,7 @@ export async function maintainRollups(manager: EntityManager, dataSource: DataSo
     group.subPeriods.add(w.period);
     group.after.set(stateKey(w), w);
   }
+  if (!touched.size) return 0;
   const places = await loadPlaces(manager, [...new Set([...touched.values()].map((g) => g.unitId))]);
   const changes: Rollups = new Map();
   for (const [key, group] of touched) {
@@ -80,7 +88,7 @@ export async function maintainRollups(manager: EntityManager, dataSource: DataSo
     const place = places.get(group.unitId);
     if (!place) continue;
     const periods = new Map<string, Period>();
-    for (const sub of group.subPeriods) for (const p of enclosingPeriods(parsePeriod(sub) as Period, indicator.periodType)) periods.set(p.code, p);
+    for (const sub of group.subPeriods) for (const p of enclosing(sub, indicator)) periods.set(p.code, p);
     accumulateGroup(changes, indicator, place, [...group.after.values()], [...periods.values()], 1);
     accumulateGroup(changes, indicator, place, snapshot.groups.get(key) as ObservationState[], [...periods.values()], -1);
   }

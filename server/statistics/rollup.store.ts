@@ -38,14 +38,12 @@ function addEntry(into: Rollups, entry: Omit<RollupEntry, 'sums'>, sums: Contrib
  * The unit itself is never stored: a row for an entry unit is read from its observations.
  */
 export function accumulateGroup(into: Rollups, indicator: Indicator, place: EntryUnitPlace, observations: ObservationState[], periods: Period[], sign: 1 | -1): void {
-  const parsed = observations.map((o) => ({ o, period: parsePeriod(o.period) as Period }));
+  if (!observations.length) return;
+  const parsed = observations.map((o) => ({ o, period: periodOf(o.period) }));
   for (const period of periods) {
     const inPeriod = parsed.filter((p) => periodContains(period, p.period)).map((p) => p.o);
     if (!inPeriod.length) continue;
-    const then = chainOn(place, periodEnd(period)).filter((id) => id !== place.unitId);
-    const now = currentChainFor(place, period, indicator.temporalAggregation).filter((id) => id !== place.unitId);
-    const thenSet = new Set(then);
-    const nowSet = new Set(now);
+    const { then, now, thenSet, nowSet } = targetsOf(place, period, indicator);
     for (const scope of SCOPES) {
       const seen = inPeriod.filter((o) => inScope(o.status, scope));
       if (!seen.length) continue;
@@ -56,6 +54,35 @@ export function accumulateGroup(into: Rollups, indicator: Indicator, place: Entr
       for (const unitId of then) if (!nowSet.has(unitId)) addEntry(into, at(unitId, HierarchyBasis.CURRENT), sums, -sign);
     }
   }
+}
+
+// Bulk loads aggregate millions of rows over a few thousand period codes and places: both are memoised.
+const periods = new Map<string, Period>();
+function periodOf(code: string): Period {
+  let period = periods.get(code);
+  if (!period) periods.set(code, (period = parsePeriod(code) as Period));
+  return period;
+}
+
+interface Targets {
+  then: number[];
+  now: number[];
+  thenSet: Set<number>;
+  nowSet: Set<number>;
+}
+
+const targetsByPlace = new WeakMap<EntryUnitPlace, Map<string, Targets>>();
+function targetsOf(place: EntryUnitPlace, period: Period, indicator: Indicator): Targets {
+  let memo = targetsByPlace.get(place);
+  if (!memo) targetsByPlace.set(place, (memo = new Map()));
+  const key = `${period.code}|${indicator.temporalAggregation}`;
+  let targets = memo.get(key);
+  if (!targets) {
+    const then = chainOn(place, periodEnd(period)).filter((id) => id !== place.unitId);
+    const now = currentChainFor(place, period, indicator.temporalAggregation).filter((id) => id !== place.unitId);
+    memo.set(key, (targets = { then, now, thenSet: new Set(then), nowSet: new Set(now) }));
+  }
+  return targets;
 }
 
 const COLUMNS = ['indicator_id', 'unit_id', 'period', 'scope', 'basis', 'female_numerator', 'female_denominator', 'female_rows', 'male_numerator', 'male_denominator', 'male_rows', 'total_numerator', 'total_denominator', 'total_rows', 'reporting_units'];
