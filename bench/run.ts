@@ -1,0 +1,235 @@
+import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { DataSource } from 'typeorm';
+import { createApp } from '../server/app';
+import { signToken } from '../server/auth/jwt';
+import { Role } from '../server/auth/role';
+import { loadConfig } from '../server/core/config';
+import { isMysql } from '../server/core/data-source';
+import { setLogLevel } from '../server/core/logger';
+import * as databaseSetup from '../server/setup/database-setup';
+import { importUnits } from '../server/tenancy/unit-import';
+import { BenchDatabase, benchDatabase, countingDataSource, databaseBytes, databaseDescription, readMeta, writeMeta } from './bench-database';
+import { chooseIndicators, Commune, currentCommunes, groupByProvince, IndicatorChoice, insertVillages, installIndicators, selectCommunes, villageCodes, yearsOf } from './dataset';
+import { ingestSamples, loadObservations, ProvinceVillages } from './load';
+import { LoadTestResult, runLoadTest } from './load-client';
+import { codeVersion, describeMachine, loadAverage } from './machine';
+import { compareSums, GraphQLClient, HttpMeasurement, measureHttp, measureSql, Shape, statisticsBody, STATISTICS_QUERY } from './measure';
+import { BenchOptions, parseOptions } from './options';
+import { BenchReport, Dataset, LoadRecord, renderReport, ShapeResult } from './report';
+
+/** How the data in the bench database were generated; stored there so --keep measures the same thing. */
+interface DatasetRecord {
+  scale: number;
+  villagesPerCommune: number;
+  indicators: IndicatorChoice[];
+  years: string[];
+}
+
+const RATE_LIMIT = 1_000_000_000;
+const print = (line: string) => console.log(line);
+const phases: { name: string; seconds: number }[] = [];
+
+async function phase<T>(name: string, work: () => Promise<T>): Promise<T> {
+  const started = performance.now();
+  print(`\n== ${name}`);
+  const result = await work();
+  const seconds = (performance.now() - started) / 1000;
+  phases.push({ name, seconds });
+  print(`== ${name}: ${seconds.toFixed(1)} s`);
+  return result;
+}
+
+/**
+ * Statistics need derived tables on some versions of the server (unit coverage, rollups); the
+ * project computes them in `prepareStatistics` when present. Looked up at run time so the bench
+ * runs against the code before and after that function exists.
+ */
+async function prepareStatistics(dataSource: DataSource): Promise<boolean> {
+  const prepare = (databaseSetup as unknown as Record<string, unknown>).prepareStatistics;
+  if (typeof prepare !== 'function') return false;
+  await (prepare as (d: DataSource, p: (line: string) => void) => Promise<void>)(dataSource, (line) => print(`[prepare] ${line}`));
+  return true;
+}
+
+function provincesOf(communes: Commune[], perCommune: number): ProvinceVillages[] {
+  return [...groupByProvince(communes).entries()].map(([code, list]) => ({ code, name: list[0].provinceName, villages: list.flatMap((c) => villageCodes(c, perCommune)) }));
+}
+
+/** Fresh database: schema, real units, indicators, villages, then the national dataset through ingestObservations. */
+async function generateAndLoad(dataSource: DataSource, options: BenchOptions, dataset: DatasetRecord, variants: Parameters<typeof installIndicators>[1]): Promise<LoadRecord> {
+  const setupSeconds = await timed(() =>
+    phase('reference units and indicators', async () => {
+      print((await importUnits(dataSource)).units + ' reference units imported');
+      await installIndicators(dataSource, variants);
+    }),
+  );
+  const communes = selectCommunes(await currentCommunes(dataSource), dataset.scale);
+  const villagesSeconds = await timed(() =>
+    phase('villages', async () => {
+      await insertVillages(dataSource, communes, dataset.villagesPerCommune, print);
+      await prepareStatistics(dataSource);
+    }),
+  );
+  await writeMeta(dataSource, 'dataset', dataset);
+  const load = await phase('load', () => loadObservations(dataSource, provincesOf(communes, dataset.villagesPerCommune), dataset.indicators, dataset.years, options.batch, print));
+  // Fresh optimizer statistics, as after any big import.
+  await dataSource.query(isMysql(dataSource) ? 'ANALYZE TABLE observation, unit_placement, administrative_unit' : 'ANALYZE');
+  const record: LoadRecord = { loadedAt: new Date().toISOString(), scale: dataset.scale, commit: codeVersion().commit, setupSeconds, villagesSeconds, load };
+  await writeMeta(dataSource, 'load', record);
+  return record;
+}
+
+async function timed(work: () => Promise<unknown>): Promise<number> {
+  const started = performance.now();
+  await work();
+  return (performance.now() - started) / 1000;
+}
+
+function shapesFor(options: BenchOptions, communes: Commune[]): { shapes: Shape[]; context: Shape[] } {
+  const inProvince = communes.filter((c) => c.province === options.province);
+  if (!inProvince.length) throw new Error(`province ${options.province} has no covered commune`);
+  const commune = inProvince[0];
+  const shape = (key: string, label: string, area: string, breakdown: Shape['breakdown']): Shape => ({ key, label, area, breakdown });
+  return {
+    shapes: [shape('nation', 'nation by province', 'VN', 'CHILDREN'), shape('province', 'province by commune', options.province, 'CHILDREN'), shape('commune', 'commune by village', commune.code, 'CHILDREN')],
+    context: [shape('nation-alone', 'nation alone', 'VN', 'NONE'), shape('province-alone', 'province alone', options.province, 'NONE'), shape('commune-alone', 'commune alone', commune.code, 'NONE')],
+  };
+}
+
+async function describeDataset(dataSource: DataSource, db: BenchDatabase, dataset: DatasetRecord, covered: Commune[], all: Commune[]): Promise<Dataset> {
+  const [{ n: villages }] = await dataSource.query(`SELECT COUNT(*) AS n FROM administrative_unit WHERE level = 'VILLAGE'`);
+  const [{ n: observations }] = await dataSource.query('SELECT COUNT(*) AS n FROM observation');
+  return {
+    provinces: groupByProvince(covered).size,
+    communes: covered.length,
+    communesInForce: all.length,
+    villages: Number(villages),
+    indicators: dataset.indicators,
+    years: dataset.years,
+    observations: Number(observations),
+    databaseBytes: await databaseBytes(dataSource, db),
+  };
+}
+
+async function measureShapes(dataSource: DataSource, client: GraphQLClient, options: BenchOptions, indicator: string, shapes: Shape[], context: Shape[]): Promise<{ results: ShapeResult[]; context: HttpMeasurement[] }> {
+  const period = String(options.year);
+  const date = `${period}-12-31`;
+  const plan = { warmup: options.warmup, runs: options.runs, budgetSeconds: options.budget };
+  const http = await phase('HTTP statistics', async () => {
+    const measured: HttpMeasurement[] = [];
+    for (const shape of [...shapes, ...context]) {
+      const m = await measureHttp(client, indicator, period, shape, plan);
+      print(`[http] ${shape.label} (${shape.area}): ${m.rows} rows, ${m.timing.runs} runs, p50 ${m.timing.p50.toFixed(1)} ms, p95 ${m.timing.p95.toFixed(1)} ms, statements ${[...new Set(m.statements)].join('/')}`);
+      measured.push(m);
+    }
+    return measured;
+  });
+  const results = await phase('plain SQL', async () => {
+    const out: ShapeResult[] = [];
+    for (const [i, shape] of shapes.entries()) {
+      const sql = await measureSql(dataSource, indicator, period, date, shape, plan);
+      const mismatches = compareSums(http[i].sums, sql.sums);
+      print(`[sql] ${shape.label}: ${sql.rows} row units with data, ${sql.timing.runs} runs, p50 ${sql.timing.p50.toFixed(1)} ms, p95 ${sql.timing.p95.toFixed(1)} ms; API sums ${mismatches.length ? `DIFFER in ${mismatches.length} cells` : 'equal'}`);
+      out.push({ http: http[i], sql, mismatches });
+    }
+    return out;
+  });
+  return { results, context: http.slice(shapes.length) };
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  setLogLevel('warn'); // no JSON line per request: the bench measures the work, not the log
+  // One token makes every request: the per-token rate limit (1,200/min) would otherwise be what autocannon measures.
+  process.env.RATE_LIMIT_PER_MINUTE = String(RATE_LIMIT);
+  const started = performance.now();
+  const startLoad = loadAverage();
+  const db = benchDatabase(options);
+  if (options.keep && !(await db.exists())) throw new Error('--keep: there is no bench database yet; run once without --keep');
+  if (!options.keep) await db.recreate();
+  print(`bench on ${db.kind} (${db.url.replace(/\/\/[^@]*@/, '//')}), ${options.keep ? 'reusing the loaded data' : `scale ${options.scale}`}`);
+  const dataSource = await countingDataSource(db.url).initialize();
+  try {
+    const applied = await databaseSetup.migrate(dataSource);
+    if (applied.length) print(`migrations applied: ${applied.join(', ')}`);
+    const { choices, variants } = chooseIndicators(options.indicatorCount);
+    let dataset: DatasetRecord = { scale: options.scale, villagesPerCommune: options.villagesPerCommune, indicators: choices, years: yearsOf(options.firstYear, options.years) };
+    let loadRecord: LoadRecord | null = null;
+    let prepareSeconds: number | null = null;
+    if (options.keep) {
+      const stored = await readMeta<DatasetRecord>(dataSource, 'dataset');
+      if (!stored) throw new Error('--keep: the bench database has no dataset record (an interrupted or foreign load?); run without --keep');
+      if (options.scaleGiven && stored.scale !== options.scale) print(`--keep: the database holds scale ${stored.scale}; --scale ${options.scale} is ignored`);
+      dataset = stored;
+      loadRecord = await readMeta<LoadRecord>(dataSource, 'load');
+      if (!loadRecord) throw new Error('--keep: the previous load did not finish; run without --keep');
+      prepareSeconds = await timed(() => prepareStatistics(dataSource));
+    } else loadRecord = await generateAndLoad(dataSource, options, dataset, variants);
+
+    const all = await currentCommunes(dataSource);
+    const covered = selectCommunes(all, dataset.scale);
+    const indicator = dataset.indicators[0].code;
+    const lastYear = Number(dataset.years[dataset.years.length - 1]);
+    const samples = options.rowByRow
+      ? await phase('ingestion samples', () => ingestSamples(dataSource, provincesOf(covered, dataset.villagesPerCommune).flatMap((p) => p.villages), dataset.indicators, lastYear, options.batch, options.rowByRow, print))
+      : null;
+
+    const secret = randomBytes(32).toString('hex');
+    const app = await createApp(dataSource, loadConfig({ ...process.env, DATABASE_URL: db.url, JWT_SECRET: secret, LOG_LEVEL: 'warn' }));
+    const port = await app.listen(0, '127.0.0.1');
+    const client: GraphQLClient = { url: `http://127.0.0.1:${port}`, token: signToken({ sub: 'bench-admin@VN', unit: 'VN', role: Role.ADMIN }, secret, 24 * 3600) };
+    let loadTest: LoadTestResult;
+    let measured: Awaited<ReturnType<typeof measureShapes>>;
+    const { shapes, context } = shapesFor(options, covered);
+    try {
+      measured = await measureShapes(dataSource, client, options, indicator, shapes, context);
+      loadTest = await phase('autocannon', () =>
+        runLoadTest({ url: client.url, token: client.token, body: statisticsBody(indicator, String(options.year), shapes[1]), connections: options.connections, duration: options.duration }),
+      );
+      print(`[autocannon] ${loadTest.requestsPerSecond.toFixed(1)} req/s, p50 ${loadTest.latencyMs.p50} ms, p99 ${loadTest.latencyMs.p99} ms, failures ${loadTest.failures}`);
+    } finally {
+      await app.close();
+    }
+
+    const report: BenchReport = {
+      date: new Date().toISOString(),
+      database: { kind: db.kind, ...(await databaseDescription(dataSource)) },
+      machine: describeMachine(),
+      loadAverage: { start: startLoad, end: loadAverage() },
+      code: codeVersion(),
+      scale: dataset.scale,
+      keep: options.keep,
+      dataset: await describeDataset(dataSource, db, dataset, covered, all),
+      loadRecord,
+      prepareSeconds: options.keep ? prepareSeconds : null,
+      samples,
+      indicator,
+      period: String(options.year),
+      runs: options.runs,
+      shapes: measured.results,
+      context: measured.context,
+      loadTest,
+      loadTestShape: `${shapes[1].label}, ${shapes[1].area}, ${indicator} ${options.year}`,
+      rateLimitNote: `The per-token rate limit was raised to ${RATE_LIMIT.toLocaleString('en')}/min and request logging lowered to warn for the run.`,
+      phases: [...phases, { name: 'total', seconds: (performance.now() - started) / 1000 }],
+    };
+    fs.mkdirSync(path.dirname(options.out), { recursive: true });
+    fs.writeFileSync(options.out, renderReport(report, STATISTICS_QUERY));
+    print(`\nWrote ${path.relative(process.cwd(), options.out)} (total ${((performance.now() - started) / 1000).toFixed(0)} s).`);
+  } finally {
+    await dataSource.destroy();
+    if (options.drop) await db.drop();
+    else if (db.kind === 'mariadb') print(`The bdg_bench database stays for --keep; drop it with: mysql -uroot -h127.0.0.1 -e 'DROP DATABASE bdg_bench'`);
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error instanceof Error ? (error.message.startsWith('usage') || error.message.includes('\nusage') ? error.message : error.stack) : error);
+    process.exit(1);
+  },
+);
