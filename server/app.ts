@@ -50,9 +50,8 @@ export async function createApp(dataSource: DataSource, config: AppConfig, optio
   const apollo = new ApolloServer<RequestContext>({
     schema,
     plugins: [
-      queryLimitsPlugin(schema, limits),
-      // After the limits: a refused query never reaches the database, not even for the viewer's scope.
-      { requestDidStart: async () => ({ didResolveOperation: async ({ contextValue }) => void (await attachAccess(contextValue)) }) },
+      // The viewer's scope loads only once the limits accept: a refused query never reaches the database.
+      queryLimitsPlugin<RequestContext>(schema, limits, attachAccess),
       auditPlugin(),
     ],
     csrfPrevention: true,

@@ -8,7 +8,9 @@ import { StatementCounter } from './query-counter';
 
 /** Builds the TypeORM data source for DATABASE_URL; schema changes only through migrations. */
 export function createDataSource(databaseUrl: string, options: { poolSize?: number } = {}): DataSource {
-  const common = { entities, migrations, synchronize: false, migrationsRun: false, logging: ['query', 'error', 'warn'] as LogLevel[], logger: new StatementCounter() };
+  const logging: LogLevel[] = ['query', 'error', 'warn'];
+  // The logger needs the levels too: without them TypeORM's AbstractLogger drops every event.
+  const common = { entities, migrations, synchronize: false, migrationsRun: false, logging, logger: new StatementCounter(logging) };
   if (databaseKind(databaseUrl) === 'sqlite') {
     const file = sqlitePath(databaseUrl);
     if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });

@@ -1,4 +1,4 @@
-import type { ApolloServerPlugin } from '@apollo/server';
+import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { DocumentNode, FieldNode, FragmentDefinitionNode, GraphQLSchema, Kind, OperationDefinitionNode, SelectionSetNode } from 'graphql';
 import { ComplexityEstimator, getComplexity } from 'graphql-query-complexity';
 import { BadUserInputError, LimitExceededError } from './errors';
@@ -96,12 +96,19 @@ export interface CostReport {
  * Refuses an operation past a limit after parsing and validation, before any resolver (and so
  * any database access) runs, and reports the cost of accepted ones in `extensions.cost`.
  */
-export function queryLimitsPlugin(schema: GraphQLSchema, limits: QueryLimits): ApolloServerPlugin {
+/**
+ * Refuses an operation over a limit before anything runs. `whenAccepted` runs only for an
+ * accepted operation: Apollo starts every plugin's didResolveOperation together, so work that
+ * must not happen for a refused query (loading the viewer's scope from the database) goes here.
+ */
+export function queryLimitsPlugin<TContext extends BaseContext>(schema: GraphQLSchema, limits: QueryLimits, whenAccepted: (context: TContext) => Promise<unknown> = async () => undefined): ApolloServerPlugin<TContext> {
   return {
     async requestDidStart() {
       let report: CostReport | null = null;
       return {
-        async didResolveOperation({ document, request, operation }) {
+        async didResolveOperation({ document, request, operation, contextValue }) {
+          // No operation chosen (several in the document, no operationName): Apollo answers that as bad input.
+          if (!operation) return;
           const fragments = fragmentsOf(document);
           const depth = queryDepth((operation as OperationDefinitionNode).selectionSet, fragments);
           if (depth > limits.maxDepth) throw new LimitExceededError('depth', depth, limits.maxDepth);
@@ -110,6 +117,7 @@ export function queryLimitsPlugin(schema: GraphQLSchema, limits: QueryLimits): A
           const cost = costOf(schema, document, request.variables, request.operationName);
           if (cost > limits.maxCost) throw new LimitExceededError('cost', cost, limits.maxCost);
           report = { cost, maximum: limits.maxCost };
+          await whenAccepted(contextValue);
         },
         async willSendResponse({ response }) {
           if (report && response.body.kind === 'single') {

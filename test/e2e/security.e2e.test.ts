@@ -43,6 +43,19 @@ describe.each(testDatabases())('tokens, limits and error hygiene on $name', (db)
     await expectUnauthenticated(server.token('99999', 'ANALYST'));
   });
 
+  it('counts the SQL statements of an accepted query (the control for the zero counts below)', async () => {
+    const before = StatementCounter.count;
+    expect((await server.gql(`{ unit(code: "VN") { children { code } } }`, {}, admin)).errors).toBeUndefined();
+    expect(StatementCounter.count - before).toBeGreaterThan(0);
+  });
+
+  it('asks for an operation name when a document holds several operations (not an internal error)', async () => {
+    const result = await server.gql('query A { me { role } } query B { me { subject } }', {}, admin);
+    expect(result.errors![0].message).toMatch(/operation name/i);
+    expect(result.errors![0].extensions!.code).not.toBe('INTERNAL_SERVER_ERROR');
+    expect((await server.gql('query A { me { role } } query B { me { role } }', {}, admin, 'B')).data).toEqual({ me: { role: 'ADMIN' } });
+  });
+
   const refusedBeforeDatabase = async (query: string, limit: string) => {
     const before = StatementCounter.count;
     const result = await server.gql(query, {}, admin);

@@ -20,7 +20,7 @@ export interface TestServer {
   dataSource: DataSource;
   app: App;
   token(unit: string, role: Role | keyof typeof Role, sub?: string): string;
-  gql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, token?: string | null): Promise<GraphQLResponse<T>>;
+  gql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, token?: string | null, operationName?: string): Promise<GraphQLResponse<T>>;
   close(): Promise<void>;
 }
 
@@ -38,10 +38,10 @@ export async function startTestServer(db: TestDatabase, env: Record<string, stri
     dataSource,
     app,
     token: (unit, role, sub = `test-${String(role).toLowerCase()}@${unit}`) => signToken({ sub, unit, role: role as Role }, TEST_SECRET, 3600),
-    async gql(query, variables, token) {
+    async gql(query, variables, token, operationName) {
       const headers: Record<string, string> = { 'content-type': 'application/json' };
       if (token) headers.authorization = `Bearer ${token}`;
-      const response = await fetch(`${url}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
+      const response = await fetch(`${url}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query, variables, operationName }) });
       const body = (await response.json()) as GraphQLResponse;
       return { ...body, status: response.status } as never;
     },
