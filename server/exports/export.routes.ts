@@ -3,12 +3,13 @@ import { DataSource } from 'typeorm';
 import { authenticate } from '../app';
 import { AppConfig } from '../core/config';
 import { createRequestContext } from '../core/context';
-import { AppError, BadUserInputError, ErrorCode } from '../core/errors';
+import { AppError, ErrorCode } from '../core/errors';
 import { HttpError, sendGraphQLError, statusOf } from '../core/http';
 import { todayIso } from '../core/scalars';
 import { writeCsv } from './csv-writer';
-import { ExportAborted, ExportFilter, ExportRow, observationPages } from './observation-export';
-import { writeSdmxCsv } from './sdmx';
+import { ExportAborted, ExportSource, ExportTable, FormatName } from './export-table';
+import { observationExport } from './observation-export';
+import { statisticsExport } from './statistics-export';
 import { writeXlsx, XLSX_MIME } from './xlsx-writer';
 
 export interface ExportDeps {
@@ -19,80 +20,80 @@ export interface ExportDeps {
   rateLimiter?: { take(key: string): void };
 }
 
-interface Format {
-  extension: string;
+interface Writer {
   contentType: string;
-  write(res: ServerResponse, pages: AsyncIterable<ExportRow[]>): Promise<void>;
+  write(res: ServerResponse, table: ExportTable): Promise<void>;
 }
 
-const FORMATS: Record<string, Format> = {
-  '/export/observations.csv': { extension: 'csv', contentType: 'text/csv; charset=utf-8', write: writeCsv },
-  '/export/observations.sdmx.csv': { extension: 'sdmx.csv', contentType: 'text/csv; charset=utf-8', write: writeSdmxCsv },
-  '/export/observations.xlsx': { extension: 'xlsx', contentType: XLSX_MIME, write: writeXlsx },
+const SOURCES = new Map<string, ExportSource>([
+  ['observations', observationExport],
+  ['statistics', statisticsExport],
+]);
+
+const WRITERS: { [F in FormatName]: Writer } = {
+  csv: { contentType: 'text/csv; charset=utf-8', write: (res, t) => writeCsv(res, t.columns, t.pages, { bom: true }) },
+  'sdmx.csv': { contentType: 'text/csv; charset=utf-8', write: (res, t) => writeCsv(res, t.columns, t.pages, { bom: false }) },
+  xlsx: { contentType: XLSX_MIME, write: (res, t) => writeXlsx(res, t.sheet, t.columns, t.pages) },
 };
 
-/** The query parameters as the `observations` query's arguments; malformed ones are BAD_USER_INPUT. */
-export function parseExportFilter(params: URLSearchParams): ExportFilter {
-  const text = (name: string) => {
-    const value = params.get(name)?.trim();
-    return value ? value : null;
-  };
-  const descendants = text('includeDescendants');
-  if (descendants !== null && !['true', 'false', '1', '0'].includes(descendants.toLowerCase())) {
-    throw new BadUserInputError('includeDescendants is true or false', 'includeDescendants');
-  }
-  const periods = params
-    .getAll('periods')
-    .flatMap((p) => p.split(','))
-    .map((p) => p.trim())
-    .filter(Boolean);
-  return { indicator: text('indicator'), unit: text('unit'), includeDescendants: descendants !== null && ['true', '1'].includes(descendants.toLowerCase()), periods: periods.length ? periods : null };
+const ROUTE = /^\/export\/([a-z]+)\.(csv|xlsx|sdmx\.csv)$/;
+
+function routeOf(pathname: string): { source: ExportSource; format: FormatName } | null {
+  const match = ROUTE.exec(pathname);
+  const source = match ? SOURCES.get(match[1]) : undefined;
+  return match && source ? { source, format: match[2] as FormatName } : null;
 }
 
-function fileName(filter: ExportFilter, extension: string, today: string): string {
-  const parts = ['observations', filter.indicator, filter.unit, today].filter(Boolean).map((p) => String(p).replace(/[^A-Za-z0-9_-]/g, '_'));
-  return `${parts.join('-')}.${extension}`;
+function fileName(table: ExportTable, format: FormatName, today: string): string {
+  const parts = [...table.name, today].filter(Boolean).map((p) => String(p).replace(/[^A-Za-z0-9_-]/g, '_'));
+  return `${parts.join('-')}.${format}`;
 }
 
-/** GET /export/observations.{csv,xlsx,sdmx.csv}: the `observations` query as a streamed file. */
+/** Token, rate limit, parameters, then every input resolved: any failure answers like GraphQL does, before a byte of the file. */
+async function openTable(req: IncomingMessage, url: URL, deps: ExportDeps, source: ExportSource, format: FormatName, today: string): Promise<ExportTable> {
+  const claims = authenticate(deps.config, req);
+  deps.rateLimiter?.take(claims.sub);
+  const open = source.parse(url.searchParams);
+  const ctx = await createRequestContext(deps.dataSource, claims, deps.requestId, today);
+  return open(ctx, format);
+}
+
+/**
+ * GET /export/{observations,statistics}.{csv,xlsx,sdmx.csv}: the `observations` or `statistics`
+ * query as a streamed file, with the same token, arguments and errors.
+ */
 export async function handleExport(req: IncomingMessage, res: ServerResponse, url: URL, deps: ExportDeps): Promise<void> {
-  const format = FORMATS[url.pathname];
-  if (!format) throw new HttpError(404, `No route ${url.pathname}`, ErrorCode.NOT_FOUND);
+  const route = routeOf(url.pathname);
+  if (!route) throw new HttpError(404, `No route ${url.pathname}`, ErrorCode.NOT_FOUND);
   if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, 'Exports are read with GET', 'METHOD_NOT_ALLOWED');
-  let pages: AsyncGenerator<ExportRow[]>;
-  let filter: ExportFilter;
   const today = todayIso();
+  let table: ExportTable;
   try {
-    const claims = authenticate(deps.config, req);
-    deps.rateLimiter?.take(claims.sub);
-    filter = parseExportFilter(url.searchParams);
-    const ctx = await createRequestContext(deps.dataSource, claims, deps.requestId, today);
-    pages = await observationPages(ctx, filter);
+    table = await openTable(req, url, deps, route.source, route.format, today);
   } catch (error) {
-    // Answer like GraphQL does, with the extensions (e.g. the field) a client needs.
-    if (error instanceof AppError) {
-      const { http: _http, code, ...extensions } = error.extensions as Record<string, unknown>;
-      sendGraphQLError(res, statusOf(error), error.message, String(code), extensions);
-      return;
-    }
-    throw error;
+    if (!(error instanceof AppError)) throw error;
+    // The extensions (e.g. the field) a client needs, without the internal http status.
+    const { http: _http, code, ...extensions } = error.extensions as { [key: string]: unknown };
+    sendGraphQLError(res, statusOf(error), error.message, String(code), extensions);
+    return;
   }
+  const writer = WRITERS[route.format];
   res.writeHead(200, {
-    'content-type': format.contentType,
-    'content-disposition': `attachment; filename="${fileName(filter, format.extension, today)}"`,
+    'content-type': writer.contentType,
+    'content-disposition': `attachment; filename="${fileName(table, route.format, today)}"`,
     'cache-control': 'no-store',
     'x-content-type-options': 'nosniff',
   });
   if (req.method === 'HEAD') {
-    await pages.return(undefined);
+    await table.pages.return(undefined);
     res.end();
     return;
   }
   try {
-    await format.write(res, pages);
+    await writer.write(res, table);
     res.end();
   } catch (error) {
-    await pages.return(undefined).catch(() => undefined);
+    await table.pages.return(undefined).catch(() => undefined);
     if (error instanceof ExportAborted) return;
     throw error;
   }

@@ -1,14 +1,18 @@
-import { ServerResponse } from 'node:http';
 import { In } from 'typeorm';
 import type { RequestContext } from '../core/context';
+import { BadUserInputError } from '../core/errors';
 import { Indicator } from '../indicators/indicator.entity';
 import { Observation } from '../observations/observation.entity';
 import { observationQuery } from '../observations/observation.service';
 import { AdministrativeUnit } from '../tenancy/administrative-unit.entity';
+import { Cell, ExportSource, formatNumber, FormatName, linesOf, listParam, nfc, textParam } from './export-table';
+import { SDMX_COLUMNS, SDMX_DATAFLOW, sdmxSex, sdmxStatus, sdmxTimePeriod } from './sdmx';
 
 export const EXPORT_PAGE_SIZE = Number(process.env.EXPORT_PAGE_SIZE ?? 5_000);
 /** Lookups of units and indicators are cached across pages up to this many entries, then dropped. */
 const CACHE_LIMIT = 50_000;
+
+export const OBSERVATION_COLUMNS = ['indicator', 'indicator_name', 'unit', 'unit_name', 'period', 'sex', 'disaggregation', 'numerator', 'denominator', 'value', 'unit_of_measure', 'status', 'version', 'updated_at'] as const;
 
 export interface ExportFilter {
   indicator?: string | null;
@@ -36,11 +40,14 @@ export interface ExportRow {
   updatedAt: string;
 }
 
-/** Thrown when the client went away mid-download: the export stops quietly. */
-export class ExportAborted extends Error {
-  constructor() {
-    super('The client closed the connection');
+/** The query parameters as the `observations` query's arguments; malformed ones are BAD_USER_INPUT. */
+export function parseExportFilter(params: URLSearchParams): ExportFilter {
+  const descendants = textParam(params, 'includeDescendants')?.toLowerCase() ?? null;
+  if (descendants !== null && !['true', 'false', '1', '0'].includes(descendants)) {
+    throw new BadUserInputError('includeDescendants is true or false', 'includeDescendants');
   }
+  const periods = listParam(params, 'periods');
+  return { indicator: textParam(params, 'indicator'), unit: textParam(params, 'unit'), includeDescendants: descendants === 'true' || descendants === '1', periods: periods.length ? periods : null };
 }
 
 /**
@@ -80,9 +87,9 @@ async function lookup<T extends { id: number }>(ctx: RequestContext, entity: new
 function toRow(o: Observation, indicator: Indicator | undefined, unit: AdministrativeUnit | undefined): ExportRow {
   return {
     indicator: indicator?.code ?? '',
-    indicatorName: indicator?.name ?? '',
+    indicatorName: nfc(indicator?.name),
     unit: unit?.code ?? '',
-    unitName: unit?.name ?? '',
+    unitName: nfc(unit?.name),
     period: o.period,
     sex: o.sex,
     disaggregation: o.disaggregation ?? '',
@@ -96,39 +103,33 @@ function toRow(o: Observation, indicator: Indicator | undefined, unit: Administr
   };
 }
 
-/** A number with at most `decimals` decimals, trailing zeros dropped, never in exponent form. */
-export function formatNumber(value: number | null | undefined, decimals = 6): string {
-  if (value === null || value === undefined || !Number.isFinite(value)) return '';
-  const fixed = value.toFixed(decimals);
-  const trimmed = fixed.includes('.') ? fixed.replace(/0+$/, '').replace(/\.$/, '') : fixed;
-  return trimmed === '-0' ? '0' : trimmed;
+/** CSV: numbers as text with at most 10 decimals for components, 6 for values. */
+function csvCells(r: ExportRow): Cell[][] {
+  return [[r.indicator, r.indicatorName, r.unit, r.unitName, r.period, r.sex, r.disaggregation, formatNumber(r.numerator, 10), formatNumber(r.denominator, 10), formatNumber(r.value), r.unitOfMeasure, r.status, r.version, r.updatedAt]];
 }
 
-/** Writes a chunk and, when the socket's buffer is full, waits for it to drain (or the client to leave). */
-export async function writeChunk(res: ServerResponse, chunk: string | Buffer): Promise<void> {
-  if (res.destroyed) throw new ExportAborted();
-  if (res.write(chunk)) return;
-  await drained(res);
+/** XLSX: the CSV's columns, numbers as numbers. */
+function xlsxCells(r: ExportRow): Cell[][] {
+  return [[r.indicator, r.indicatorName, r.unit, r.unitName, r.period, r.sex, r.disaggregation, r.numerator, r.denominator, r.value, r.unitOfMeasure, r.status, r.version, r.updatedAt]];
 }
 
-/** Resolves once `res` can take more data; rejects with ExportAborted when the connection closes first. */
-export function drained(res: ServerResponse): Promise<void> {
-  if (res.destroyed) return Promise.reject(new ExportAborted());
-  if (!res.writableNeedDrain) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const onDrain = () => {
-      cleanup();
-      resolve();
-    };
-    const onClose = () => {
-      cleanup();
-      reject(new ExportAborted());
-    };
-    const cleanup = () => {
-      res.off('drain', onDrain);
-      res.off('close', onClose);
-    };
-    res.on('drain', onDrain);
-    res.on('close', onClose);
-  });
+/** The series key has no further disaggregation, so only undisaggregated rows are written; otherwise one key would carry several values. */
+function sdmxCells(r: ExportRow): Cell[][] {
+  if (r.disaggregation) return [];
+  return [[SDMX_DATAFLOW, r.unit, r.indicator, sdmxSex(r.sex), sdmxTimePeriod(r.period), formatNumber(r.value), r.unitOfMeasure, sdmxStatus(r.status)]];
 }
+
+const LINES: Record<FormatName, (r: ExportRow) => Cell[][]> = { csv: csvCells, xlsx: xlsxCells, 'sdmx.csv': sdmxCells };
+
+/** GET /export/observations.{csv,xlsx,sdmx.csv}: the `observations` query as a file. */
+export const observationExport: ExportSource = {
+  parse(params) {
+    const filter = parseExportFilter(params);
+    return async (ctx, format) => ({
+      name: ['observations', filter.indicator, filter.unit],
+      sheet: 'observations',
+      columns: format === 'sdmx.csv' ? SDMX_COLUMNS : OBSERVATION_COLUMNS,
+      pages: linesOf(await observationPages(ctx, filter), LINES[format]),
+    });
+  },
+};

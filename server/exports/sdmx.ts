@@ -1,9 +1,10 @@
-import { ServerResponse } from 'node:http';
-import { csvLine } from './csv-writer';
-import { ExportRow, formatNumber, writeChunk } from './observation-export';
-
-export const SDMX_DATAFLOW = 'BDG:GENDER_INDICATORS(1.0)';
+/** SDMX 2.1 CSV: one column per dimension and attribute, the same columns for every export. */
 export const SDMX_COLUMNS = ['DATAFLOW', 'REF_AREA', 'INDICATOR', 'SEX', 'TIME_PERIOD', 'OBS_VALUE', 'UNIT_MEASURE', 'OBS_STATUS'] as const;
+
+/** Observations as entered by the units. */
+export const SDMX_DATAFLOW = 'BDG:GENDER_INDICATORS(1.0)';
+/** Aggregates of the `statistics` query: another dataflow, so an aggregate never shares a series key with an entered observation of the same unit. */
+export const SDMX_STATISTICS_DATAFLOW = 'BDG:GENDER_STATISTICS(1.0)';
 
 const SEX_CODES: Record<string, string> = { FEMALE: 'F', MALE: 'M', TOTAL: '_T' };
 
@@ -19,20 +20,4 @@ export function sdmxSex(sex: string): string {
 /** A for approved, P (provisional) for drafts and submitted ones. */
 export function sdmxStatus(status: string): string {
   return status === 'APPROVED' ? 'A' : 'P';
-}
-
-export function sdmxLine(r: ExportRow): string {
-  return csvLine([SDMX_DATAFLOW, r.unit, r.indicator, sdmxSex(r.sex), sdmxTimePeriod(r.period), formatNumber(r.value), r.unitOfMeasure, sdmxStatus(r.status)]);
-}
-
-/**
- * SDMX 2.1 CSV. The series key has no further disaggregation, so only undisaggregated rows are
- * written (the caller filters them); otherwise one key would carry several values.
- */
-export async function writeSdmxCsv(res: ServerResponse, pages: AsyncIterable<ExportRow[]>): Promise<void> {
-  await writeChunk(res, csvLine([...SDMX_COLUMNS]));
-  for await (const page of pages) {
-    const lines = page.filter((r) => !r.disaggregation).map(sdmxLine);
-    if (lines.length) await writeChunk(res, lines.join(''));
-  }
 }

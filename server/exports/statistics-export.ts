@@ -1,0 +1,173 @@
+import { Role } from '../auth/role';
+import type { RequestContext } from '../core/context';
+import { BadUserInputError } from '../core/errors';
+import type { Indicator } from '../indicators/indicator.entity';
+import { Breakdown, HierarchyBasis, StatisticsArgs } from '../statistics/statistics.inputs';
+import { statistics } from '../statistics/statistics.service';
+import type { StatisticsRow } from '../statistics/statistics.types';
+import { UnitLevel } from '../tenancy/unit-level';
+import { Cell, ExportSource, formatNumber, FormatName, linesOf, listParam, nfc, textParam } from './export-table';
+import { SDMX_COLUMNS, SDMX_STATISTICS_DATAFLOW, sdmxSex, sdmxTimePeriod } from './sdmx';
+
+/** Statistics rows written at once; one period's rows are split into pages of this many. */
+const ROWS_PER_PAGE = 1_000;
+
+const PARAMETERS = ['indicator', 'area', 'periods', 'breakdown', 'level', 'hierarchy'] as const;
+
+export const STATISTICS_COLUMNS = [
+  'indicator',
+  'indicator_name',
+  'unit',
+  'unit_name',
+  'level',
+  'period',
+  'sex',
+  'value',
+  'numerator',
+  'denominator',
+  'unit_of_measure',
+  'female_share',
+  'female_to_male_ratio',
+  'gap',
+  'reporting_units',
+  'expected_units',
+] as const;
+
+const SEXES = [
+  ['FEMALE', 'female'],
+  ['MALE', 'male'],
+  ['TOTAL', 'total'],
+] as const;
+
+/** The `statistics` query's arguments, from the query string. */
+export interface StatisticsFilter {
+  indicator: string;
+  area: string;
+  periods: string[];
+  breakdown: Breakdown;
+  level: UnitLevel | null;
+  hierarchy: HierarchyBasis;
+}
+
+/** One statistics row with the indicator it belongs to. */
+interface StatisticsRecord {
+  indicator: Indicator;
+  row: StatisticsRow;
+  /** OBS_STATUS of every aggregate in this export (see sdmxAggregateStatus). */
+  status: string;
+}
+
+function required(params: URLSearchParams, name: string, what: string): string {
+  const value = textParam(params, name);
+  if (value === null) throw new BadUserInputError(`${name} is required: ${what}`, name);
+  return value;
+}
+
+/** An enum value, as in GraphQL but case-insensitive (URLs are typed by hand). */
+function enumParam<E extends string>(params: URLSearchParams, name: string, values: readonly E[]): E | null {
+  const value = textParam(params, name);
+  if (value === null) return null;
+  const found = values.find((v) => v === value.toUpperCase());
+  if (!found) throw new BadUserInputError(`${name} is one of ${values.join(', ')}; got "${value}"`, name);
+  return found;
+}
+
+/**
+ * The query parameters as the `statistics` query's arguments. An unknown parameter is refused
+ * rather than ignored: a misspelt `breakdown` would otherwise export the area's single row.
+ */
+export function parseStatisticsFilter(params: URLSearchParams): StatisticsFilter {
+  const unknown = [...params.keys()].find((key) => !(PARAMETERS as readonly string[]).includes(key));
+  if (unknown !== undefined) throw new BadUserInputError(`Unknown parameter "${unknown}"; the statistics export takes ${PARAMETERS.join(', ')}`, unknown);
+  const indicator = required(params, 'indicator', 'an indicator code, e.g. FEMALE_KEY_LEADER');
+  const area = required(params, 'area', 'a unit code, e.g. 20');
+  const periods = listParam(params, 'periods');
+  if (!periods.length) throw new BadUserInputError('periods is required: one or more of 2026, 2026S1, 2026Q3, 2026-07, comma-separated', 'periods');
+  const breakdown = enumParam(params, 'breakdown', Object.values(Breakdown)) ?? Breakdown.NONE;
+  const level = enumParam(params, 'level', Object.values(UnitLevel));
+  const hierarchy = enumParam(params, 'hierarchy', Object.values(HierarchyBasis)) ?? HierarchyBasis.PERIOD;
+  return { indicator, area, periods, breakdown, level, hierarchy };
+}
+
+function argsOf(filter: StatisticsFilter, periods: string[], breakdown: Breakdown, level: UnitLevel | null): StatisticsArgs {
+  return Object.assign(new StatisticsArgs(), { indicator: filter.indicator, area: filter.area, periods, breakdown, level, hierarchy: filter.hierarchy });
+}
+
+/**
+ * OBS_STATUS for aggregates: A (normal) when only approved observations can enter them, which
+ * the API guarantees for a STATISTICS_OFFICE token; P (provisional) for every other role, whose
+ * aggregates also count drafts and submitted observations.
+ */
+export function sdmxAggregateStatus(ctx: RequestContext): string {
+  return ctx.access.role === Role.STATISTICS_OFFICE ? 'A' : 'P';
+}
+
+/**
+ * The rows of the `statistics` query, one period at a time (the service's rows of a period do not
+ * depend on the other periods), so memory holds one period's rows, not the whole export.
+ */
+async function* statisticsPages(ctx: RequestContext, filter: StatisticsFilter, periods: string[], first: StatisticsRow[], indicator: Indicator): AsyncGenerator<StatisticsRecord[]> {
+  const status = sdmxAggregateStatus(ctx);
+  for (let i = 0; i < periods.length; i++) {
+    const rows = i === 0 ? first : (await statistics(ctx, argsOf(filter, [periods[i]], filter.breakdown, filter.level))).rows;
+    for (let at = 0; at < rows.length; at += ROWS_PER_PAGE) yield rows.slice(at, at + ROWS_PER_PAGE).map((row) => ({ indicator, row, status }));
+  }
+}
+
+/** The cells before the sex: what the row is about. */
+function head({ indicator, row }: StatisticsRecord): Cell[] {
+  return [indicator.code, nfc(indicator.name), row.unit.code, nfc(row.unit.name), row.unit.level, row.period];
+}
+
+/** CSV: one line per sex (FEMALE, MALE, TOTAL), value and components empty when that sex has no data; the row's ratios and coverage repeated on each. */
+function csvCells(record: StatisticsRecord): Cell[][] {
+  const { indicator, row } = record;
+  const about = head(record);
+  return SEXES.map(([sex, key]) => {
+    const a = row[key];
+    return [...about, sex, formatNumber(a?.value), formatNumber(a?.numerator, 10), formatNumber(a?.denominator, 10), indicator.unitOfMeasure, formatNumber(row.femaleShare), formatNumber(row.femaleToMaleRatio), formatNumber(row.gap), row.reportingUnits, row.expectedUnits];
+  });
+}
+
+/** XLSX: the CSV's lines, numbers as numbers, empty cells where the CSV has empty fields. */
+function xlsxCells(record: StatisticsRecord): Cell[][] {
+  const { indicator, row } = record;
+  const about = head(record);
+  return SEXES.map(([sex, key]) => {
+    const a = row[key];
+    return [...about, sex, a?.value ?? null, a?.numerator ?? null, a?.denominator ?? null, indicator.unitOfMeasure, row.femaleShare, row.femaleToMaleRatio, row.gap, row.reportingUnits, row.expectedUnits];
+  });
+}
+
+/** SDMX-CSV: one observation per sex that has data (no line for a sex without any). */
+function sdmxCells({ indicator, row, status }: StatisticsRecord): Cell[][] {
+  return SEXES.flatMap(([sex, key]) => {
+    const a = row[key];
+    return a ? [[SDMX_STATISTICS_DATAFLOW, row.unit.code, indicator.code, sdmxSex(sex), sdmxTimePeriod(row.period), formatNumber(a.value), indicator.unitOfMeasure, status]] : [];
+  });
+}
+
+const LINES: { [F in FormatName]: (record: StatisticsRecord) => Cell[][] } = { csv: csvCells, xlsx: xlsxCells, 'sdmx.csv': sdmxCells };
+
+/**
+ * GET /export/statistics.{csv,xlsx,sdmx.csv}: the `statistics` query as a file. Before the
+ * response starts, the service itself checks every argument: once on its cheapest shape
+ * (breakdown NONE: indicator, periods, the area in each period's hierarchy and the viewer's
+ * subtree), then with the real breakdown for the first period (e.g. LEVEL without a level).
+ */
+export const statisticsExport: ExportSource = {
+  parse(params) {
+    const filter = parseStatisticsFilter(params);
+    return async (ctx, format) => {
+      const checked = await statistics(ctx, argsOf(filter, filter.periods, Breakdown.NONE, null));
+      const periods = [...new Set(filter.periods)];
+      const first = await statistics(ctx, argsOf(filter, [periods[0]], filter.breakdown, filter.level));
+      return {
+        name: ['statistics', checked.indicator.code, filter.area],
+        sheet: 'statistics',
+        columns: format === 'sdmx.csv' ? SDMX_COLUMNS : STATISTICS_COLUMNS,
+        pages: linesOf(statisticsPages(ctx, filter, periods, first.rows, checked.indicator), LINES[format]),
+      };
+    };
+  },
+};
