@@ -2,6 +2,7 @@ import { StatementCounter } from '../../server/core/query-counter';
 import { recomputeRollups } from '../../server/statistics/rollup.rebuild';
 import { readRollupTable, rollupDifferences } from '../../server/statistics/rollup.store';
 import { testDatabases } from '../support/databases';
+import { mulberry32 } from '../support/random';
 import { startTestServer, TestServer } from '../support/server';
 
 /**
@@ -29,15 +30,6 @@ interface IndicatorRow {
   sex_disaggregated: number | boolean;
 }
 
-function mulberry32(seed: number): () => number {
-  return () => {
-    seed |= 0;
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t + (t >>> 7)), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe.each(testDatabases())('statistics rollups on $name', (db) => {
   let server: TestServer;

@@ -1,4 +1,5 @@
 import { testDatabases } from '../support/databases';
+import { mulberry32 } from '../support/random';
 import { startTestServer, TestServer } from '../support/server';
 
 /**
@@ -43,15 +44,6 @@ interface IndicatorRow {
   period_type: string;
 }
 
-function mulberry32(seed: number): () => number {
-  return () => {
-    seed |= 0;
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t + (t >>> 7)), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const lastDay = (period: string): string => {
   const year = Number(period.slice(0, 4));
