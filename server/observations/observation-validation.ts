@@ -110,8 +110,9 @@ export function validateRows(
     let unit: CandidateUnit | null = null;
     if (period) {
       unit = unitFor(String(row.unit ?? '').trim(), period);
-      if (!unit) bad('unit', `No unit with code "${row.unit}" in ${periodCode}`);
-      else if (!unit.writable) bad('unit', `You may not write observations for unit "${row.unit}"`, 'FORBIDDEN');
+      // A unit outside the writer's area must read exactly like one that does not exist, and both
+      // are refusals of the write (FORBIDDEN), not malformed input.
+      if (!unit || !unit.writable) bad('unit', `No unit with code "${row.unit}" in ${periodCode} that you may write for`, 'FORBIDDEN');
       else if (indicator && unit.level !== indicator.entryLevel) bad('unit', `${indicator.code} is entered by ${indicator.entryLevel} units; "${row.unit}" is a ${unit.level}`);
     }
     const sex = String(row.sex ?? '').trim().toUpperCase();

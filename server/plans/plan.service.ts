@@ -57,6 +57,13 @@ async function requirePlanUnit(ctx: RequestContext, code: string, date: string |
   return unit;
 }
 
+/** The unit a write names; one outside the writer's area is refused exactly like one that does not exist. */
+async function requireWritablePlanUnit(ctx: RequestContext, code: string, date: string | null | undefined): Promise<AdministrativeUnit> {
+  const unit = await findUnitForPlans(ctx, code, date);
+  ctx.access.assertCanWrite(unit?.id ?? 0, unit !== null);
+  return unit as AdministrativeUnit;
+}
+
 export async function listPlans(ctx: RequestContext, args: PlansArgs): Promise<Connection<Plan>> {
   const page = readPage(args.first, args.after);
   const qb = ctx.dataSource.getRepository(Plan).createQueryBuilder('p');
@@ -238,8 +245,7 @@ function upperLevelColumns(input: UpperLevelPlanInput | null | undefined) {
 }
 
 export async function createPlan(ctx: RequestContext, input: CreatePlanInput): Promise<Plan> {
-  const unit = await requirePlanUnit(ctx, input.unit, input.unitAsOf, 'unit');
-  ctx.access.assertCanWrite(unit.id, true);
+  const unit = await requireWritablePlanUnit(ctx, input.unit, input.unitAsOf);
   checkText(input.title, 'title');
   checkYears(input.firstYear, input.lastYear);
   const status = input.status ?? PlanStatus.DRAFT;
@@ -498,8 +504,7 @@ export function agencyKey(name: string): string {
 }
 
 export async function addAgency(ctx: RequestContext, input: AgencyInput): Promise<Agency> {
-  const unit = await requirePlanUnit(ctx, input.unit, null, 'unit');
-  ctx.access.assertCanWrite(unit.id, true);
+  const unit = await requireWritablePlanUnit(ctx, input.unit, null);
   checkText(input.name, 'name');
   const key = input.key?.trim() || agencyKey(input.name);
   if (!/^[a-z0-9][a-z0-9-]{0,63}$/.test(key)) throw new BadUserInputError('key is lower-case letters, digits and hyphens', 'key');

@@ -252,12 +252,12 @@ describe.each(testDatabases())('indicators and observations on $name', (db) => {
 
     it('checks indicator, unit, write scope and level', async () => {
       expect(await rejects([ok({ indicator: 'NO_SUCH' })])).toEqual([[0, 'indicator', 'BAD_USER_INPUT']]);
-      expect(await rejects([ok({ unit: '99999999' })])).toEqual([[0, 'unit', 'BAD_USER_INPUT']]);
-      // A Hà Nội village does not exist for a Lạng Sơn viewer; a commune of Lạng Sơn is visible but not writable for a Lợi Bác EDITOR.
+      // A unit that does not exist, one outside the writer's area and one visible but not writable are all refused writes.
+      expect(await rejects([ok({ unit: '99999999' })])).toEqual([[0, 'unit', 'FORBIDDEN']]);
       const hanoiVillage = (await villages('01', 1))[0];
-      expect(await rejects([ok({ unit: hanoiVillage })])).toEqual([[0, 'unit', 'BAD_USER_INPUT']]);
+      expect(await rejects([ok({ unit: hanoiVillage })])).toEqual([[0, 'unit', 'FORBIDDEN']]);
       expect(await rejects([ok({ indicator: 'GE_INSPECTION', unit: '06601' })], langSonEditor)).toEqual([[0, 'unit', 'FORBIDDEN']]);
-      expect(await rejects([ok({ unit: (await villages('20', 1))[0] })], loiBacEditor)).toEqual([[0, 'unit', expect.any(String)]]);
+      expect(await rejects([ok({ unit: (await villages('20', 1))[0] })], loiBacEditor)).toEqual([[0, 'unit', 'FORBIDDEN']]);
       expect(await rejects([ok({ unit: '06601' })])).toEqual([[0, 'unit', 'BAD_USER_INPUT']]);
       expect(await rejects([ok({ indicator: 'MATERNAL_MORTALITY_RATIO', unit: '06601', denominator: 100 })])).toEqual([[0, 'unit', 'BAD_USER_INPUT']]);
     });

@@ -162,7 +162,7 @@ describe.each(testDatabases())('an EDITOR writing for a sibling commune on $name
     );
     expect(result.data!.recordObservations).toMatchObject({ applied: false, accepted: 1, rejected: 1 });
     const errors = result.data!.recordObservations.errors;
-    expect(errors).toEqual([expect.objectContaining({ index: 1, field: 'unit' })]);
+    expect(errors).toEqual([expect.objectContaining({ index: 1, field: 'unit', code: 'FORBIDDEN' })]);
     const missing = await server.gql(
       'mutation($input: [ObservationInput!]!) { recordObservations(input: $input) { errors { index field message code } } }',
       { input: [row('06601'), row('99998')] },
@@ -170,5 +170,18 @@ describe.each(testDatabases())('an EDITOR writing for a sibling commune on $name
     );
     expect(JSON.stringify(missing.data!.recordObservations.errors).replace('99998', 'X')).toBe(JSON.stringify(errors).replace('05977', 'X'));
     expect(await count()).toBe(before);
+  });
+
+  it('is FORBIDDEN for a plan in the sibling commune, exactly as for a code that does not exist, and no plan is written', async () => {
+    const plans = async () => Number((await server.dataSource.query('SELECT COUNT(*) AS n FROM plan'))[0].n);
+    const before = await plans();
+    const create = (unit: string) =>
+      server.gql('mutation($input: CreatePlanInput!) { createPlan(input: $input) { id } }', { input: { unit, title: 'Kế hoạch bình đẳng giới', kind: 'ANNUAL', firstYear: 2026, lastYear: 2026 } }, server.token('06601', 'EDITOR'));
+    const sibling = await create('05977');
+    expect(sibling.errors![0].extensions!.code).toBe('FORBIDDEN');
+    expect(sibling.data).toBeNull();
+    const missing = await create('99998');
+    expect(JSON.stringify(missing.errors)).toBe(JSON.stringify(sibling.errors));
+    expect(await plans()).toBe(before);
   });
 });
