@@ -10,7 +10,7 @@ import { AppError, ErrorCode, UnauthenticatedError } from './core/errors';
 import { createFormatError } from './core/format-error';
 import { HttpError, readBody, sendGraphQLError, statusOf } from './core/http';
 import { logger } from './core/logger';
-import { loadQueryLimits, queryLimitsPlugin, RateLimiter } from './core/query-limits';
+import { queryLimitsPlugin, RateLimiter } from './core/query-limits';
 import { todayIso } from './core/scalars';
 import { buildAppSchema } from './schema';
 import { auditPlugin } from './audit/audit.plugin';
@@ -45,7 +45,7 @@ function wantsHtml(req: IncomingMessage): boolean {
 
 export async function createApp(dataSource: DataSource, config: AppConfig, options: AppOptions = {}): Promise<App> {
   const schema = await buildAppSchema();
-  const limits = loadQueryLimits();
+  const limits = config.limits;
   const rateLimiter = new RateLimiter(limits.requestsPerMinute);
   const apollo = new ApolloServer<RequestContext>({
     schema,

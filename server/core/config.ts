@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { loadQueryLimits, QueryLimits } from './query-limits';
 
 export type DatabaseKind = 'sqlite' | 'mysql';
 
@@ -11,6 +12,7 @@ export interface AppConfig {
   production: boolean;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   corsOrigins: string[];
+  limits: QueryLimits;
 }
 
 export const PROJECT_ROOT = path.resolve(__dirname, '..', '..', __dirname.includes(`${path.sep}dist${path.sep}`) ? '..' : '');
@@ -52,5 +54,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     production,
     logLevel,
     corsOrigins: (env.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
+    limits: loadQueryLimits(env),
   };
 }

@@ -9,7 +9,7 @@ export interface QueryLimits {
   maxDepth: number;
   maxAliases: number;
   maxCost: number;
-  /** Rows in one mutation batch (recordObservations). */
+  /** Items in the list arguments of one mutation request (rows to record, ids to approve). */
   maxMutationRows: number;
   /** Requests per token subject per minute, per server instance. */
   requestsPerMinute: number;
@@ -92,10 +92,36 @@ export interface CostReport {
   maximum: number;
 }
 
+function rootFields(selectionSet: SelectionSetNode, fragments: Fragments, seen = new Set<string>()): FieldNode[] {
+  return selectionSet.selections.flatMap((selection) => {
+    if (selection.kind === Kind.FIELD) return [selection];
+    if (selection.kind === Kind.INLINE_FRAGMENT) return rootFields(selection.selectionSet, fragments, seen);
+    const fragment = fragments.get(selection.name.value);
+    if (!fragment || seen.has(fragment.name.value)) return [];
+    return rootFields(fragment.selectionSet, fragments, new Set([...seen, fragment.name.value]));
+  });
+}
+
 /**
- * Refuses an operation past a limit after parsing and validation, before any resolver (and so
- * any database access) runs, and reports the cost of accepted ones in `extensions.cost`.
+ * Items in the list arguments of a mutation's fields (rows to record, ids to approve), summed over
+ * every field of the operation so that aliases cannot split one oversized batch into many.
  */
+export function mutationRowCount(operation: OperationDefinitionNode, fragments: Fragments, variables: Record<string, unknown> | undefined): number {
+  if (operation.operation !== 'mutation') return 0;
+  let rows = 0;
+  for (const field of rootFields(operation.selectionSet, fragments)) {
+    for (const argument of field.arguments ?? []) {
+      const value = argument.value;
+      if (value.kind === Kind.LIST) rows += value.values.length;
+      else if (value.kind === Kind.VARIABLE) {
+        const given = variables?.[value.name.value];
+        if (Array.isArray(given)) rows += given.length;
+      }
+    }
+  }
+  return rows;
+}
+
 /**
  * Refuses an operation over a limit before anything runs. `whenAccepted` runs only for an
  * accepted operation: Apollo starts every plugin's didResolveOperation together, so work that
@@ -114,6 +140,8 @@ export function queryLimitsPlugin<TContext extends BaseContext>(schema: GraphQLS
           if (depth > limits.maxDepth) throw new LimitExceededError('depth', depth, limits.maxDepth);
           const aliases = aliasCount(document);
           if (aliases > limits.maxAliases) throw new LimitExceededError('aliases', aliases, limits.maxAliases);
+          const rows = mutationRowCount(operation as OperationDefinitionNode, fragments, request.variables);
+          if (rows > limits.maxMutationRows) throw new LimitExceededError('mutationRows', rows, limits.maxMutationRows, `Mutation refused: ${rows} rows in one request, the maximum is ${limits.maxMutationRows}`);
           const cost = costOf(schema, document, request.variables, request.operationName);
           if (cost > limits.maxCost) throw new LimitExceededError('cost', cost, limits.maxCost);
           report = { cost, maximum: limits.maxCost };

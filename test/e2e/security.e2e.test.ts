@@ -185,3 +185,36 @@ describe.each(testDatabases())('an EDITOR writing for a sibling commune on $name
     expect(await plans()).toBe(before);
   });
 });
+
+describe.each(testDatabases())('the mutation batch limit on $name', (db) => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer(db, { MAX_MUTATION_ROWS: '3' });
+  });
+  afterAll(() => server?.close());
+
+  const RECORD = 'mutation($input: [ObservationInput!]!) { recordObservations(input: $input) { applied accepted } }';
+  const rows = (n: number) => Array.from({ length: n }, (_, i) => ({ indicator: 'VILLAGE_GE_OUTREACH', unit: `066010${i + 1}`, period: '2029', sex: 'TOTAL', numerator: 1 }));
+
+  it('refuses a batch over MAX_MUTATION_ROWS before touching the database, naming the limit and the figure', async () => {
+    const editor = server.token('06601', 'EDITOR');
+    const before = StatementCounter.count;
+    const result = await server.gql(RECORD, { input: rows(4) }, editor);
+    expect(StatementCounter.count).toBe(before);
+    expect(result.data).toBeUndefined();
+    expect(result.errors![0].extensions).toMatchObject({ code: 'LIMIT_EXCEEDED', limit: 'mutationRows', actual: 4, maximum: 3 });
+    expect(result.errors![0].message).toContain('4 rows');
+  });
+
+  it('counts the rows of every field, so aliases cannot split an oversized batch', async () => {
+    const twice = `mutation($a: [ObservationInput!]!, $b: [ObservationInput!]!) { a: recordObservations(input: $a) { applied } b: recordObservations(input: $b) { applied } }`;
+    const result = await server.gql(twice, { a: rows(2), b: rows(2) }, server.token('06601', 'EDITOR'));
+    expect(result.errors![0].extensions).toMatchObject({ code: 'LIMIT_EXCEEDED', limit: 'mutationRows', actual: 4 });
+  });
+
+  it('accepts a batch at the limit', async () => {
+    const result = await server.gql(RECORD, { input: rows(3) }, server.token('06601', 'EDITOR'));
+    expect(result.errors).toBeUndefined();
+    expect(result.data!.recordObservations).toEqual({ applied: true, accepted: 3 });
+  });
+});
