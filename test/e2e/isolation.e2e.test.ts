@@ -1,7 +1,8 @@
 import {
-  GraphQLArgument, GraphQLField, GraphQLInputType, GraphQLNamedType, GraphQLObjectType, GraphQLSchema,
-  getNamedType, isEnumType, isLeafType, isListType, isNonNullType, isObjectType, isScalarType,
+  GraphQLArgument, GraphQLField, GraphQLInputObjectType, GraphQLInputType, GraphQLNamedType, GraphQLObjectType, GraphQLSchema,
+  getNamedType, isEnumType, isInputObjectType, isLeafType, isListType, isNonNullType, isObjectType, isScalarType,
 } from 'graphql';
+import { DataSource } from 'typeorm';
 import { buildAppSchema } from '../../server/schema';
 import { testDatabases } from '../support/databases';
 import { startTestServer, TestServer } from '../support/server';
@@ -11,7 +12,9 @@ import { startTestServer, TestServer } from '../support/server';
  * other tenant's identifiers, and every object and connection reachable from it (to a fixed
  * depth), for two sibling provinces and two sibling communes. Nothing of the other subtree may
  * come back — not in data, not in totalCount, not in error messages. The fields come from the
- * schema, so a new field is covered without being added here.
+ * schema, so a new field is covered without being added here. Every mutation is walked the same
+ * way: pointed at the other tenant through any one of its identifiers, it must be refused exactly
+ * like a mutation pointed at nothing, and write nothing.
  */
 const MAX_DEPTH = 4;
 
@@ -19,13 +22,13 @@ function selection(type: GraphQLNamedType, depth: number, seen: string[] = []): 
   if (isLeafType(type)) return '';
   if (!isObjectType(type)) return '';
   const fields = Object.values((type as GraphQLObjectType).getFields()).filter((f) => f.args.every((a) => !isNonNullType(a.type)));
-  const parts: string[] = [];
+  const parts: string[] = ['__typename'];
   for (const field of fields) {
     const named = getNamedType(field.type);
     if (isLeafType(named)) parts.push(field.name);
     else if (depth > 0 && seen.filter((s) => s === named.name).length < 2) {
       const inner = selection(named, depth - 1, [...seen, named.name]);
-      if (inner) parts.push(`${field.name} { ${inner} }`);
+      if (inner !== '__typename') parts.push(`${field.name} { ${inner} }`);
     }
   }
   return parts.join(' ');
@@ -37,14 +40,29 @@ interface Tenant {
   codes: Set<string>;
   names: Set<string>;
   ids: Set<string>;
+  /** Ids by GraphQL type, to build a mutation whose every identifier but one is the viewer's own. */
+  idsByType: Map<string, Set<string>>;
 }
 
-function collect(value: unknown, into: { codes: Set<string>; ids: Set<string>; names: Set<string> }): void {
+interface Found {
+  codes: Set<string>;
+  ids: Set<string>;
+  names: Set<string>;
+  idsByType?: Map<string, Set<string>>;
+}
+
+function collect(value: unknown, into: Found): void {
   if (Array.isArray(value)) return value.forEach((v) => collect(v, into));
   if (!value || typeof value !== 'object') return;
   const record = value as Record<string, unknown>;
   if (typeof record.code === 'string') into.codes.add(record.code);
-  if (typeof record.id === 'string' || typeof record.id === 'number') into.ids.add(String(record.id));
+  if (typeof record.id === 'string' || typeof record.id === 'number') {
+    into.ids.add(String(record.id));
+    if (into.idsByType && typeof record.__typename === 'string') {
+      if (!into.idsByType.has(record.__typename)) into.idsByType.set(record.__typename, new Set());
+      into.idsByType.get(record.__typename)!.add(String(record.id));
+    }
+  }
   if (typeof record.fullName === 'string') into.names.add(record.fullName);
   Object.values(record).forEach((v) => collect(v, into));
 }
@@ -66,6 +84,75 @@ function valuesFor(arg: GraphQLArgument, other: Tenant, neutral: Record<string, 
   return [];
 }
 
+/** Input values that pass validation, so that the one foreign identifier is what a mutation refuses. */
+const NEUTRAL: Record<string, unknown> = {
+  indicator: 'FEMALE_KEY_LEADER', sex: 'TOTAL', period: '2026', firstYear: 2026, lastYear: 2026, year: 2026, dueYear: 2026, numerator: 1,
+};
+
+/** An identifier a mutation takes: an ID argument or input field, or a unit code in an input. */
+interface Slot {
+  /** Path from the arguments, e.g. ['input', 'agency']; '[]' marks a list. */
+  path: string[];
+  /** The GraphQL type whose id it takes, or 'unit' for a unit code. */
+  refers: string;
+}
+
+/** The type an ID slot names: `plan` → Plan, `obligation` → ReportingObligation, `id`/`ids` → what the mutation returns. */
+function referredType(name: string, returned: string, typeNames: string[]): string {
+  if (name === 'id' || name === 'ids') return returned;
+  const singular = name.replace(/ies$/, 'y').replace(/s$/, '').toLowerCase();
+  return typeNames.find((t) => t.toLowerCase() === singular) ?? typeNames.find((t) => t.toLowerCase().endsWith(singular)) ?? name;
+}
+
+function isRequired(type: GraphQLInputType, hasDefault: boolean): boolean {
+  return isNonNullType(type) && !hasDefault;
+}
+
+/**
+ * Arguments filling every required argument and input field, with `fill` deciding identifiers;
+ * the slots found are reported through `slots`.
+ */
+function buildValue(type: GraphQLInputType, name: string, path: string[], fill: (slot: Slot) => unknown, slots: Slot[], returned: string, typeNames: string[]): unknown {
+  const inner = isNonNullType(type) ? type.ofType : type;
+  if (isListType(inner)) return [buildValue(inner.ofType as GraphQLInputType, name, [...path, '[]'], fill, slots, returned, typeNames)];
+  const named = getNamedType(inner);
+  if (isInputObjectType(named)) {
+    const fields = Object.values((named as GraphQLInputObjectType).getFields());
+    const entries = fields
+      .filter((f) => isRequired(f.type, f.defaultValue !== undefined) || f.name === 'unit')
+      .map((f) => [f.name, buildValue(f.type, f.name, [...path, f.name], fill, slots, returned, typeNames)]);
+    return Object.fromEntries(entries);
+  }
+  if (name in NEUTRAL && !isInputObjectType(named)) return NEUTRAL[name];
+  if (isEnumType(named)) return named.getValues()[0].value;
+  if (named.name === 'ID') {
+    const slot = { path, refers: referredType(name, returned, typeNames) };
+    slots.push(slot);
+    return fill(slot);
+  }
+  if (name === 'unit' && named.name === 'String') {
+    const slot = { path, refers: 'unit' };
+    slots.push(slot);
+    return fill(slot);
+  }
+  if (named.name === 'Int' || named.name === 'Float') return 1;
+  if (named.name === 'Boolean') return false;
+  if (named.name === 'Date') return '2026-06-01';
+  return 'Thử nghiệm bình đẳng giới';
+}
+
+/** Rows in every table but the audit log (which records refusals too). */
+async function tableCounts(dataSource: DataSource): Promise<Record<string, number>> {
+  const tables: string[] = dataSource.options.type === 'better-sqlite3'
+    ? (await dataSource.query(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`)).map((r: { name: string }) => r.name)
+    : (await dataSource.query('SHOW TABLES')).map((r: Record<string, string>) => Object.values(r)[0]);
+  const counts: Record<string, number> = {};
+  for (const table of tables.filter((t) => !t.startsWith('audit')).sort()) {
+    counts[table] = Number((await dataSource.query(`SELECT COUNT(*) AS n FROM ${dataSource.driver.escape(table)}`))[0].n);
+  }
+  return counts;
+}
+
 describe.each(testDatabases())('tenant isolation across the whole schema on $name', (db) => {
   let server: TestServer;
   let schema: GraphQLSchema;
@@ -79,7 +166,7 @@ describe.each(testDatabases())('tenant isolation across the whole schema on $nam
   afterAll(() => server?.close());
 
   async function tenant(code: string, asOf: string[] = ['2026-06-01', '2025-01-01']): Promise<Tenant> {
-    const into = { codes: new Set<string>(), ids: new Set<string>(), names: new Set<string>() };
+    const into = { codes: new Set<string>(), ids: new Set<string>(), names: new Set<string>(), idsByType: new Map<string, Set<string>>() };
     for (const date of asOf) {
       const { data } = await server.gql(`query($u: String, $d: Date) { units(under: $u, asOf: $d, first: 500) { edges { node { code fullName } } } unit(code: $u) { code fullName predecessors { code fullName } } }`, { u: code, d: date }, admin);
       collect(data, into);
@@ -91,12 +178,16 @@ describe.each(testDatabases())('tenant isolation across the whole schema on $nam
     // Ids of everything reachable from root fields called with the tenant's codes, as the admin sees it.
     const query = schema.getQueryType()!;
     for (const field of Object.values(query.getFields())) {
-      const args = field.args.filter((a) => isScalarType(getNamedType(a.type)) && getNamedType(a.type).name === 'String');
-      if (!args.length || field.args.some((a) => isNonNullType(a.type) && !args.includes(a))) continue;
+      // Unit codes in every String argument but cursors and catalogue codes; flags such as includeDescendants on.
+      const isList = (a: GraphQLArgument) => isListType(isNonNullType(a.type) ? a.type.ofType : a.type);
+      const codeArgs = field.args.filter((a) => getNamedType(a.type).name === 'String' && !isList(a) && a.name !== 'after' && a.name !== 'indicator');
+      const flags = field.args.filter((a) => getNamedType(a.type).name === 'Boolean');
+      const args = [...codeArgs, ...flags];
+      if (!codeArgs.length || field.args.some((a) => isNonNullType(a.type) && !args.includes(a))) continue;
       const inner = selection(getNamedType(field.type), MAX_DEPTH);
-      const vars = Object.fromEntries(args.map((a) => [a.name, code]));
+      const vars = Object.fromEntries([...codeArgs.map((a) => [a.name, code]), ...flags.map((a) => [a.name, true])]);
       const result = await server.gql(`query(${args.map((a) => `$${a.name}: ${a.type}`).join(', ')}) { ${field.name}(${args.map((a) => `${a.name}: $${a.name}`).join(', ')})${inner ? ` { ${inner} }` : ''} }`, vars, admin);
-      const found = { codes: new Set<string>(), ids: new Set<string>(), names: new Set<string>() };
+      const found: Found = { codes: new Set<string>(), ids: new Set<string>(), names: new Set<string>(), idsByType: into.idsByType };
       collect(result.data, found);
       found.ids.forEach((id) => into.ids.add(id));
     }
@@ -152,6 +243,74 @@ describe.each(testDatabases())('tenant isolation across the whole schema on $nam
     return requests;
   }
 
+  /**
+   * Whether a response refused the identifier in `slot`: FORBIDDEN, or an input error about that
+   * very field (an agency of another tenant is "no agency with that id"), at the top level or on
+   * a rejected row. Anything else (accepted, or refused over another field) would prove nothing.
+   */
+  function refusesSlot(result: { data?: unknown; errors?: readonly { extensions?: Record<string, unknown> }[] }, slot: Slot): boolean {
+    const field = slot.path[slot.path.length - 1];
+    const errors: { code?: unknown; field?: unknown }[] = result.errors?.length
+      ? result.errors.map((e) => ({ code: e.extensions?.code, field: e.extensions?.field }))
+      : JSON.stringify(result.data).match(/\{[^{}]*"code":"[A-Z_]+"[^{}]*\}/g)?.map((row) => JSON.parse(row)) ?? [];
+    return errors.length > 0 && errors.every((e) => e.code === 'FORBIDDEN' || (e.code === 'BAD_USER_INPUT' && e.field === field));
+  }
+
+  /**
+   * Every mutation, with each of its identifiers in turn pointed at the other tenant and the rest
+   * at the viewer's own objects: refused as FORBIDDEN, exactly as when that identifier names
+   * nothing, and no table changes. Returns the probes made.
+   */
+  async function probeMutations(viewerCode: string, otherCode: string): Promise<{ probed: string[]; slots: string[] }> {
+    const own = await tenant(viewerCode);
+    const other = await tenant(otherCode);
+    const token = server.token(viewerCode, 'ADMIN');
+    const typeNames = Object.keys(schema.getTypeMap()).filter((t) => !t.startsWith('__'));
+    const foreignIds = (type: string) => [...(other.idsByType.get(type) ?? [])].filter((id) => !own.ids.has(id)).slice(0, 2);
+    const ownId = (type: string) => [...(own.idsByType.get(type) ?? [])].find((id) => !other.ids.has(id));
+    const before = await tableCounts(server.dataSource);
+    const probed: string[] = [];
+    const all: string[] = [];
+    for (const field of Object.values(schema.getMutationType()!.getFields()) as GraphQLField<unknown, unknown>[]) {
+      const returned = getNamedType(field.type).name;
+      const build = (fill: (slot: Slot) => unknown) => {
+        const slots: Slot[] = [];
+        const args = Object.fromEntries(
+          field.args
+            .filter((a) => isRequired(a.type, a.defaultValue !== undefined))
+            .map((a) => [a.name, buildValue(a.type, a.name, [a.name], fill, slots, returned, typeNames)]),
+        );
+        return { args, slots };
+      };
+      const { slots } = build(() => null);
+      all.push(...slots.map((s) => `${field.name}.${s.path.join('.')}`));
+      const inner = selection(getNamedType(field.type), 1);
+      const names = field.args.filter((a) => isRequired(a.type, a.defaultValue !== undefined)).map((a) => a.name);
+      const document = `mutation(${names.map((n) => `$${n}: ${field.args.find((a) => a.name === n)!.type}`).join(', ')}) { ${field.name}(${names.map((n) => `${n}: $${n}`).join(', ')})${inner ? ` { ${inner} }` : ''} }`;
+      for (const target of slots) {
+        const key = target.path.join('.');
+        const ownValue = (slot: Slot) => (slot.refers === 'unit' ? viewerCode : ownId(slot.refers));
+        const others = slots.filter((s) => s.path.join('.') !== key);
+        if (others.some((s) => ownValue(s) === undefined)) continue; // the viewer has none of that type to build on
+        const foreign = target.refers === 'unit' ? [otherCode, ...[...other.codes].filter((c) => !own.codes.has(c)).slice(0, 2)] : foreignIds(target.refers);
+        for (const value of foreign) {
+          const nothing = target.refers === 'unit' ? 'ZZ999' : value.replace(/\d+$/, (digits) => `9999${digits}`);
+          const run = (v: string) => server.gql(document, build((s) => (s.path.join('.') === key ? v : ownValue(s))).args, token);
+          const result = await run(value);
+          const found = leaks({ data: result.data, errors: result.errors }, own, other);
+          if (found.length) throw new Error(`${field.name} with ${key}=${value} as ${viewerCode} leaks ${otherCode}'s ${found.slice(0, 5).join(', ')}`);
+          expect({ mutation: field.name, slot: key, value, refused: refusesSlot(result, target) ? 'yes' : JSON.stringify(result.errors ?? result.data) }).toEqual({ mutation: field.name, slot: key, value, refused: 'yes' });
+          const bogus = await run(nothing);
+          const normalise = (r: typeof result) => JSON.stringify({ data: r.data, errors: r.errors?.map((e) => ({ message: e.message, code: e.extensions?.code })) }).split(nothing).join('<id>').split(value).join('<id>');
+          expect(normalise(result)).toBe(normalise(bogus));
+          probed.push(`${field.name}.${key}`);
+        }
+      }
+    }
+    expect(await tableCounts(server.dataSource)).toEqual(before);
+    return { probed: [...new Set(probed)], slots: [...new Set(all)] };
+  }
+
   it('keeps sibling provinces apart (Lạng Sơn and Hà Nội)', async () => {
     expect(await probe('20', '01')).toBeGreaterThan(10);
     expect(await probe('01', '20')).toBeGreaterThan(10);
@@ -162,5 +321,15 @@ describe.each(testDatabases())('tenant isolation across the whole schema on $nam
     const sibling = data!.unit.children.map((c: { code: string }) => c.code).find((c: string) => c !== '06601');
     expect(await probe('06601', sibling)).toBeGreaterThan(10);
     expect(await probe(sibling, '06601')).toBeGreaterThan(10);
+  });
+
+  it('refuses every mutation aimed at the other tenant exactly like one aimed at nothing, and writes nothing', async () => {
+    const { data } = await server.gql(`{ unit(code: "20") { children { code } } }`, {}, admin);
+    const sibling = data!.unit.children.map((c: { code: string }) => c.code).find((c: string) => c !== '06601');
+    const runs = [await probeMutations('20', '01'), await probeMutations('01', '20'), await probeMutations('06601', sibling), await probeMutations(sibling, '06601')];
+    const probed = new Set(runs.flatMap((r) => r.probed));
+    // Every identifier of every mutation was pointed at the other tenant at least once.
+    expect(runs[0].slots.filter((slot) => !probed.has(slot))).toEqual([]);
+    expect(runs[0].slots.length).toBeGreaterThan(10);
   });
 });
