@@ -9,12 +9,21 @@ const ASSETS: Record<string, { pkg: string; file: string; type: string }> = {
   'react-dom.js': { pkg: 'react-dom', file: 'umd/react-dom.production.min.js', type: 'text/javascript' },
   'graphiql.js': { pkg: 'graphiql', file: 'graphiql.min.js', type: 'text/javascript' },
   'graphiql.css': { pkg: 'graphiql', file: 'graphiql.min.css', type: 'text/css' },
+  // A monospace font with Vietnamese letters for the editors; the CSS loads its files from files/.
+  'roboto-mono.css': { pkg: '@fontsource/roboto-mono', file: '400.css', type: 'text/css' },
+  ...Object.fromEntries(
+    ['latin', 'latin-ext', 'vietnamese', 'cyrillic', 'cyrillic-ext', 'greek'].flatMap((subset) => [
+      [`files/roboto-mono-${subset}-400-normal.woff2`, { pkg: '@fontsource/roboto-mono', file: `files/roboto-mono-${subset}-400-normal.woff2`, type: 'font/woff2' }],
+      [`files/roboto-mono-${subset}-400-normal.woff`, { pkg: '@fontsource/roboto-mono', file: `files/roboto-mono-${subset}-400-normal.woff`, type: 'font/woff' }],
+    ]),
+  ),
 };
 
 /** The package's folder, found from its entry point: packages' `exports` hide their UMD files from require. */
 function packageDir(pkg: string): string {
+  const name = pkg.split('/').pop();
   let dir = path.dirname(require.resolve(pkg));
-  while (path.basename(dir) !== pkg && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  while (path.basename(dir) !== name && path.dirname(dir) !== dir) dir = path.dirname(dir);
   return dir;
 }
 
@@ -44,7 +53,13 @@ export function renderGraphiqlPage(token: string | null): string {
   <meta name="viewport" content="width=device-width, initial-scale=1">
   <title>bdg-hub — GraphiQL</title>
   <link rel="stylesheet" href="${ASSET_PREFIX}graphiql.css">
-  <style>html, body, #graphiql { height: 100%; margin: 0; }</style>
+  <link rel="stylesheet" href="${ASSET_PREFIX}roboto-mono.css">
+  <style>
+    html, body, #graphiql { height: 100%; margin: 0; }
+    /* GraphiQL's bundled Fira Code lacks Vietnamese letters such as ổ and ố: the browser patches them
+       in from another font and the marks drift. Roboto Mono (shipped with us) has them all. */
+    * { --font-family-mono: "Roboto Mono", monospace !important; }
+  </style>
 </head>
 <body>
   <div id="graphiql">Loading GraphiQL…</div>

@@ -41,6 +41,18 @@ describeIfBrowser('GraphiQL in a browser with no network but localhost', () => {
     const result = page.locator('.result-window');
     await result.getByText('"totalCount": 65').waitFor({ timeout: 30000 });
     expect(await result.innerText()).toContain('Phường Đông Kinh');
+    await result.locator('.CodeMirror-line span', { hasText: 'Tổ dân phố' }).first().evaluate((span: { setAttribute(name: string, value: string): void }) => span.setAttribute('data-vietnamese', ''));
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('DOM.enable');
+    await cdp.send('CSS.enable');
+    const { root } = await cdp.send('DOM.getDocument', { depth: -1 });
+    const { nodeId } = await cdp.send('DOM.querySelector', { nodeId: root.nodeId, selector: '[data-vietnamese]' });
+    const { fonts } = await cdp.send('CSS.getPlatformFontsForNode', { nodeId });
+    // One font draws the Vietnamese line with one glyph per letter: no letter patched in from a
+    // fallback font, none assembled from a base letter and loose marks.
+    const text = await result.locator('[data-vietnamese]').innerText();
+    expect(fonts.map((font) => font.familyName)).toHaveLength(1);
+    expect(fonts[0].glyphCount).toBe([...text.normalize('NFC')].length);
     fs.mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: path.join(ARTIFACTS, 'graphiql.png') });
     expect(outside).toEqual([]);
