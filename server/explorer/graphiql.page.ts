@@ -33,7 +33,8 @@ export function serveGraphiqlAsset(name: string, res: ServerResponse): boolean {
   const asset = ASSETS[name];
   if (!asset) return false;
   const file = path.join(packageDir(asset.pkg), asset.file);
-  res.writeHead(200, { 'content-type': `${asset.type}; charset=utf-8`, 'cache-control': 'public, max-age=86400' });
+  const type = asset.type.startsWith('text/') ? `${asset.type}; charset=utf-8` : asset.type;
+  res.writeHead(200, { 'content-type': type, 'cache-control': 'public, max-age=86400' });
   fs.createReadStream(file).pipe(res);
   return true;
 }
