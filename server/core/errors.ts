@@ -28,8 +28,8 @@ export class UnauthenticatedError extends AppError {
 
 /** Also used for objects outside the viewer's subtree, so their existence is not revealed. */
 export class ForbiddenError extends AppError {
-  constructor(message = 'Not found or not allowed') {
-    super(message, ErrorCode.FORBIDDEN);
+  constructor(message = 'Not found or not allowed', field?: string) {
+    super(message, ErrorCode.FORBIDDEN, field ? { field } : {});
   }
 }
 

@@ -436,7 +436,8 @@ export async function updateTarget(ctx: RequestContext, id: string, input: Updat
 async function planAgency(ctx: RequestContext, plan: Plan, id: string, field: string): Promise<Agency> {
   const agencyId = parseId(id);
   const agency = agencyId ? await ctx.loaders.agencyById.load(agencyId) : null;
-  if (!agency) throw new BadUserInputError(`No agency with id ${id}`, field);
+  // An agency outside the viewer's area reads exactly like one that does not exist, and naming it is a refused write.
+  if (!agency) throw new ForbiddenError(`No agency with id ${id} that you may use`, field);
   if (agency.unitId !== plan.unitId) {
     const placements = await ctx.loaders.placementsOfUnit.load(agency.unitId);
     if (!placements.some((p) => p.path.includes(`/${plan.unitId}/`))) {
