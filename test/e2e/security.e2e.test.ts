@@ -110,15 +110,27 @@ describe.each(testDatabases())('production error hygiene on $name', (db) => {
   });
   afterAll(() => server?.close());
 
-  it('leaks no stack, SQL or file path in errors', async () => {
+  it('leaks no stack, SQL or file path in errors, and logs the details for the operator instead', async () => {
     const admin = server.token('VN', 'ADMIN');
     await server.dataSource.query('DROP TABLE unit_lineage');
-    const results = [
-      await server.gql('{ unit(code: "16186") { predecessors { code } } }', {}, admin),
-      await server.gql('{ unit(code: 5) { code } }', {}, admin),
-      await server.gql('{ nosuchfield }', {}, admin),
-      await server.gql('{ units(after: "garbage") { totalCount } }', {}, admin),
-    ];
+    // The server's log (stderr) is captured: it must carry what the client is not shown.
+    const logged: string[] = [];
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      logged.push(String(chunk));
+      return true;
+    });
+    const results = [];
+    try {
+      results.push(
+        await server.gql('{ unit(code: "16186") { predecessors { code } } }', {}, admin),
+        await server.gql('{ unit(code: 5) { code } }', {}, admin),
+        await server.gql('{ nosuchfield }', {}, admin),
+        await server.gql('{ units(after: "garbage") { totalCount } }', {}, admin),
+      );
+    } finally {
+      stderr.mockRestore();
+    }
+    expect(logged.join('')).toMatch(/unit_lineage[\s\S]*"stack"/);
     for (const result of results) {
       expect(result.errors?.length).toBeGreaterThan(0);
       const text = JSON.stringify(result.errors);
