@@ -1,10 +1,11 @@
-import { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import { EntityManager, QueryRunner } from 'typeorm';
 import type { RequestContext } from '../core/context';
 import { isMysql } from '../core/data-source';
 import { chunk } from '../core/sql';
 import { ObservationStatus } from '../indicators/indicator-enums';
 import { AdministrativeUnit } from '../tenancy/administrative-unit.entity';
 import { UnitLevel } from '../tenancy/unit-level';
+import { withWriteTransaction } from '../core/write-transaction';
 import { Observation } from './observation.entity';
 import { CandidateUnit, checkAgainstStored, observationKey, ObservationRow, pickUnit, RowProblem, StoredObservation, validateRows, ValidRow } from './observation-validation';
 import { periodEnd, periodStart } from './period';
@@ -13,7 +14,6 @@ import { ObservationState } from '../statistics/rollup.contribution';
 
 /** Rows per multi-row INSERT and per IN list. */
 export const CHUNK = 500;
-const DEADLOCK_RETRIES = 5;
 const COLUMNS = ['indicator_id', 'unit_id', 'period', 'sex', 'disaggregation', 'numerator', 'denominator', 'status', 'source', 'version', 'updated_by', 'updated_at'];
 const KEY_COLUMNS = ['indicator_id', 'unit_id', 'period', 'sex', 'disaggregation'];
 const REVISION_COLUMNS = ['observation_id', 'old_numerator', 'old_denominator', 'old_status', 'new_numerator', 'new_denominator', 'new_status', 'version', 'changed_by', 'changed_at', 'comment'];
@@ -200,29 +200,4 @@ async function candidateUnits(ctx: RequestContext, codes: string[]): Promise<Map
     }
   }
   return byCode;
-}
-
-const sqliteLocks = new WeakMap<DataSource, Promise<unknown>>();
-
-/**
- * Runs `work` in a transaction. MySQL: retried a bounded number of times on deadlock (1213).
- * SQLite: better-sqlite3 shares one connection, so concurrent transactions would nest; writers
- * queue here instead (SQLite has one writer at a time anyway).
- */
-export async function withWriteTransaction<T>(dataSource: DataSource, work: (manager: EntityManager) => Promise<T>): Promise<T> {
-  if (!isMysql(dataSource)) {
-    const previous = sqliteLocks.get(dataSource) ?? Promise.resolve();
-    const run = previous.catch(() => undefined).then(() => dataSource.transaction(work));
-    sqliteLocks.set(dataSource, run.catch(() => undefined));
-    return run;
-  }
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await dataSource.transaction('REPEATABLE READ', work);
-    } catch (error) {
-      const errno = (error as { errno?: number; driverError?: { errno?: number } }).driverError?.errno ?? (error as { errno?: number }).errno;
-      if (errno !== 1213 || attempt >= DEADLOCK_RETRIES) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 20 * attempt + Math.random() * 30));
-    }
-  }
 }

@@ -6,7 +6,7 @@ import { Connection, readPage, toConnection } from '../core/pagination';
 import { isIsoDate } from '../core/scalars';
 import { pathPrefixSql } from '../core/sql';
 import { foldVietnamese } from '../core/text';
-import { withWriteTransaction } from '../observations/observation-writer';
+import { withWriteTransaction } from '../core/write-transaction';
 import { AdministrativeUnit, dateWithinValidity, unitAt } from '../tenancy/administrative-unit.entity';
 import { findUnitByCode } from '../tenancy/unit.service';
 import { PeriodType } from '../indicators/indicator-enums';

@@ -2,7 +2,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { chunk } from '../core/sql';
 import { Indicator } from '../indicators/indicator.entity';
 import { parsePeriod, Period } from '../observations/period';
-import { withWriteTransaction } from '../observations/observation-writer';
+import { withWriteTransaction } from '../core/write-transaction';
 import { enclosingPeriods, ObservationState } from './rollup.contribution';
 import { loadPlaces } from './rollup.hierarchy';
 import { accumulateGroup, applyRollupChanges, Rollups } from './rollup.store';

@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { chunk } from '../core/sql';
-import { withWriteTransaction } from '../observations/observation-writer';
+import { withWriteTransaction } from '../core/write-transaction';
 
 /**
  * How many units of each level lie under each unit, as intervals of validity. Statistics read
