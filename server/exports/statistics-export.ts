@@ -49,10 +49,9 @@ export interface StatisticsFilter {
   hierarchy: HierarchyBasis;
 }
 
-/** One statistics row with the indicator it belongs to. */
-interface StatisticsRecord {
+/** What every line of one export shares. */
+interface StatisticsExport {
   indicator: Indicator;
-  row: StatisticsRow;
   /** OBS_STATUS of every aggregate in this export (see sdmxAggregateStatus). */
   status: string;
 }
@@ -106,23 +105,21 @@ export function sdmxAggregateStatus(ctx: RequestContext): string {
  * The rows of the `statistics` query, one period at a time (the service's rows of a period do not
  * depend on the other periods), so memory holds one period's rows, not the whole export.
  */
-async function* statisticsPages(ctx: RequestContext, filter: StatisticsFilter, periods: string[], first: StatisticsRow[], indicator: Indicator): AsyncGenerator<StatisticsRecord[]> {
-  const status = sdmxAggregateStatus(ctx);
+async function* statisticsPages(ctx: RequestContext, filter: StatisticsFilter, periods: string[], first: StatisticsRow[]): AsyncGenerator<StatisticsRow[]> {
   for (let i = 0; i < periods.length; i++) {
     const rows = i === 0 ? first : (await statistics(ctx, argsOf(filter, [periods[i]], filter.breakdown, filter.level))).rows;
-    for (let at = 0; at < rows.length; at += ROWS_PER_PAGE) yield rows.slice(at, at + ROWS_PER_PAGE).map((row) => ({ indicator, row, status }));
+    for (let at = 0; at < rows.length; at += ROWS_PER_PAGE) yield rows.slice(at, at + ROWS_PER_PAGE);
   }
 }
 
 /** The cells before the sex: what the row is about. */
-function head({ indicator, row }: StatisticsRecord): Cell[] {
+function head(indicator: Indicator, row: StatisticsRow): Cell[] {
   return [indicator.code, nfc(indicator.name), row.unit.code, nfc(row.unit.name), row.unit.level, row.period];
 }
 
 /** CSV: one line per sex (FEMALE, MALE, TOTAL), value and components empty when that sex has no data; the row's ratios and coverage repeated on each. */
-function csvCells(record: StatisticsRecord): Cell[][] {
-  const { indicator, row } = record;
-  const about = head(record);
+function csvCells({ indicator }: StatisticsExport, row: StatisticsRow): Cell[][] {
+  const about = head(indicator, row);
   return SEXES.map(([sex, key]) => {
     const a = row[key];
     return [...about, sex, formatNumber(a?.value), formatNumber(a?.numerator, 10), formatNumber(a?.denominator, 10), indicator.unitOfMeasure, formatNumber(row.femaleShare), formatNumber(row.femaleToMaleRatio), formatNumber(row.gap), row.reportingUnits, row.expectedUnits];
@@ -130,9 +127,8 @@ function csvCells(record: StatisticsRecord): Cell[][] {
 }
 
 /** XLSX: the CSV's lines, numbers as numbers, empty cells where the CSV has empty fields. */
-function xlsxCells(record: StatisticsRecord): Cell[][] {
-  const { indicator, row } = record;
-  const about = head(record);
+function xlsxCells({ indicator }: StatisticsExport, row: StatisticsRow): Cell[][] {
+  const about = head(indicator, row);
   return SEXES.map(([sex, key]) => {
     const a = row[key];
     return [...about, sex, a?.value ?? null, a?.numerator ?? null, a?.denominator ?? null, indicator.unitOfMeasure, row.femaleShare, row.femaleToMaleRatio, row.gap, row.reportingUnits, row.expectedUnits];
@@ -140,14 +136,14 @@ function xlsxCells(record: StatisticsRecord): Cell[][] {
 }
 
 /** SDMX-CSV: one observation per sex that has data (no line for a sex without any). */
-function sdmxCells({ indicator, row, status }: StatisticsRecord): Cell[][] {
+function sdmxCells({ indicator, status }: StatisticsExport, row: StatisticsRow): Cell[][] {
   return SEXES.flatMap(([sex, key]) => {
     const a = row[key];
     return a ? [[SDMX_STATISTICS_DATAFLOW, row.unit.code, indicator.code, sdmxSex(sex), sdmxTimePeriod(row.period), formatNumber(a.value), indicator.unitOfMeasure, status]] : [];
   });
 }
 
-const LINES: { [F in FormatName]: (record: StatisticsRecord) => Cell[][] } = { csv: csvCells, xlsx: xlsxCells, 'sdmx.csv': sdmxCells };
+const LINES: { [F in FormatName]: (about: StatisticsExport, row: StatisticsRow) => Cell[][] } = { csv: csvCells, xlsx: xlsxCells, 'sdmx.csv': sdmxCells };
 
 /**
  * GET /export/statistics.{csv,xlsx,sdmx.csv}: the `statistics` query as a file. Before the
@@ -162,11 +158,13 @@ export const statisticsExport: ExportSource = {
       const checked = await statistics(ctx, argsOf(filter, filter.periods, Breakdown.NONE, null));
       const periods = [...new Set(filter.periods)];
       const first = await statistics(ctx, argsOf(filter, [periods[0]], filter.breakdown, filter.level));
+      const about: StatisticsExport = { indicator: checked.indicator, status: sdmxAggregateStatus(ctx) };
+      const lines = LINES[format];
       return {
         name: ['statistics', checked.indicator.code, filter.area],
         sheet: 'statistics',
         columns: format === 'sdmx.csv' ? SDMX_COLUMNS : STATISTICS_COLUMNS,
-        pages: linesOf(statisticsPages(ctx, filter, periods, first.rows, checked.indicator), LINES[format]),
+        pages: linesOf(statisticsPages(ctx, filter, periods, first.rows), (row) => lines(about, row)),
       };
     };
   },
