@@ -66,14 +66,13 @@ function sqliteDatabase(): BenchDatabase {
 }
 
 /**
- * The project's data source with its statement counter switched on. createDataSource builds
- * `new StatementCounter()` without logging options, and TypeORM's AbstractLogger drops every
- * query event unless its own constructor got them, so StatementCounter.count never moves there.
- * Same options otherwise; the counter is the project's own class and static count.
+ * The project's data source (createDataSource, its StatementCounter counting as in production)
+ * with that logger swapped for RecordingCounter, the same counter that can also keep the
+ * statements' text; built with the project's own logging levels, which AbstractLogger needs.
  */
 export function countingDataSource(url: string): DataSource {
   const options = createDataSource(url).options;
-  return new DataSource({ ...options, logger: new RecordingCounter(['query', 'error', 'warn']) } as DataSourceOptions);
+  return new DataSource({ ...options, logger: new RecordingCounter(options.logging) } as DataSourceOptions);
 }
 
 /** StatementCounter that can also keep the statements' text, so the report can show what one request runs. */
