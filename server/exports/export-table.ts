@@ -90,6 +90,15 @@ export function formatNumber(value: number | null | undefined, decimals = 6): st
   return trimmed === '-0' ? '0' : trimmed;
 }
 
+/**
+ * A spreadsheet line (numbers as numbers) as CSV text: at most 10 decimals in the `numerator` and
+ * `denominator` columns (components), 6 in the others (whole numbers stay as they are).
+ */
+export function csvText(columns: readonly string[]): (line: Cell[]) => Cell[] {
+  const decimals = columns.map((column) => (column === 'numerator' || column === 'denominator' ? 10 : 6));
+  return (line) => line.map((cell, i) => (typeof cell === 'number' ? formatNumber(cell, decimals[i]) : cell));
+}
+
 /** Names as NFC, so a file compares and sorts the same whatever form the database holds. */
 export function nfc(text: string | null | undefined): string {
   return text ? text.normalize('NFC') : '';

@@ -5,7 +5,7 @@ import { Indicator } from '../indicators/indicator.entity';
 import { Observation } from '../observations/observation.entity';
 import { observationQuery } from '../observations/observation.service';
 import { AdministrativeUnit } from '../tenancy/administrative-unit.entity';
-import { Cell, ExportSource, formatNumber, FormatName, linesOf, listParam, nfc, textParam } from './export-table';
+import { Cell, csvText, ExportSource, formatNumber, FormatName, linesOf, listParam, nfc, textParam } from './export-table';
 import { SDMX_COLUMNS, SDMX_DATAFLOW, sdmxSex, sdmxStatus, sdmxTimePeriod } from './sdmx';
 
 export const EXPORT_PAGE_SIZE = Number(process.env.EXPORT_PAGE_SIZE ?? 5_000);
@@ -103,14 +103,16 @@ function toRow(o: Observation, indicator: Indicator | undefined, unit: Administr
   };
 }
 
-/** CSV: numbers as text with at most 10 decimals for components, 6 for values. */
-function csvCells(r: ExportRow): Cell[][] {
-  return [[r.indicator, r.indicatorName, r.unit, r.unitName, r.period, r.sex, r.disaggregation, formatNumber(r.numerator, 10), formatNumber(r.denominator, 10), formatNumber(r.value), r.unitOfMeasure, r.status, r.version, r.updatedAt]];
-}
-
-/** XLSX: the CSV's columns, numbers as numbers. */
+/** XLSX: one line per observation, numbers as numbers. */
 function xlsxCells(r: ExportRow): Cell[][] {
   return [[r.indicator, r.indicatorName, r.unit, r.unitName, r.period, r.sex, r.disaggregation, r.numerator, r.denominator, r.value, r.unitOfMeasure, r.status, r.version, r.updatedAt]];
+}
+
+const asCsvText = csvText(OBSERVATION_COLUMNS);
+
+/** CSV: the XLSX lines, numbers as text with at most 10 decimals for components, 6 for values. */
+function csvCells(r: ExportRow): Cell[][] {
+  return xlsxCells(r).map(asCsvText);
 }
 
 /** The series key has no further disaggregation, so only undisaggregated rows are written; otherwise one key would carry several values. */

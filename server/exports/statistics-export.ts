@@ -6,7 +6,7 @@ import { Breakdown, HierarchyBasis, StatisticsArgs } from '../statistics/statist
 import { statistics } from '../statistics/statistics.service';
 import type { StatisticsRow } from '../statistics/statistics.types';
 import { UnitLevel } from '../tenancy/unit-level';
-import { Cell, ExportSource, formatNumber, FormatName, linesOf, listParam, nfc, textParam } from './export-table';
+import { Cell, csvText, ExportSource, formatNumber, FormatName, linesOf, listParam, nfc, textParam } from './export-table';
 import { SDMX_COLUMNS, SDMX_STATISTICS_DATAFLOW, sdmxSex, sdmxTimePeriod } from './sdmx';
 
 /** Statistics rows written at once; one period's rows are split into pages of this many. */
@@ -117,22 +117,23 @@ function head(indicator: Indicator, row: StatisticsRow): Cell[] {
   return [indicator.code, nfc(indicator.name), row.unit.code, nfc(row.unit.name), row.unit.level, row.period];
 }
 
-/** CSV: one line per sex (FEMALE, MALE, TOTAL), value and components empty when that sex has no data; the row's ratios and coverage repeated on each. */
-function csvCells({ indicator }: StatisticsExport, row: StatisticsRow): Cell[][] {
-  const about = head(indicator, row);
-  return SEXES.map(([sex, key]) => {
-    const a = row[key];
-    return [...about, sex, formatNumber(a?.value), formatNumber(a?.numerator, 10), formatNumber(a?.denominator, 10), indicator.unitOfMeasure, formatNumber(row.femaleShare), formatNumber(row.femaleToMaleRatio), formatNumber(row.gap), row.reportingUnits, row.expectedUnits];
-  });
-}
-
-/** XLSX: the CSV's lines, numbers as numbers, empty cells where the CSV has empty fields. */
+/**
+ * XLSX: one line per sex (FEMALE, MALE, TOTAL), numbers as numbers, value and components empty
+ * when that sex has no data; the row's ratios and coverage repeated on each.
+ */
 function xlsxCells({ indicator }: StatisticsExport, row: StatisticsRow): Cell[][] {
   const about = head(indicator, row);
   return SEXES.map(([sex, key]) => {
     const a = row[key];
     return [...about, sex, a?.value ?? null, a?.numerator ?? null, a?.denominator ?? null, indicator.unitOfMeasure, row.femaleShare, row.femaleToMaleRatio, row.gap, row.reportingUnits, row.expectedUnits];
   });
+}
+
+const asCsvText = csvText(STATISTICS_COLUMNS);
+
+/** CSV: the XLSX lines, numbers as text with at most 10 decimals for components, 6 for the rest. */
+function csvCells(about: StatisticsExport, row: StatisticsRow): Cell[][] {
+  return xlsxCells(about, row).map(asCsvText);
 }
 
 /** SDMX-CSV: one observation per sex that has data (no line for a sex without any). */
