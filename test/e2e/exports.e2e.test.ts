@@ -145,6 +145,8 @@ describe.each(testDatabases())('bulk export on $name', (db) => {
     const response = await fetch(`${server.url}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
     return { response, body: Buffer.from(await response.arrayBuffer()) };
   };
+  /** The data lines of a CSV download: without its BOM (when it has one) and its header. */
+  const csvLines = async (path: string, token: string) => parseCsv((await download(path, token)).body.toString('utf8').replace(/^\uFEFF/, '')).slice(1);
   const totalCount = async (variables: Record<string, unknown>, token: string) => {
     const result = await server.gql(COUNT, variables, token);
     expect(result.errors).toBeUndefined();
@@ -211,7 +213,7 @@ describe.each(testDatabases())('bulk export on $name', (db) => {
     }
     expect(rows.every((r) => r.length === 8)).toBe(true);
     expect(new Set(rows.map((r) => r[7])).size).toBeGreaterThanOrEqual(1);
-    const csv = parseCsv((await download('/export/observations.csv?unit=06601&includeDescendants=true', langSonAnalyst)).body.toString('utf8').slice(1)).slice(1);
+    const csv = await csvLines('/export/observations.csv?unit=06601&includeDescendants=true', langSonAnalyst);
     expect(rows.length).toBe(csv.filter((r) => r[6] === '').length);
   });
 
@@ -225,7 +227,7 @@ describe.each(testDatabases())('bulk export on $name', (db) => {
     expect(rows.filter((r) => !langSonCodes.has(r[2])).map((r) => r[2])).toEqual([]);
     const analystRows = await totalCount({}, langSonAnalyst);
     expect(analystRows).toBeGreaterThanOrEqual(rows.length);
-    const sdmx = parseCsv((await download('/export/observations.sdmx.csv', langSonOffice)).body.toString('utf8')).slice(1);
+    const sdmx = await csvLines('/export/observations.sdmx.csv', langSonOffice);
     expect(sdmx.every((r) => r[7] === 'A' && langSonCodes.has(r[1]))).toBe(true);
   });
 
@@ -283,7 +285,7 @@ describe.each(testDatabases())('bulk export on $name', (db) => {
 
     it("reads 2024 on today's units with hierarchy=CURRENT, like the query", async () => {
       const query = 'indicator=PEOPLES_COUNCIL_DEPUTY&area=20&periods=2024&breakdown=CHILDREN&hierarchy=current';
-      const rows = parseCsv((await download(`/export/statistics.csv?${query}`, langSonAnalyst)).body.toString('utf8').slice(1)).slice(1);
+      const rows = await csvLines(`/export/statistics.csv?${query}`, langSonAnalyst);
       expectStatisticsLines(rows, await statistics({ ...BY_CHILDREN_VARS, p: ['2024'], h: 'CURRENT' }, langSonAnalyst));
       expect(new Set(rows.map((r) => r[4]))).toEqual(new Set(['COMMUNE'])); // not the legacy districts
     });
@@ -335,13 +337,13 @@ describe.each(testDatabases())('bulk export on $name', (db) => {
       const vars = { i: 'PEOPLES_COUNCIL_DEPUTY', a: '20', p: ['2026'], b: 'LEVEL', l: 'COMMUNE' };
       const office = await statistics(vars, langSonOffice);
       const analyst = await statistics(vars, langSonAnalyst);
-      const csv = parseCsv((await download(`/export/statistics.csv?${query}`, langSonOffice)).body.toString('utf8').slice(1)).slice(1);
+      const csv = await csvLines(`/export/statistics.csv?${query}`, langSonOffice);
       expectStatisticsLines(csv, office);
       expect(csv.every((r) => langSonCodes.has(r[2]))).toBe(true);
       // Approved only: fewer people counted than the analyst (who also sees drafts) sees.
       const sum = (s: Statistics) => s.rows.reduce((n, r) => n + (r.total?.numerator ?? 0), 0);
       expect(sum(office)).toBeLessThan(sum(analyst));
-      const sdmx = parseCsv((await download(`/export/statistics.sdmx.csv?${query}`, langSonOffice)).body.toString('utf8')).slice(1);
+      const sdmx = await csvLines(`/export/statistics.sdmx.csv?${query}`, langSonOffice);
       expect(sdmx.length).toBeGreaterThan(0);
       expect(sdmx.every((l) => l[7] === 'A' && langSonCodes.has(l[1]))).toBe(true);
       // Hà Nội (01) is outside Lạng Sơn: the same answer as a unit that does not exist.
