@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import { isMysql } from '../server/core/data-source';
 import { StatementCounter } from '../server/core/query-counter';
+import { parsePeriod, periodEnd } from '../server/observations/period';
 import { RecordingCounter } from './bench-database';
 
 export type Breakdown = 'CHILDREN' | 'NONE';
@@ -204,7 +205,11 @@ WHERE ${breakdown === 'CHILDREN' ? 'a.parent_id = ?' : 'a.unit_id = ?'} AND ${va
 GROUP BY au.code, o.sex`;
 }
 
-export async function measureSql(dataSource: DataSource, indicator: string, period: string, date: string, shape: Shape, plan: RunPlan): Promise<SqlMeasurement> {
+/** The plain-SQL aggregate of one shape, on the placements valid on the period's last day (as the statistics service reads them). */
+export async function measureSql(dataSource: DataSource, indicator: string, period: string, shape: Shape, plan: RunPlan): Promise<SqlMeasurement> {
+  const parsed = parsePeriod(period);
+  if (!parsed) throw new Error(`${period} is not a period`);
+  const date = periodEnd(parsed);
   const area = await resolveArea(dataSource, shape.area, date);
   const [{ id: indicatorId }] = await dataSource.query('SELECT id FROM indicator WHERE code = ?', [indicator]);
   const sql = plainSql(dataSource, shape.breakdown);

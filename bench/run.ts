@@ -116,7 +116,6 @@ async function describeDataset(dataSource: DataSource, db: BenchDatabase, datase
 
 async function measureShapes(dataSource: DataSource, client: GraphQLClient, options: BenchOptions, indicator: string, shapes: Shape[], context: Shape[]): Promise<{ results: ShapeResult[]; context: HttpMeasurement[] }> {
   const period = String(options.year);
-  const date = `${period}-12-31`;
   const plan = { warmup: options.warmup, runs: options.runs, budgetSeconds: options.budget };
   const http = await phase('HTTP statistics', async () => {
     const measured: HttpMeasurement[] = [];
@@ -130,7 +129,7 @@ async function measureShapes(dataSource: DataSource, client: GraphQLClient, opti
   const results = await phase('plain SQL', async () => {
     const out: ShapeResult[] = [];
     for (const [i, shape] of shapes.entries()) {
-      const sql = await measureSql(dataSource, indicator, period, date, shape, plan);
+      const sql = await measureSql(dataSource, indicator, period, shape, plan);
       const mismatches = compareSums(http[i].sums, sql.sums);
       print(`[sql] ${shape.label}: ${sql.rows} row units with data, ${sql.timing.runs} runs, p50 ${sql.timing.p50.toFixed(1)} ms, p95 ${sql.timing.p95.toFixed(1)} ms; API sums ${mismatches.length ? `DIFFER in ${mismatches.length} cells` : 'equal'}`);
       out.push({ http: http[i], sql, mismatches });
