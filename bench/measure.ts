@@ -90,6 +90,12 @@ async function repeat(plan: RunPlan, work: (run: number) => Promise<void>): Prom
 
 // ---------------------------------------------------------------- HTTP
 
+/**
+ * The measured query, printed in RESULTS.md. Not the AreaStatistics operation of
+ * schema/operations/statistics.graphql: that one also selects the indicator, the area and each
+ * row unit's fullName and level (unit name here), so reading it would change what is measured and
+ * make the published figures incomparable. The rows' figures are the same fields.
+ */
 export const STATISTICS_QUERY = `query BenchStatistics($indicator: String!, $area: String!, $periods: [String!]!, $breakdown: Breakdown) {
   statistics(indicator: $indicator, area: $area, periods: $periods, breakdown: $breakdown) {
     rows {
