@@ -20,7 +20,7 @@ import { placementOn, requireUnitByCode } from '../tenancy/unit.service';
 import { CompletenessArgs } from './completeness.inputs';
 import { CompletenessRow, Reporter } from './completeness.types';
 import { Breakdown } from './statistics.inputs';
-import { computeRows } from './statistics.service';
+import { computeRows, rowUnits } from './statistics.service';
 
 /**
  * `reportingCompleteness`: who was expected to report (báo cáo) for a period, who did, and who
@@ -188,7 +188,7 @@ async function obligationCompleteness(ctx: RequestContext, id: string, shape: Sh
   const deadline = deadlineOf(obligation, shape.period);
   // One after the other: run in parallel, the two batches of units would merge or not depending
   // on timing, and the statements per request would wobble.
-  const rows = await rowUnits(ctx, area, shape);
+  const rows = await rowUnits(ctx, area, shape.date, shape.breakdown, shape.level);
   const reporters = await obligationReporters(ctx, obligation, plan, shape, deadline);
   const byRow = groupUnderRows(reporters, rows.map((u) => u.id));
   return rows.map((unit) => {
@@ -279,27 +279,6 @@ async function firstSubmissions(ctx: RequestContext, obligation: ReportingObliga
   ctx.access.restrict(qb, 's.unit_id').groupBy('s.unit_id');
   const rows = await qb.getRawMany<{ unitId: number | string; firstAt: string }>();
   return new Map(rows.map((r) => [Number(r.unitId), r.firstAt]));
-}
-
-/** The row units, in code order, inside the viewer's subtree on the date (as `statistics` picks them). */
-async function rowUnits(ctx: RequestContext, area: AdministrativeUnit, shape: Shape): Promise<AdministrativeUnit[]> {
-  const areaPlacement = await placementOn(ctx, area, shape.date);
-  if (!areaPlacement) throw new BadUserInputError(`Unit "${area.code}" has no place in the hierarchy on ${shape.date}`, 'area');
-  if (shape.breakdown === Breakdown.NONE) return ctx.access.containsPath(areaPlacement.path) ? [area] : [];
-  const qb = ctx.dataSource
-    .getRepository(UnitPlacement)
-    .createQueryBuilder('p')
-    .innerJoin(AdministrativeUnit, 'u', 'u.id = p.unit_id')
-    .where(validOnSql('p', 'date'), { date: shape.date });
-  if (shape.breakdown === Breakdown.CHILDREN) qb.andWhere('p.parent_id = :areaId', { areaId: area.id });
-  else {
-    const prefix = pathPrefixSql(ctx.dataSource, 'p.path', areaPlacement.path);
-    qb.andWhere(prefix.sql, prefix.params).andWhere('u.level = :level', { level: shape.level });
-  }
-  ctx.access.restrict(qb, 'p.unit_id');
-  const placements = (await qb.orderBy('u.code', 'ASC').addOrderBy('u.id', 'ASC').getMany()).filter((p) => ctx.access.containsPath(p.path));
-  const units = await ctx.loaders.unitById.loadMany(placements.map((p) => p.unitId));
-  return units.filter((u): u is AdministrativeUnit => u instanceof AdministrativeUnit).map((u) => unitAt(u, shape.date));
 }
 
 // ---------------------------------------------------------------- shared

@@ -60,9 +60,16 @@ export async function statistics(ctx: RequestContext, args: StatisticsArgs): Pro
 }
 
 /**
- * The placements of the row units on `date`, in code order. A row unit counts only when its
- * placement on that date lies inside the viewer's subtree: then everything summed under it does too.
+ * The row units on `date` (the area, its children or its units at a level), in code order, read
+ * at that date. A row unit counts only when its placement on that date lies inside the viewer's
+ * subtree: then everything summed under it does too.
  */
+export async function rowUnits(ctx: RequestContext, area: AdministrativeUnit, date: string, breakdown: Breakdown, level: UnitLevel | null): Promise<AdministrativeUnit[]> {
+  const placements = await rowPlacements(ctx, area, date, breakdown, level);
+  const units = await ctx.loaders.unitById.loadMany(placements.map((p) => p.unitId));
+  return units.filter((u): u is AdministrativeUnit => u instanceof AdministrativeUnit).map((u) => unitAt(u, date));
+}
+
 async function rowPlacements(ctx: RequestContext, area: AdministrativeUnit, date: string, breakdown: Breakdown, level: UnitLevel | null): Promise<UnitPlacement[]> {
   const areaPlacement = await placementOn(ctx, area, date);
   if (!areaPlacement) throw new BadUserInputError(`Unit "${area.code}" has no place in the hierarchy on ${date}`, 'area');
@@ -96,13 +103,12 @@ const scopeOf = (ctx: RequestContext) => (ctx.access.role === Role.STATISTICS_OF
  * their coverage. Values are always the ratio of the sums, never a mean of rates.
  */
 export async function computeRows(ctx: RequestContext, indicators: Indicator[], area: AdministrativeUnit, period: Period, date: string, breakdown: Breakdown, level: UnitLevel | null, basis: HierarchyBasis = HierarchyBasis.PERIOD): Promise<ComputedRows> {
-  const placements = await rowPlacements(ctx, area, date, breakdown, level);
-  const rowIds = placements.map((p) => p.unitId);
-  const units = (await ctx.loaders.unitById.loadMany(rowIds)).map((u) => unitAt(u as AdministrativeUnit, date));
+  const units = await rowUnits(ctx, area, date, breakdown, level);
+  const rowIds = units.map((u) => u.id);
   const result: ComputedRows = { units, rows: new Map() };
   const readable = indicators.filter((i) => periodsWithin(period, i.periodType).length);
   if (!rowIds.length || !readable.length) {
-    indicators.forEach((i) => result.rows.set(i.id, placements.map((_, index) => emptyRow(i, units[index], period.code))));
+    indicators.forEach((i) => result.rows.set(i.id, units.map((unit) => emptyRow(i, unit, period.code))));
     return result;
   }
   const [rollups, own, coverage] = await Promise.all([readRollups(ctx, readable, rowIds, period, basis), readOwnObservations(ctx, readable, units, period), readCoverage(ctx, readable, rowIds, date)]);
