@@ -46,6 +46,11 @@ export class AccessScope {
     return this.viewer.role;
   }
 
+  /** A STATISTICS_OFFICE reads approved observations only (SPEC §3): in lists, aggregates and exports. */
+  get approvedOnly(): boolean {
+    return this.viewer.role === Role.STATISTICS_OFFICE;
+  }
+
   /** True when nothing is outside the subtree (a national viewer). */
   get unrestricted(): boolean {
     return this.viewer.unit.level === UnitLevel.NATION;

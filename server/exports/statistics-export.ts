@@ -1,4 +1,3 @@
-import { Role } from '../auth/role';
 import type { RequestContext } from '../core/context';
 import { BadUserInputError } from '../core/errors';
 import type { Indicator } from '../indicators/indicator.entity';
@@ -98,7 +97,7 @@ function argsOf(filter: StatisticsFilter, periods: string[], breakdown: Breakdow
  * aggregates also count drafts and submitted observations.
  */
 export function sdmxAggregateStatus(ctx: RequestContext): string {
-  return ctx.access.role === Role.STATISTICS_OFFICE ? 'A' : 'P';
+  return ctx.access.approvedOnly ? 'A' : 'P';
 }
 
 /**

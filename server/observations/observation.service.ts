@@ -25,7 +25,7 @@ export const MAX_STATUS_IDS = 5_000;
 /** The viewer's subtree, and for a STATISTICS_OFFICE approved observations only. Every observation read goes through here. */
 export function restrictObservations<T extends ObjectLiteral>(ctx: RequestContext, qb: SelectQueryBuilder<T>, alias: string): SelectQueryBuilder<T> {
   ctx.access.restrict(qb, `${alias}.unit_id`);
-  if (ctx.access.role === Role.STATISTICS_OFFICE) qb.andWhere(`${alias}.status = :approvedOnly`, { approvedOnly: ObservationStatus.APPROVED });
+  if (ctx.access.approvedOnly) qb.andWhere(`${alias}.status = :approvedOnly`, { approvedOnly: ObservationStatus.APPROVED });
   return qb;
 }
 

@@ -1,7 +1,6 @@
 import type { RequestContext } from '../core/context';
 import { BadUserInputError } from '../core/errors';
 import { pathPrefixSql, validOnSql } from '../core/sql';
-import { Role } from '../auth/role';
 import { ValueType } from '../indicators/indicator-enums';
 import { Indicator } from '../indicators/indicator.entity';
 import { findIndicatorByCode } from '../indicators/indicator.service';
@@ -94,7 +93,7 @@ function aggregate(sums: Sums, factor: number): Aggregate | null {
   return Object.assign(new Aggregate(), { numerator: sums.n, denominator: sums.d, value: sums.d ? (factor * sums.n) / sums.d : null });
 }
 
-const scopeOf = (ctx: RequestContext) => (ctx.access.role === Role.STATISTICS_OFFICE ? RollupScope.APPROVED : RollupScope.ALL);
+const scopeOf = (ctx: RequestContext) => (ctx.access.approvedOnly ? RollupScope.APPROVED : RollupScope.ALL);
 
 /**
  * Rows for several indicators in one shape (area, period, breakdown, basis) in four statements
