@@ -22,7 +22,8 @@ export class AuditResolver {
   async auditLog(@Ctx() ctx: RequestContext, @Args() { first, after }: AuditLogArgs): Promise<AuditEntryConnection> {
     ctx.access.requireRole(Role.ADMIN);
     const page = readPage(first, after);
-    const qb = ctx.access.restrict(ctx.dataSource.getRepository(AuditEntry).createQueryBuilder('a'), 'a.unit_id');
+    // An entry belongs to the area its unit lay in on the day of the write.
+    const qb = ctx.access.restrict(ctx.dataSource.getRepository(AuditEntry).createQueryBuilder('a'), 'a.unit_id', { onSql: 'SUBSTR(a.recorded_at, 1, 10)' });
     const [rows, total] = await Promise.all([qb.clone().orderBy('a.id', 'DESC').offset(page.offset).limit(page.limit).getMany(), qb.getCount()]);
     return toConnection(rows, total, page);
   }

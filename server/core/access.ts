@@ -7,23 +7,48 @@ import { UnitLineage } from '../tenancy/unit-lineage.entity';
 import { UnitPlacement } from '../tenancy/unit-placement.entity';
 import { UnitLevel } from '../tenancy/unit-level';
 import { ForbiddenError, UnauthenticatedError } from './errors';
-import { pathPrefixSql, validOnSql } from './sql';
+import { pathPrefixSql, uniqueParam, validOnSql } from './sql';
 
 /**
- * The one place where the viewer's subtree is applied. Every query that reads tenant data calls
+ * When the rows a query reads belong to the viewer's area. A unit belongs to an area on a date, so
+ * every read says which date it is about: `on` a date (a unit asked as of a day), `onSql` a date
+ * per row (an observation's period end), or over a span (`fromSql`–`toSql`: a plan's years; the
+ * unit counts if it was in the area at some time in it). SQL expressions must give YYYY-MM-DD.
+ */
+export type AccessTime = { on: string } | { onSql: string } | { fromSql: string; toSql: string };
+
+/** A root of the viewer's area: one placement of its unit or of a unit it was formed from. */
+interface Root {
+  path: string;
+  validFrom: string | null;
+  validTo: string | null;
+}
+
+/** Something placed in the tree during an interval (a UnitPlacement). */
+export interface Placed {
+  path: string;
+  validFrom: string | null;
+  validTo: string | null;
+}
+
+const covers = (item: { validFrom: string | null; validTo: string | null }, date: string) => (!item.validFrom || item.validFrom <= date) && (!item.validTo || item.validTo >= date);
+
+/**
+ * The one place where the viewer's area is applied. Every query that reads tenant data calls
  * `restrict` (or goes through a loader that does); writes call `assertCanWrite`.
  *
- * The subtree is the viewer's unit at any time plus the units it was formed from in the 2025
- * reorganisation (transitively), so a province analyst reads its province's 2024 data through
- * the legacy districts. A unit is visible when any of its placements lies under one of those
- * roots' paths.
+ * The area on a date is what lies under the viewer's unit on that date and, before the 2025
+ * reorganisation, what lay under the units it was formed from (transitively) then. So Ba Đình
+ * (00004) reads the 2024 data of legacy phường 00019, one of its predecessors, but not the 2026
+ * data of village 0007002, which sat under 00019 until 2025-06-30 and under Hoàn Kiếm since: from
+ * the day a unit moved it belongs to its new commune, for reading and for writing.
  */
 export class AccessScope {
   private constructor(
     readonly viewer: Viewer,
     private readonly dataSource: DataSource,
-    /** Paths of the roots, without those already under another root. */
-    readonly rootPaths: string[],
+    /** Placements of the viewer's unit and of its predecessors, each valid for an interval. */
+    private readonly roots: Root[],
     /** Ids of units the viewer may write observations and plans for; null = any visible unit. */
     private readonly writableUnitIds: Set<number> | null,
   ) {}
@@ -39,41 +64,59 @@ export class AccessScope {
     const rootIds = await lineageClosure(dataSource, unit.id);
     const placements = await dataSource.getRepository(UnitPlacement).createQueryBuilder('p').where('p.unit_id IN (:...ids)', { ids: rootIds }).getMany();
     const viewer = Object.assign(new Viewer(), { subject: claims.sub, role: claims.role, unit });
-    return new AccessScope(viewer, dataSource, minimalPrefixes(placements.map((p) => p.path)), await writableUnits(dataSource, unit, claims.role, today));
+    return new AccessScope(viewer, dataSource, distinctRoots(placements), await writableUnits(dataSource, unit, claims.role, today));
   }
 
   get role(): Role {
     return this.viewer.role;
   }
 
-  /** A STATISTICS_OFFICE reads approved observations only (SPEC §3): in lists, aggregates and exports. */
+  /** A STATISTICS_OFFICE reads approved observations only (SPEC §3): in lists, aggregates, histories and exports. */
   get approvedOnly(): boolean {
     return this.viewer.role === Role.STATISTICS_OFFICE;
   }
 
-  /** True when nothing is outside the subtree (a national viewer). */
+  /** True when nothing is outside the area (a national viewer). */
   get unrestricted(): boolean {
     return this.viewer.unit.level === UnitLevel.NATION;
   }
 
-  /** Limits a query to rows whose `unitIdColumn` names a unit inside the viewer's subtree. */
-  restrict<T extends ObjectLiteral>(qb: SelectQueryBuilder<T>, unitIdColumn: string): SelectQueryBuilder<T> {
+  /** Limits a query to rows whose `unitIdColumn` names a unit inside the viewer's area at `time`. */
+  restrict<T extends ObjectLiteral>(qb: SelectQueryBuilder<T>, unitIdColumn: string, time: AccessTime): SelectQueryBuilder<T> {
     if (this.unrestricted) return qb;
-    const conditions = this.rootPaths.map((root) => pathPrefixSql(this.dataSource, 'scope_p.path', root));
-    const sql = `EXISTS (SELECT 1 FROM unit_placement scope_p WHERE scope_p.unit_id = ${unitIdColumn} AND (${conditions.map((c) => c.sql).join(' OR ')}))`;
-    return qb.andWhere(sql, Object.assign({}, ...conditions.map((c) => c.params)));
+    if (!this.roots.length) return qb.andWhere('1 = 0');
+    const params: Record<string, string> = {};
+    const bound = (value: string) => {
+      const name = uniqueParam('at');
+      params[name] = value;
+      return `:${name}`;
+    };
+    const [from, to] = 'on' in time ? [bound(time.on), null] : 'onSql' in time ? [time.onSql, null] : [time.fromSql, time.toSql];
+    const until = to ?? from;
+    const roots = this.roots.map((root) => {
+      const prefix = pathPrefixSql(this.dataSource, 'scope_p.path', root.path);
+      Object.assign(params, prefix.params);
+      const during = [root.validFrom ? `${until} >= ${bound(root.validFrom)}` : null, root.validTo ? `${from} <= ${bound(root.validTo)}` : null].filter(Boolean);
+      return `(${[prefix.sql, ...during].join(' AND ')})`;
+    });
+    const sql =
+      `EXISTS (SELECT 1 FROM unit_placement scope_p WHERE scope_p.unit_id = ${unitIdColumn}` +
+      ` AND (scope_p.valid_from IS NULL OR scope_p.valid_from <= ${until}) AND (scope_p.valid_to IS NULL OR scope_p.valid_to >= ${from})` +
+      ` AND (${roots.join(' OR ')}))`;
+    return qb.andWhere(sql, params);
   }
 
-  /** In-memory twin of `restrict` for a placement path already loaded. */
-  containsPath(path: string): boolean {
-    return this.rootPaths.some((root) => path.startsWith(root));
+  /** In-memory twin of `restrict` on a date, for placements already loaded (any of them may place the unit). */
+  containsOn(placements: readonly Placed[], date: string): boolean {
+    if (this.unrestricted) return true;
+    return placements.some((p) => covers(p, date) && this.roots.some((root) => covers(root, date) && p.path.startsWith(root.path)));
   }
 
   requireRole(...roles: Role[]): void {
     if (!roles.includes(this.role)) throw new ForbiddenError(`The ${this.role} role may not do this`);
   }
 
-  /** Writes go only to the viewer's own unit (and its villages, for an EDITOR) or, for an ADMIN, its subtree. */
+  /** Writes go only to the viewer's own unit (and its villages, for an EDITOR) or, for an ADMIN, its area. */
   assertCanWrite(unitId: number, visible: boolean): void {
     if (this.role !== Role.ADMIN && this.role !== Role.EDITOR) throw new ForbiddenError(`The ${this.role} role may not write`);
     if (!visible) throw new ForbiddenError();
@@ -86,10 +129,10 @@ export class AccessScope {
     return !this.writableUnitIds || this.writableUnitIds.has(unitId);
   }
 
-  /** Approving a visible unit's data: an ADMIN of the subtree, or an EDITOR of the unit above (`parentIds`: the unit's parents over time). */
-  canApproveVisible(parentIds: number[]): boolean {
+  /** Approving a visible unit's data: an ADMIN of the area, or an EDITOR of the unit above it on the data's date. */
+  canApproveVisible(parentIdOnDate: number | null): boolean {
     if (this.role === Role.ADMIN) return true;
-    return this.role === Role.EDITOR && parentIds.includes(this.viewer.unit.id);
+    return this.role === Role.EDITOR && parentIdOnDate === this.viewer.unit.id;
   }
 }
 
@@ -118,7 +161,7 @@ async function writableUnits(dataSource: DataSource, unit: AdministrativeUnit, r
   return new Set([unit.id, ...villages.map((v) => v.unitId)]);
 }
 
-function minimalPrefixes(paths: string[]): string[] {
-  const sorted = [...new Set(paths)].sort();
-  return sorted.filter((path, i) => !sorted.slice(0, i).some((other) => path.startsWith(other)));
+function distinctRoots(placements: UnitPlacement[]): Root[] {
+  const roots = new Map(placements.map((p) => [`${p.path}|${p.validFrom}|${p.validTo}`, { path: p.path, validFrom: p.validFrom, validTo: p.validTo }]));
+  return [...roots.values()];
 }

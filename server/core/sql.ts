@@ -37,3 +37,8 @@ export function chunk<T>(items: readonly T[], size: number): T[][] {
   for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
   return chunks;
 }
+
+/** `a || b || …` in SQLite, CONCAT(a, b, …) in MySQL: parts are SQL expressions. */
+export function concatSql(dataSource: DataSource, ...parts: string[]): string {
+  return isMysql(dataSource) ? `CONCAT(${parts.join(', ')})` : `(${parts.join(' || ')})`;
+}

@@ -8,7 +8,10 @@ import { UnitLevel } from '../tenancy/unit-level';
 import { withWriteTransaction } from '../core/write-transaction';
 import { Observation } from './observation.entity';
 import { CandidateUnit, checkAgainstStored, observationKey, ObservationRow, pickUnit, RowProblem, StoredObservation, validateRows, ValidRow } from './observation-validation';
-import { periodEnd, periodStart } from './period';
+import { Period, periodEnd, periodStart } from './period';
+import { restrictToArea } from './observation.access';
+import type { Placed } from '../core/access';
+import { UnitPlacement } from '../tenancy/unit-placement.entity';
 import { maintainRollups, readGroups } from '../statistics/rollup.maintenance';
 import { ObservationState } from '../statistics/rollup.contribution';
 
@@ -52,7 +55,11 @@ export async function ingestObservations(ctx: RequestContext, rows: ObservationR
   const actor = options.actor ?? ctx.access.viewer.subject;
   const indicators = new Map((await ctx.loaders.allIndicators.load('all')).map((i) => [i.code, i]));
   const units = await candidateUnits(ctx, rows.map((r) => String(r.unit ?? '').trim()));
-  const { valid, problems } = validateRows(rows, indicators, (code, period) => pickUnit(units.get(code), periodStart(period), periodEnd(period)));
+  const inArea = (code: string, period: Period) => {
+    const unit = pickUnit(units.byCode.get(code), periodStart(period), periodEnd(period));
+    return unit && ctx.access.containsOn(units.placements.get(unit.id) ?? [], periodEnd(period)) ? unit : null;
+  };
+  const { valid, problems } = validateRows(rows, indicators, inArea);
   progress(`checked ${rows.length} rows: ${problems.length} problems in the rows themselves`);
   const result = (applied: boolean, changed: number, errors: RowProblem[]): IngestResult => {
     const sorted = errors.sort((a, b) => a.index - b.index);
@@ -171,7 +178,7 @@ export async function readStored(ctx: RequestContext, manager: EntityManager, ro
       .where('o.unit_id IN (:...unitIds)', { unitIds })
       .andWhere('o.indicator_id IN (:...indicatorIds)', { indicatorIds })
       .andWhere('o.period IN (:...periods)', { periods });
-    ctx.access.restrict(qb, 'o.unit_id');
+    restrictToArea(ctx, qb, 'o');
     if (lock) qb.setLock('pessimistic_write');
     for (const raw of await qb.getRawMany()) {
       const s: StoredObservation = { ...raw, id: Number(raw.id), indicatorId: Number(raw.indicatorId), unitId: Number(raw.unitId), numerator: Number(raw.numerator), denominator: Number(raw.denominator), version: Number(raw.version) };
@@ -182,22 +189,34 @@ export async function readStored(ctx: RequestContext, manager: EntityManager, ro
   return stored;
 }
 
-/** Units with the given codes that the viewer can see, at any date, each marked writable or not. */
-async function candidateUnits(ctx: RequestContext, codes: string[]): Promise<Map<string, CandidateUnit[]>> {
+interface Candidates {
+  byCode: Map<string, CandidateUnit[]>;
+  placements: Map<number, Placed[]>;
+}
+
+/**
+ * Units with the given codes, each marked writable or not, with their placements: whether a row's
+ * unit lies in the writer's area is decided on the last day of the row's period (`inArea`).
+ */
+async function candidateUnits(ctx: RequestContext, codes: string[]): Promise<Candidates> {
   const byCode = new Map<string, CandidateUnit[]>();
+  const placements = new Map<number, Placed[]>();
   for (const batch of chunk([...new Set(codes.filter(Boolean))], CHUNK)) {
     const qb = ctx.dataSource
       .getRepository(AdministrativeUnit)
       .createQueryBuilder('u')
-      .select(['u.id AS id', 'u.code AS code', 'u.level AS level', 'u.valid_from AS validFrom', 'u.valid_to AS validTo'])
+      .select(['u.id AS id', 'u.code AS code', 'u.level AS level', 'u.valid_from AS validFrom', 'u.valid_to AS validTo', 'p.path AS path', 'p.valid_from AS placedFrom', 'p.valid_to AS placedTo'])
+      .innerJoin(UnitPlacement, 'p', 'p.unit_id = u.id')
       .where('u.code IN (:...codes)', { codes: batch });
-    ctx.access.restrict(qb, 'u.id');
-    for (const raw of await qb.getRawMany<{ id: number; code: string; level: UnitLevel; validFrom: string | null; validTo: string | null }>()) {
+    type Raw = { id: number; code: string; level: UnitLevel; validFrom: string | null; validTo: string | null; path: string; placedFrom: string | null; placedTo: string | null };
+    for (const raw of await qb.getRawMany<Raw>()) {
       const id = Number(raw.id);
-      const list = byCode.get(raw.code) ?? [];
-      list.push({ id, code: raw.code, level: raw.level, validFrom: raw.validFrom, validTo: raw.validTo, writable: ctx.access.canWriteVisible(id) });
-      byCode.set(raw.code, list);
+      if (!placements.has(id)) {
+        placements.set(id, []);
+        byCode.set(raw.code, [...(byCode.get(raw.code) ?? []), { id, code: raw.code, level: raw.level, validFrom: raw.validFrom, validTo: raw.validTo, writable: ctx.access.canWriteVisible(id) }]);
+      }
+      placements.get(id)?.push({ path: raw.path, validFrom: raw.placedFrom, validTo: raw.placedTo });
     }
   }
-  return byCode;
+  return { byCode, placements };
 }

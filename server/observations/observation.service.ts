@@ -1,4 +1,4 @@
-import { In, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import { EntityManager, In, SelectQueryBuilder } from 'typeorm';
 import { Role } from '../auth/role';
 import type { RequestContext } from '../core/context';
 import { BadUserInputError, ConflictError, ForbiddenError } from '../core/errors';
@@ -7,7 +7,7 @@ import { chunk, pathPrefixSql } from '../core/sql';
 import { ObservationStatus } from '../indicators/indicator-enums';
 import { Indicator } from '../indicators/indicator.entity';
 import { findIndicatorByCode } from '../indicators/indicator.service';
-import { AdministrativeUnit, unitAt } from '../tenancy/administrative-unit.entity';
+import { AdministrativeUnit, isValidOn } from '../tenancy/administrative-unit.entity';
 import { UnitPlacement } from '../tenancy/unit-placement.entity';
 import { requireUnitByCode } from '../tenancy/unit.service';
 import { ObservationRevision } from './observation-revision.entity';
@@ -16,18 +16,12 @@ import { ObservationsArgs } from './observation.inputs';
 import { ingestObservations, IngestOptions, IngestResult, CHUNK } from './observation-writer';
 import { withWriteTransaction } from '../core/write-transaction';
 import { ObservationRow } from './observation-validation';
-import { parsePeriod, periodProblem } from './period';
+import { parsePeriod, Period, periodEnd, periodProblem } from './period';
+import { restrictObservations, restrictToArea } from './observation.access';
 import { maintainRollups, readGroups } from '../statistics/rollup.maintenance';
 
 export const MAX_BATCH = Number(process.env.MAX_OBSERVATION_BATCH ?? 100_000);
 export const MAX_STATUS_IDS = 5_000;
-
-/** The viewer's subtree, and for a STATISTICS_OFFICE approved observations only. Every observation read goes through here. */
-export function restrictObservations<T extends ObjectLiteral>(ctx: RequestContext, qb: SelectQueryBuilder<T>, alias: string): SelectQueryBuilder<T> {
-  ctx.access.restrict(qb, `${alias}.unit_id`);
-  if (ctx.access.approvedOnly) qb.andWhere(`${alias}.status = :approvedOnly`, { approvedOnly: ObservationStatus.APPROVED });
-  return qb;
-}
 
 export async function recordObservations(ctx: RequestContext, rows: ObservationRow[], options: IngestOptions = {}): Promise<IngestResult> {
   ctx.access.requireRole(Role.ADMIN, Role.EDITOR);
@@ -84,12 +78,11 @@ export function indicatorOf(ctx: RequestContext, observation: Observation): Prom
   return ctx.loaders.indicatorById.load(observation.indicatorId);
 }
 
+/** The observation's unit read on the last day of its period (today for a period not yet over). */
 export async function unitOf(ctx: RequestContext, observation: Observation): Promise<AdministrativeUnit | null> {
-  const unit = await ctx.loaders.unitById.load(observation.unitId);
-  if (!unit) return null;
   const period = parsePeriod(observation.period);
-  const date = period ? `${period.year}-${String(period.lastMonth).padStart(2, '0')}-01` : ctx.today;
-  return unitAt(unit, date < ctx.today ? date : ctx.today);
+  const end = period ? periodEnd(period) : ctx.today;
+  return ctx.loaders.unitOn.load({ id: observation.unitId, date: end < ctx.today ? end : ctx.today });
 }
 
 export function historyOf(ctx: RequestContext, observation: Observation): Promise<ObservationRevision[]> {
@@ -98,8 +91,9 @@ export function historyOf(ctx: RequestContext, observation: Observation): Promis
 
 /**
  * Moves observations to `to` (SUBMITTED or APPROVED), all or none. Submitting: whoever may write
- * the unit. Approving: an ADMIN of the subtree or an EDITOR of the unit above. Ids outside the
- * subtree are "not found or not allowed" like forbidden ones. Rows already there are no-ops.
+ * the unit. Approving: an ADMIN of the area or an EDITOR of the unit above, and never the subject
+ * who last wrote the value (four eyes). Ids outside the area are "not found or not allowed" like
+ * forbidden ones. Rows already there are no-ops.
  */
 export async function changeStatus(ctx: RequestContext, ids: number[], to: ObservationStatus.SUBMITTED | ObservationStatus.APPROVED, comment: string | null): Promise<Observation[]> {
   ctx.access.requireRole(Role.ADMIN, Role.EDITOR);
@@ -116,23 +110,15 @@ export async function changeStatus(ctx: RequestContext, ids: number[], to: Obser
     const found: Observation[] = [];
     for (const batch of chunk(unique, CHUNK)) {
       const qb = manager.getRepository(Observation).createQueryBuilder('o').where('o.id IN (:...ids)', { ids: batch });
-      ctx.access.restrict(qb, 'o.unit_id');
+      restrictToArea(ctx, qb, 'o');
       if (mysql) qb.setLock('pessimistic_write');
       found.push(...(await qb.getMany()));
     }
     if (found.length !== unique.length) throw new ForbiddenError('Not found or not allowed: some observations');
-    const parents = new Map<number, number[]>();
-    for (const unitIds of chunk([...new Set(found.map((o) => o.unitId))], CHUNK)) {
-      for (const p of await manager.getRepository(UnitPlacement).findBy({ unitId: In(unitIds) })) {
-        if (p.parentId) parents.set(p.unitId, [...(parents.get(p.unitId) ?? []), p.parentId]);
-      }
-    }
-    for (const o of found) {
-      const allowed = to === ObservationStatus.APPROVED ? ctx.access.canApproveVisible(parents.get(o.unitId) ?? []) : ctx.access.canWriteVisible(o.unitId);
-      if (!allowed) throw new ForbiddenError(to === ObservationStatus.APPROVED ? 'Approval is for an ADMIN of the subtree or an EDITOR of the unit above' : 'Not found or not allowed: some observations');
-    }
     const order = [ObservationStatus.DRAFT, ObservationStatus.SUBMITTED, ObservationStatus.APPROVED];
     const moving = found.filter((o) => order.indexOf(o.status) < order.indexOf(to));
+    if (to === ObservationStatus.APPROVED) await assertCanApprove(ctx, manager, moving);
+    else if (found.some((o) => !ctx.access.canWriteVisible(o.unitId))) throw new ForbiddenError('Not found or not allowed: some observations');
     const aggregated = moving.filter((o) => o.disaggregation === '' && indicators.has(o.indicatorId));
     const groups = await readGroups(manager, ctx.dataSource, aggregated.map((o) => ({ indicator: indicators.get(o.indicatorId) as Indicator, unitId: o.unitId, period: o.period })));
     for (const batch of chunk(moving, CHUNK)) {
@@ -162,4 +148,49 @@ export async function changeStatus(ctx: RequestContext, ids: number[], to: Obser
     result.push(...(await restrictObservations(ctx, ctx.dataSource.getRepository(Observation).createQueryBuilder('o').where('o.id IN (:...ids)', { ids: batch }), 'o').getMany()));
   }
   return result.sort((a, b) => a.id - b.id);
+}
+
+/**
+ * Approval needs the right role for the unit (an ADMIN of the area, or an EDITOR of the unit above
+ * it on the last day of the period) and a second pair of eyes: the approver is not the subject of
+ * the revision that last wrote the value (its creation or a change of components, as opposed to a
+ * change of status).
+ */
+async function assertCanApprove(ctx: RequestContext, manager: EntityManager, observations: Observation[]): Promise<void> {
+  if (!observations.length) return;
+  const placements = new Map<number, UnitPlacement[]>();
+  for (const unitIds of chunk([...new Set(observations.map((o) => o.unitId))], CHUNK)) {
+    for (const p of await manager.getRepository(UnitPlacement).findBy({ unitId: In(unitIds) })) placements.set(p.unitId, [...(placements.get(p.unitId) ?? []), p]);
+  }
+  for (const o of observations) {
+    const end = periodEnd(parsePeriod(o.period) as Period);
+    const parent = (placements.get(o.unitId) ?? []).find((p) => isValidOn(p, end))?.parentId ?? null;
+    if (!ctx.access.canApproveVisible(parent)) throw new ForbiddenError('Approval is for an ADMIN of the area or an EDITOR of the unit above');
+  }
+  const writers = await lastWriters(manager, observations.map((o) => o.id));
+  const own = observations.filter((o) => writers.get(o.id) === ctx.access.viewer.subject);
+  if (own.length) {
+    const named = own.slice(0, 5).map((o) => o.globalId).join(', ');
+    throw new ForbiddenError(`Four eyes: you last wrote the value of ${named}${own.length > 5 ? ` and ${own.length - 5} more` : ''}; another authorised person must approve it`, 'ids');
+  }
+}
+
+/** Observation id → the subject of the revision that last wrote its components. */
+async function lastWriters(manager: EntityManager, observationIds: number[]): Promise<Map<number, string>> {
+  const latest = new Map<number, { version: number; by: string }>();
+  for (const ids of chunk(observationIds, CHUNK)) {
+    const rows = await manager
+      .getRepository(ObservationRevision)
+      .createQueryBuilder('r')
+      .select(['r.observation_id AS observationId', 'r.version AS version', 'r.changed_by AS changedBy'])
+      .where('r.observation_id IN (:...ids)', { ids })
+      .andWhere('(r.old_status IS NULL OR r.new_status = :draft OR r.old_numerator <> r.new_numerator OR r.old_denominator <> r.new_denominator)', { draft: ObservationStatus.DRAFT })
+      .getRawMany<{ observationId: number | string; version: number | string; changedBy: string }>();
+    for (const r of rows) {
+      const id = Number(r.observationId);
+      const seen = latest.get(id);
+      if (!seen || Number(r.version) > seen.version) latest.set(id, { version: Number(r.version), by: r.changedBy });
+    }
+  }
+  return new Map([...latest].map(([id, w]) => [id, w.by]));
 }

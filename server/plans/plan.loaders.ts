@@ -1,7 +1,8 @@
 import DataLoader from 'dataloader';
-import { EntityTarget, ObjectLiteral } from 'typeorm';
+import { EntityTarget, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import type { RequestContext } from '../core/context';
 import { Agency } from './agency.entity';
+import { restrictAgencies, restrictPlanParts, restrictPlans, restrictSubmissions } from './plan.access';
 import { Objective } from './objective.entity';
 import { PlanRevision } from './plan-revision.entity';
 import { Plan } from './plan.entity';
@@ -11,18 +12,21 @@ import { Submission } from './submission.entity';
 import { Target } from './target.entity';
 import { Task } from './task.entity';
 
+type Restriction = <T extends ObjectLiteral>(ctx: RequestContext, qb: SelectQueryBuilder<T>) => SelectQueryBuilder<T>;
+
 /**
  * Per-request loaders of the plan domain. Every batch is one query restricted to the viewer's
- * subtree through the row's `unit_id`, so nothing outside it comes back even when reached by id.
+ * area (a plan by its years, its parts through it, see plan.access.ts), so nothing outside it
+ * comes back even when reached by id.
  */
 export function createPlanLoaders(ctx: RequestContext) {
-  const { dataSource, access } = ctx;
+  const { dataSource } = ctx;
 
   /** Rows of `entity` whose `column` is one of the keys, grouped by key, in `order`. */
-  function grouped<T extends ObjectLiteral, K extends string | number>(entity: EntityTarget<T>, column: string, key: (row: T) => K, order: [string, 'ASC' | 'DESC'][] = [['x.id', 'ASC']]) {
+  function grouped<T extends ObjectLiteral, K extends string | number>(entity: EntityTarget<T>, restrict: Restriction, column: string, key: (row: T) => K, order: [string, 'ASC' | 'DESC'][] = [['x.id', 'ASC']]) {
     return new DataLoader<K, T[]>(async (keys) => {
       const qb = dataSource.getRepository(entity).createQueryBuilder('x').where(`x.${column} IN (:...keys)`, { keys: [...keys] });
-      access.restrict(qb, 'x.unit_id');
+      restrict(ctx, qb);
       order.forEach(([sort, direction], i) => (i === 0 ? qb.orderBy(sort, direction) : qb.addOrderBy(sort, direction)));
       const groups = new Map<K, T[]>();
       for (const row of await qb.getMany()) {
@@ -35,34 +39,34 @@ export function createPlanLoaders(ctx: RequestContext) {
     });
   }
 
-  function byId<T extends ObjectLiteral & { id: number }>(entity: EntityTarget<T>) {
+  function byId<T extends ObjectLiteral & { id: number }>(entity: EntityTarget<T>, restrict: Restriction) {
     return new DataLoader<number, T | null>(async (ids) => {
       const qb = dataSource.getRepository(entity).createQueryBuilder('x').where('x.id IN (:...ids)', { ids: [...ids] });
-      const found = new Map((await access.restrict(qb, 'x.unit_id').getMany()).map((row) => [row.id, row]));
+      const found = new Map((await restrict(ctx, qb).getMany()).map((row) => [row.id, row]));
       return ids.map((id) => found.get(id) ?? null);
     });
   }
 
   const byPlanOrdinal: [string, 'ASC' | 'DESC'][] = [['x.ordinal', 'ASC'], ['x.id', 'ASC']];
   return {
-    planById: byId(Plan),
-    plansByUnit: grouped(Plan, 'unit_id', (p) => p.unitId, [['x.first_year', 'DESC'], ['x.id', 'ASC']]),
-    plansImplementing: grouped(Plan, 'implements_number', (p) => p.implementsNumber as string, [['x.first_year', 'DESC'], ['x.id', 'ASC']]),
-    objectiveById: byId(Objective),
-    objectivesByPlan: grouped(Objective, 'plan_id', (o) => o.planId, byPlanOrdinal),
-    targetById: byId(Target),
-    targetsByObjective: grouped(Target, 'objective_id', (t) => t.objectiveId, byPlanOrdinal),
-    targetsByPlan: grouped(Target, 'plan_id', (t) => t.planId, byPlanOrdinal),
-    targetsByIndicator: grouped(Target, 'indicator_code', (t) => t.indicatorCode as string, [['x.plan_id', 'ASC'], ['x.id', 'ASC']]),
-    tasksByPlan: grouped(Task, 'plan_id', (t) => t.planId, byPlanOrdinal),
-    agencyById: byId(Agency),
-    agenciesByUnit: grouped(Agency, 'unit_id', (a) => a.unitId),
-    responsibilitiesByPlan: grouped(Responsibility, 'plan_id', (r) => r.planId),
-    responsibilitiesByAgency: grouped(Responsibility, 'agency_id', (r) => r.agencyId, [['x.plan_id', 'ASC'], ['x.id', 'ASC']]),
-    obligationById: byId(ReportingObligation),
-    obligationsByPlan: grouped(ReportingObligation, 'plan_id', (o) => o.planId),
-    submissionsByObligation: grouped(Submission, 'obligation_id', (s) => s.obligationId, [['x.submitted_at', 'ASC'], ['x.id', 'ASC']]),
-    revisionsByPlan: grouped(PlanRevision, 'plan_id', (r) => r.planId),
+    planById: byId(Plan, restrictPlans),
+    plansByUnit: grouped(Plan, restrictPlans, 'unit_id', (p) => p.unitId, [['x.first_year', 'DESC'], ['x.id', 'ASC']]),
+    plansImplementing: grouped(Plan, restrictPlans, 'implements_number', (p) => p.implementsNumber as string, [['x.first_year', 'DESC'], ['x.id', 'ASC']]),
+    objectiveById: byId(Objective, restrictPlanParts),
+    objectivesByPlan: grouped(Objective, restrictPlanParts, 'plan_id', (o) => o.planId, byPlanOrdinal),
+    targetById: byId(Target, restrictPlanParts),
+    targetsByObjective: grouped(Target, restrictPlanParts, 'objective_id', (t) => t.objectiveId, byPlanOrdinal),
+    targetsByPlan: grouped(Target, restrictPlanParts, 'plan_id', (t) => t.planId, byPlanOrdinal),
+    targetsByIndicator: grouped(Target, restrictPlanParts, 'indicator_code', (t) => t.indicatorCode as string, [['x.plan_id', 'ASC'], ['x.id', 'ASC']]),
+    tasksByPlan: grouped(Task, restrictPlanParts, 'plan_id', (t) => t.planId, byPlanOrdinal),
+    agencyById: byId(Agency, restrictAgencies),
+    agenciesByUnit: grouped(Agency, restrictAgencies, 'unit_id', (a) => a.unitId),
+    responsibilitiesByPlan: grouped(Responsibility, restrictPlanParts, 'plan_id', (r) => r.planId),
+    responsibilitiesByAgency: grouped(Responsibility, restrictPlanParts, 'agency_id', (r) => r.agencyId, [['x.plan_id', 'ASC'], ['x.id', 'ASC']]),
+    obligationById: byId(ReportingObligation, restrictPlanParts),
+    obligationsByPlan: grouped(ReportingObligation, restrictPlanParts, 'plan_id', (o) => o.planId),
+    submissionsByObligation: grouped(Submission, restrictSubmissions, 'obligation_id', (s) => s.obligationId, [['x.submitted_at', 'ASC'], ['x.id', 'ASC']]),
+    revisionsByPlan: grouped(PlanRevision, restrictPlanParts, 'plan_id', (r) => r.planId),
   };
 }
 

@@ -6,17 +6,17 @@ import { Indicator } from '../indicators/indicator.entity';
 import { findIndicatorByCode } from '../indicators/indicator.service';
 import { ObservationRevision } from '../observations/observation-revision.entity';
 import { Observation } from '../observations/observation.entity';
-import { restrictObservations } from '../observations/observation.service';
+import { restrictObservations } from '../observations/observation.access';
 import { parsePeriod, Period, periodEnd, periodProblem, periodsWithin } from '../observations/period';
 import { Plan } from '../plans/plan.entity';
 import { PlanStatus } from '../plans/plan.enums';
 import { parseId } from '../plans/plan.service';
 import { ReportingObligation } from '../plans/reporting-obligation.entity';
 import { Submission } from '../plans/submission.entity';
-import { AdministrativeUnit, isValidOn, unitAt } from '../tenancy/administrative-unit.entity';
+import { AdministrativeUnit, isValidOn } from '../tenancy/administrative-unit.entity';
 import { UnitLevel } from '../tenancy/unit-level';
 import { UnitPlacement } from '../tenancy/unit-placement.entity';
-import { placementOn, requireUnitByCode } from '../tenancy/unit.service';
+import { loadUnitsAt, placementOn, requireUnitByCode } from '../tenancy/unit.service';
 import { CompletenessArgs } from './completeness.inputs';
 import { CompletenessRow, Reporter } from './completeness.types';
 import { Breakdown } from './statistics.inputs';
@@ -165,7 +165,7 @@ async function entryUnits(ctx: RequestContext, indicator: Indicator, areaPath: s
     .innerJoin(AdministrativeUnit, 'u', 'u.id = p.unit_id AND u.level = :entryLevel', { entryLevel: indicator.entryLevel })
     .where(validOnSql('p', 'date'), { date })
     .andWhere(prefix.sql, prefix.params);
-  ctx.access.restrict(qb, 'p.unit_id');
+  ctx.access.restrict(qb, 'p.unit_id', { on: date });
   const rows = await qb.getRawMany<{ unitId: number | string; code: string; path: string }>();
   return rows.map((r) => placed(Number(r.unitId), r.code, r.path, null, null));
 }
@@ -236,7 +236,7 @@ async function obligationReporters(ctx: RequestContext, obligation: ReportingObl
   const [firsts, placements, units] = await Promise.all([
     firstSubmissions(ctx, obligation, implementing.map((q) => q.id), shape.period),
     ctx.loaders.placementsOfUnit.loadMany(unitIds),
-    ctx.loaders.unitById.loadMany(unitIds),
+    ctx.loaders.unitOn.loadMany(unitIds.map((id) => ({ id, date: shape.date }))),
   ]);
   return unitIds.flatMap((unitId, i) => {
     const unit = units[i];
@@ -258,7 +258,7 @@ async function implementingPlans(ctx: RequestContext, plan: Plan, ownPath: strin
     .andWhere('q.first_year <= :year AND q.last_year >= :year', { year: shape.period.year })
     .andWhere('q.status <> :superseded', { superseded: PlanStatus.SUPERSEDED })
     .andWhere(`EXISTS (SELECT 1 FROM unit_placement qp WHERE qp.unit_id = q.unit_id AND ${validOnSql('qp', 'date')} AND ${prefix.sql})`, { date: shape.date, ...prefix.params });
-  ctx.access.restrict(qb, 'q.unit_id');
+  ctx.access.restrict(qb, 'q.unit_id', { on: shape.date });
   const rows = await qb.getRawMany<{ id: number | string; unitId: number | string }>();
   return rows.map((r) => ({ id: Number(r.id), unitId: Number(r.unitId) }));
 }
@@ -276,7 +276,7 @@ async function firstSubmissions(ctx: RequestContext, obligation: ReportingObliga
     .where('s.period = :period', { period: period.code });
   if (planIds.length) qb.andWhere('(ro.id = :obligationId OR (ro.plan_id IN (:...planIds) AND ro.kind = :kind))', { obligationId: obligation.id, planIds, kind: obligation.kind });
   else qb.andWhere('ro.id = :obligationId', { obligationId: obligation.id });
-  ctx.access.restrict(qb, 's.unit_id').groupBy('s.unit_id');
+  ctx.access.restrict(qb, 's.unit_id', { on: periodEnd(period) }).groupBy('s.unit_id');
   const rows = await qb.getRawMany<{ unitId: number | string; firstAt: string }>();
   return new Map(rows.map((r) => [Number(r.unitId), r.firstAt]));
 }
@@ -334,8 +334,7 @@ async function unitsAt(ctx: RequestContext, reporters: Reporter[], first: number
     .sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : a.unitId - b.unitId))
     .slice(0, Math.min(first, MAX_PAGE_SIZE))
     .map((r) => r.unitId);
-  const units = await ctx.loaders.unitById.loadMany(ids);
-  return units.filter((u): u is AdministrativeUnit => u instanceof AdministrativeUnit).map((u) => unitAt(u, date));
+  return loadUnitsAt(ctx, ids, date);
 }
 
 /** A lazily started promise shared by every caller, so a per-request read runs at most once. */

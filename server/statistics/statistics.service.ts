@@ -5,12 +5,12 @@ import { ValueType } from '../indicators/indicator-enums';
 import { Indicator } from '../indicators/indicator.entity';
 import { findIndicatorByCode } from '../indicators/indicator.service';
 import { Observation } from '../observations/observation.entity';
-import { restrictObservations } from '../observations/observation.service';
+import { restrictObservations } from '../observations/observation.access';
 import { parsePeriod, Period, periodEnd, periodProblem, periodsWithin } from '../observations/period';
-import { AdministrativeUnit, unitAt } from '../tenancy/administrative-unit.entity';
+import { AdministrativeUnit } from '../tenancy/administrative-unit.entity';
 import { UnitLevel } from '../tenancy/unit-level';
 import { UnitPlacement } from '../tenancy/unit-placement.entity';
-import { placementOn, requireUnitByCode } from '../tenancy/unit.service';
+import { placementOn, requireUnitByCode, loadUnitsAt } from '../tenancy/unit.service';
 import { addContribution, Contribution, contributionOf, emptyContribution, ObservationState, RollupScope, Sums } from './rollup.contribution';
 import { entryFromRaw, ROLLUP_SELECT } from './rollup.store';
 import { Breakdown, HierarchyBasis, StatisticsArgs } from './statistics.inputs';
@@ -65,14 +65,13 @@ export async function statistics(ctx: RequestContext, args: StatisticsArgs): Pro
  */
 export async function rowUnits(ctx: RequestContext, area: AdministrativeUnit, date: string, breakdown: Breakdown, level: UnitLevel | null): Promise<AdministrativeUnit[]> {
   const placements = await rowPlacements(ctx, area, date, breakdown, level);
-  const units = await ctx.loaders.unitById.loadMany(placements.map((p) => p.unitId));
-  return units.filter((u): u is AdministrativeUnit => u instanceof AdministrativeUnit).map((u) => unitAt(u, date));
+  return loadUnitsAt(ctx, placements.map((p) => p.unitId), date);
 }
 
 async function rowPlacements(ctx: RequestContext, area: AdministrativeUnit, date: string, breakdown: Breakdown, level: UnitLevel | null): Promise<UnitPlacement[]> {
   const areaPlacement = await placementOn(ctx, area, date);
   if (!areaPlacement) throw new BadUserInputError(`Unit "${area.code}" has no place in the hierarchy on ${date}`, 'area');
-  if (breakdown === Breakdown.NONE) return ctx.access.containsPath(areaPlacement.path) ? [areaPlacement] : [];
+  if (breakdown === Breakdown.NONE) return ctx.access.containsOn([areaPlacement], date) ? [areaPlacement] : [];
   const qb = ctx.dataSource
     .getRepository(UnitPlacement)
     .createQueryBuilder('p')
@@ -83,9 +82,9 @@ async function rowPlacements(ctx: RequestContext, area: AdministrativeUnit, date
     const prefix = pathPrefixSql(ctx.dataSource, 'p.path', areaPlacement.path);
     qb.andWhere(prefix.sql, prefix.params).andWhere('u.level = :level', { level });
   }
-  ctx.access.restrict(qb, 'p.unit_id');
+  ctx.access.restrict(qb, 'p.unit_id', { on: date });
   const placements = await qb.orderBy('u.code', 'ASC').addOrderBy('u.id', 'ASC').getMany();
-  return placements.filter((p) => ctx.access.containsPath(p.path));
+  return placements.filter((p) => ctx.access.containsOn([p], date));
 }
 
 function aggregate(sums: Sums, factor: number): Aggregate | null {

@@ -6,7 +6,7 @@ import { Plan } from '../plans/plan.entity';
 import { Comparator, Measure } from '../plans/plan.enums';
 import { findPlan } from '../plans/plan.service';
 import { Target } from '../plans/target.entity';
-import { AdministrativeUnit, dateWithinValidity, unitAt } from '../tenancy/administrative-unit.entity';
+import { AdministrativeUnit } from '../tenancy/administrative-unit.entity';
 import { Breakdown } from './statistics.inputs';
 import { computeRows, ComputedRows } from './statistics.service';
 import { StatisticsRow, TargetProgress, TargetStatus } from './statistics.types';
@@ -45,11 +45,10 @@ export async function progressOfTarget(ctx: RequestContext, target: Target, peri
 }
 
 async function rowsFor(ctx: RequestContext, plan: Plan, indicators: Indicator[], period: Period, breakdown: Breakdown): Promise<ComputedRows | null> {
-  const unit = await ctx.loaders.unitById.load(plan.unitId);
-  if (!unit) return null;
   // A plan of a unit no longer (or not yet) in force is read in the hierarchy of its lifetime.
-  const date = dateWithinValidity(unit, periodEnd(period));
-  return computeRows(ctx, indicators, unitAt(unit, date), period, date, breakdown, null);
+  const unit = await ctx.loaders.unitOn.load({ id: plan.unitId, date: periodEnd(period) });
+  if (!unit) return null;
+  return computeRows(ctx, indicators, unit, period, unit.asOf, breakdown, null);
 }
 
 async function progressOfPlan(ctx: RequestContext, plan: Plan, period: Period, breakdown: Breakdown): Promise<TargetProgress[]> {

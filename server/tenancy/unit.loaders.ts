@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import { In } from 'typeorm';
 import type { RequestContext } from '../core/context';
-import { AdministrativeUnit } from './administrative-unit.entity';
+import { AdministrativeUnit, dateWithinValidity, unitAt } from './administrative-unit.entity';
 import { UnitLineage } from './unit-lineage.entity';
 import { UnitPlacement } from './unit-placement.entity';
 
@@ -16,21 +16,39 @@ function groupBy<T, K>(items: T[], key: (item: T) => K): Map<K, T[]> {
   return groups;
 }
 
-/** Per-request loaders of the tenancy domain. Units come back only when inside the viewer's subtree. */
+/** A unit to read at a date; the date is kept inside the unit's lifetime (a legacy unit is read on its last day). */
+export interface UnitAtKey {
+  id: number;
+  date: string;
+}
+
+/** Per-request loaders of the tenancy domain. Units come back only when inside the viewer's area on the date they are read at. */
 export function createUnitLoaders(ctx: RequestContext) {
   const { dataSource, access } = ctx;
+  /** Every placement of a unit over time; callers reach units only through `unitOn`. */
+  const placementsOfUnit = new DataLoader<number, UnitPlacement[]>(async (unitIds) => {
+    const rows = await dataSource.getRepository(UnitPlacement).findBy({ unitId: In([...unitIds]) });
+    const groups = groupBy(rows, (p) => p.unitId);
+    return unitIds.map((id) => groups.get(id) ?? []);
+  });
   return {
-    unitById: new DataLoader<number, AdministrativeUnit | null>(async (ids) => {
-      const qb = dataSource.getRepository(AdministrativeUnit).createQueryBuilder('u').where('u.id IN (:...ids)', { ids: [...ids] });
-      const byId = new Map((await access.restrict(qb, 'u.id').getMany()).map((u) => [u.id, u]));
-      return ids.map((id) => byId.get(id) ?? null);
-    }),
-    /** Every placement of a unit over time; callers reach units only through `unitById`. */
-    placementsOfUnit: new DataLoader<number, UnitPlacement[]>(async (unitIds) => {
-      const rows = await dataSource.getRepository(UnitPlacement).findBy({ unitId: In([...unitIds]) });
-      const groups = groupBy(rows, (p) => p.unitId);
-      return unitIds.map((id) => groups.get(id) ?? []);
-    }),
+    /** The unit read at the key's date, or null when it lay outside the viewer's area on that date. */
+    unitOn: new DataLoader<UnitAtKey, AdministrativeUnit | null, string>(
+      async (keys) => {
+        const ids = [...new Set(keys.map((k) => k.id))];
+        const [units, placements] = await Promise.all([dataSource.getRepository(AdministrativeUnit).findBy({ id: In(ids) }), placementsOfUnit.loadMany(ids)]);
+        const byId = new Map(units.map((u) => [u.id, u]));
+        const placementsById = new Map(ids.map((id, i) => [id, placements[i] instanceof Error ? [] : (placements[i] as UnitPlacement[])]));
+        return keys.map(({ id, date }) => {
+          const unit = byId.get(id);
+          if (!unit) return null;
+          const at = dateWithinValidity(unit, date);
+          return access.containsOn(placementsById.get(id) ?? [], at) ? unitAt(unit, at) : null;
+        });
+      },
+      { cacheKeyFn: (k) => `${k.id}@${k.date}` },
+    ),
+    placementsOfUnit,
     placementsUnderParent: new DataLoader<number, UnitPlacement[]>(async (parentIds) => {
       const rows = await dataSource.getRepository(UnitPlacement).findBy({ parentId: In([...parentIds]) });
       const groups = groupBy(rows, (p) => p.parentId as number);

@@ -14,7 +14,7 @@ export async function findUnitByCode(ctx: RequestContext, code: string, date = c
     .createQueryBuilder('u')
     .where('u.code = :code', { code: code.trim() })
     .andWhere(validOnSql('u', 'date'), { date });
-  const unit = await ctx.access.restrict(qb, 'u.id').getOne();
+  const unit = await ctx.access.restrict(qb, 'u.id', { on: date }).getOne();
   return unit ? unitAt(unit, date) : null;
 }
 
@@ -48,7 +48,7 @@ export async function listUnits(ctx: RequestContext, args: UnitsArgs): Promise<C
   }
   const search = args.search ? foldVietnamese(args.search).replace(/[%_\\]/g, '') : '';
   if (search) qb.andWhere('u.search_name LIKE :search', { search: `%${search}%` });
-  ctx.access.restrict(qb, 'u.id');
+  ctx.access.restrict(qb, 'u.id', { on: date });
   const [rows, totalCount] = await Promise.all([
     qb.clone().orderBy('u.code', 'ASC').addOrderBy('u.id', 'ASC').offset(page.offset).limit(page.limit).getMany(),
     qb.getCount(),
@@ -63,35 +63,34 @@ export async function listUnits(ctx: RequestContext, args: UnitsArgs): Promise<C
 export async function parentOf(ctx: RequestContext, unit: AdministrativeUnit): Promise<AdministrativeUnit | null> {
   const placement = await placementOn(ctx, unit);
   if (!placement?.parentId) return null;
-  const parent = await ctx.loaders.unitById.load(placement.parentId);
-  return parent ? unitAt(parent, unit.asOf) : null;
+  return ctx.loaders.unitOn.load({ id: placement.parentId, date: unit.asOf });
 }
 
 export async function childrenOf(ctx: RequestContext, unit: AdministrativeUnit): Promise<AdministrativeUnit[]> {
   const placements = (await ctx.loaders.placementsUnderParent.load(unit.id)).filter((p) => isValidOn(p, unit.asOf));
-  const children = await ctx.loaders.unitById.loadMany(placements.map((p) => p.unitId));
-  return children
-    .filter((c): c is AdministrativeUnit => c instanceof AdministrativeUnit)
-    .sort((a, b) => a.code.localeCompare(b.code))
-    .map((c) => unitAt(c, unit.asOf));
+  const children = await loadUnitsAt(ctx, placements.map((p) => p.unitId), unit.asOf);
+  return children.sort((a, b) => a.code.localeCompare(b.code));
 }
 
 export async function ancestorsOf(ctx: RequestContext, unit: AdministrativeUnit): Promise<AdministrativeUnit[]> {
   const placement = await placementOn(ctx, unit);
   if (!placement) return [];
   const ids = placement.path.split('/').filter(Boolean).map(Number).filter((id) => id !== unit.id);
-  const ancestors = await ctx.loaders.unitById.loadMany(ids);
-  return ancestors.filter((a): a is AdministrativeUnit => a instanceof AdministrativeUnit).map((a) => unitAt(a, unit.asOf));
+  return loadUnitsAt(ctx, ids, unit.asOf);
 }
 
 export async function predecessorsOf(ctx: RequestContext, unit: AdministrativeUnit): Promise<AdministrativeUnit[]> {
   const links = await ctx.loaders.predecessorLinks.load(unit.id);
-  const units = await ctx.loaders.unitById.loadMany(links.map((l) => l.predecessorId));
-  return units.filter((u): u is AdministrativeUnit => u instanceof AdministrativeUnit).sort((a, b) => a.code.localeCompare(b.code)).map((u) => unitAt(u, unit.asOf));
+  return (await loadUnitsAt(ctx, links.map((l) => l.predecessorId), unit.asOf)).sort((a, b) => a.code.localeCompare(b.code));
 }
 
 export async function successorsOf(ctx: RequestContext, unit: AdministrativeUnit): Promise<AdministrativeUnit[]> {
   const links = await ctx.loaders.successorLinks.load(unit.id);
-  const units = await ctx.loaders.unitById.loadMany(links.map((l) => l.successorId));
-  return units.filter((u): u is AdministrativeUnit => u instanceof AdministrativeUnit).sort((a, b) => a.code.localeCompare(b.code)).map((u) => unitAt(u, unit.asOf));
+  return (await loadUnitsAt(ctx, links.map((l) => l.successorId), unit.asOf)).sort((a, b) => a.code.localeCompare(b.code));
+}
+
+/** The units with these ids read at `date` (each kept inside its lifetime), leaving out those outside the viewer's area then. */
+export async function loadUnitsAt(ctx: RequestContext, ids: number[], date: string): Promise<AdministrativeUnit[]> {
+  const units = await ctx.loaders.unitOn.loadMany(ids.map((id) => ({ id, date })));
+  return units.filter((u): u is AdministrativeUnit => u instanceof AdministrativeUnit);
 }

@@ -3,6 +3,7 @@ import {
   getNamedType, isEnumType, isInputObjectType, isLeafType, isListType, isNonNullType, isObjectType, isScalarType,
 } from 'graphql';
 import { DataSource } from 'typeorm';
+import { parsePeriod, periodEnd } from '../../server/observations/period';
 import { buildAppSchema } from '../../server/schema';
 import { testDatabases } from '../support/databases';
 import { startTestServer, TestServer } from '../support/server';
@@ -40,6 +41,10 @@ interface Tenant {
   codes: Set<string>;
   names: Set<string>;
   ids: Set<string>;
+  /** Codes of the units in its area today, by the rule. */
+  present: Set<string>;
+  /** Observation ids in its area, by the code of their unit. */
+  idsOfCode: Map<string, string[]>;
   /** Ids by GraphQL type, to build a mutation whose every identifier but one is the viewer's own. */
   idsByType: Map<string, Set<string>>;
 }
@@ -67,7 +72,11 @@ function collect(value: unknown, into: Found): void {
   Object.values(record).forEach((v) => collect(v, into));
 }
 
-function valuesFor(arg: GraphQLArgument, other: Tenant, neutral: Record<string, unknown>): unknown[] {
+/**
+ * Values to probe an argument with. Identifiers of the other tenant come first where they are
+ * only its own (its present, not a history both share), so a leak of its present is probed first.
+ */
+function valuesFor(arg: GraphQLArgument, other: Tenant, neutral: Record<string, unknown>, own?: Tenant): unknown[] {
   const named = getNamedType(arg.type as GraphQLInputType);
   const list = isListType(isNonNullType(arg.type) ? arg.type.ofType : arg.type);
   const wrap = (v: unknown) => (list ? [v] : v);
@@ -77,8 +86,10 @@ function valuesFor(arg: GraphQLArgument, other: Tenant, neutral: Record<string, 
     if (named.name === 'Boolean') return [wrap(true)];
     if (named.name === 'Date') return [wrap('2025-01-01'), wrap('2026-06-01')];
     if (named.name === 'Float') return [wrap(1)];
-    if (named.name === 'ID') return [...other.ids].slice(0, 40).map(wrap);
-    const samples = [other.code, ...[...other.codes].filter((c) => c !== other.code).slice(0, 6)];
+    const first = <T>(items: T[], mine: (item: T) => boolean) => [...items.filter((i) => !mine(i)), ...items.filter(mine)];
+    if (named.name === 'ID') return first([...other.ids], (id) => !!own?.ids.has(id)).slice(0, 40).map(wrap);
+    const moved = [...other.present].filter((c) => own?.codes.has(c) && !own.present.has(c));
+    const samples = [other.code, ...new Set([...moved.slice(0, 3), ...[...other.codes].filter((c) => c !== other.code).slice(0, 6)])];
     return [...(arg.name in neutral ? [neutral[arg.name]] : []), ...samples.map(wrap)];
   }
   return [];
@@ -141,6 +152,50 @@ function buildValue(type: GraphQLInputType, name: string, path: string[], fill: 
   return 'Thử nghiệm bình đẳng giới';
 }
 
+interface Placement {
+  unitId: number;
+  path: string;
+  validFrom: string | null;
+  validTo: string | null;
+}
+
+/**
+ * The README's rule computed from the tables, independently of the access layer: what lay in a
+ * unit's area on some date (under the unit on that date, or under one of the units it was formed
+ * from while that one existed), and its observations, each on the last day of its period.
+ */
+async function areaByRule(dataSource: DataSource, code: string): Promise<{ codes: Set<string>; ids: Set<string>; present: Set<string>; idsOfCode: Map<string, string[]> }> {
+  const q = (sql: string) => dataSource.query(sql) as Promise<Record<string, any>[]>;
+  const [units, placementRows, links, observations] = await Promise.all([
+    q('SELECT id, code, valid_to AS validTo FROM administrative_unit'),
+    q('SELECT unit_id AS unitId, path, valid_from AS validFrom, valid_to AS validTo FROM unit_placement'),
+    q('SELECT successor_id AS successorId, predecessor_id AS predecessorId FROM unit_lineage'),
+    q('SELECT id, unit_id AS unitId, period FROM observation'),
+  ]);
+  const placements: Placement[] = placementRows.map((p) => ({ ...p, unitId: Number(p.unitId) }) as Placement);
+  const self = units.find((u) => u.code === code && u.validTo === null)!;
+  const roots = new Set<number>([Number(self.id)]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const l of links) if (roots.has(Number(l.successorId)) && !roots.has(Number(l.predecessorId))) grew = roots.add(Number(l.predecessorId)) !== null;
+  }
+  const rootPlacements = placements.filter((p) => roots.has(p.unitId));
+  const on = (p: { validFrom: string | null; validTo: string | null }, date: string) => (!p.validFrom || p.validFrom <= date) && (!p.validTo || p.validTo >= date);
+  const overlap = (a: Placement, b: Placement) => (!a.validFrom || !b.validTo || a.validFrom <= b.validTo) && (!b.validFrom || !a.validTo || b.validFrom <= a.validTo);
+  const inArea = (p: Placement, date: string | null) => rootPlacements.some((r) => p.path.startsWith(r.path) && (date ? on(p, date) && on(r, date) : overlap(p, r)));
+  const byUnit = new Map<number, Placement[]>();
+  for (const p of placements) byUnit.set(p.unitId, [...(byUnit.get(p.unitId) ?? []), p]);
+  const codeOf = new Map(units.map((u) => [Number(u.id), u.code as string]));
+  const codesWhen = (date: string | null) => new Set([...byUnit].filter(([, ps]) => ps.some((p) => inArea(p, date))).map(([id]) => codeOf.get(id) as string));
+  const codes = codesWhen(null);
+  const present = codesWhen(new Date().toISOString().slice(0, 10));
+  const visible = observations.filter((o) => (byUnit.get(Number(o.unitId)) ?? []).some((p) => inArea(p, periodEnd(parsePeriod(o.period)!))));
+  const ids = new Set(visible.map((o) => `obs:${o.id}`));
+  const idsOfCode = new Map<string, string[]>();
+  for (const o of visible) idsOfCode.set(codeOf.get(Number(o.unitId)) as string, [...(idsOfCode.get(codeOf.get(Number(o.unitId)) as string) ?? []), `obs:${o.id}`]);
+  return { codes, ids, present, idsOfCode };
+}
+
 /** Rows in every table but the audit log (which records refusals too). */
 async function tableCounts(dataSource: DataSource): Promise<Record<string, number>> {
   const tables: string[] = dataSource.options.type === 'better-sqlite3'
@@ -198,7 +253,11 @@ describe.each(testDatabases())('tenant isolation across the whole schema on $nam
       collect(result.data, found);
       found.ids.forEach((id) => into.ids.add(id));
     }
-    return { code, ...into };
+    // What the tenant may see at some date by the rule, so a shared predecessor's history counts as its own.
+    const rule = await areaByRule(server.dataSource, code);
+    rule.codes.forEach((c) => into.codes.add(c));
+    rule.ids.forEach((id) => into.ids.add(id));
+    return { code, ...into, present: rule.present, idsOfCode: rule.idsOfCode };
   }
 
   function leaks(response: { data: unknown; errors: unknown }, own: Tenant, other: Tenant): string[] {
@@ -225,7 +284,7 @@ describe.each(testDatabases())('tenant isolation across the whole schema on $nam
       const neutral: Record<string, unknown> = { periods: ['2026'], period: '2026', indicator: 'FEMALE_KEY_LEADER' };
       const probes: Record<string, unknown>[] = [{}];
       for (const arg of field.args) {
-        for (const value of valuesFor(arg, other, neutral)) probes.push({ [arg.name]: value });
+        for (const value of valuesFor(arg, other, neutral, own)) probes.push({ [arg.name]: value });
       }
       for (const probeArgs of probes) {
         const args = Object.fromEntries(field.args.map((a) => [a.name, probeArgs[a.name] ?? (isNonNullType(a.type) ? valuesFor(a, own, neutral)[0] : undefined)]).filter(([, v]) => v !== undefined));
@@ -238,7 +297,9 @@ describe.each(testDatabases())('tenant isolation across the whole schema on $nam
         if (found.length) throw new Error(`${field.name}(${JSON.stringify(args)}) as ${viewerCode} leaks ${otherCode}'s ${found.slice(0, 5).join(', ')}`);
         // Asking about the other tenant must look exactly like asking about nothing.
         const probed = Object.entries(probeArgs).find(([, v]) => typeof v === 'string' || Array.isArray(v));
-        if (probed && typeof probed[1] === 'string' && other.codes.has(probed[1])) {
+        const value = probed?.[1];
+        const foreign = typeof value === 'string' && ((other.codes.has(value) && !own.codes.has(value)) || (other.present.has(value) && !own.present.has(value)));
+        if (probed && foreign) {
           const bogus = await server.gql(document, { ...args, [probed[0]]: 'ZZ999' }, token);
           const normalise = (r: unknown) => JSON.stringify(r).split(probed[1] as string).join('<code>').split('ZZ999').join('<code>');
           expect(normalise({ data: result.data, errors: result.errors?.map((e) => ({ message: e.message, code: e.extensions?.code })) })).toBe(
@@ -266,7 +327,10 @@ describe.each(testDatabases())('tenant isolation across the whole schema on $nam
     const other = await tenant(otherCode);
     const token = server.token(viewerCode, 'ADMIN');
     const typeNames = Object.keys(schema.getTypeMap()).filter((t) => !t.startsWith('__'));
-    const foreignIds = (type: string) => [...(other.idsByType.get(type) ?? [])].filter((id) => !own.ids.has(id)).slice(0, 2);
+    // Units that moved from the viewer's history into the other's present, and their observations, first.
+    const moved = [...other.present].filter((c) => own.codes.has(c) && !own.present.has(c));
+    const movedIds = moved.flatMap((c) => other.idsOfCode.get(c) ?? []).filter((id) => !own.ids.has(id));
+    const foreignIds = (type: string) => [...new Set([...(type === 'Observation' ? movedIds.slice(0, 2) : []), ...[...(other.idsByType.get(type) ?? [])].filter((id) => !own.ids.has(id))])].slice(0, 3);
     const ownId = (type: string) => [...(own.idsByType.get(type) ?? [])].find((id) => !other.ids.has(id));
     const before = await tableCounts(server.dataSource);
     const probed: string[] = [];
@@ -292,7 +356,7 @@ describe.each(testDatabases())('tenant isolation across the whole schema on $nam
         const ownValue = (slot: Slot) => (slot.refers === 'unit' ? viewerCode : ownId(slot.refers));
         const others = slots.filter((s) => s.path.join('.') !== key);
         if (others.some((s) => ownValue(s) === undefined)) continue; // the viewer has none of that type to build on
-        const foreign = target.refers === 'unit' ? [otherCode, ...[...other.codes].filter((c) => !own.codes.has(c)).slice(0, 2)] : foreignIds(target.refers);
+        const foreign = target.refers === 'unit' ? [otherCode, ...moved.slice(0, 1), ...[...other.codes].filter((c) => !own.codes.has(c)).slice(0, 2)] : foreignIds(target.refers);
         for (const value of foreign) {
           const nothing = target.refers === 'unit' ? 'ZZ999' : value.replace(/\d+$/, (digits) => `9999${digits}`);
           const run = (v: string) => server.gql(document, build((s) => (s.path.join('.') === key ? v : ownValue(s))).args, token);
@@ -323,10 +387,23 @@ describe.each(testDatabases())('tenant isolation across the whole schema on $nam
     expect(await probe(sibling, '06601')).toBeGreaterThan(10);
   });
 
+  it("keeps communes that split a legacy commune apart: each sees the other's present like nothing (Ba Đình and Hoàn Kiếm)", async () => {
+    // Both were formed partly from legacy phường Đồng Xuân (00040), whose villages went to either; both read its history.
+    expect(await probe('00004', '00070')).toBeGreaterThan(10);
+    expect(await probe('00070', '00004')).toBeGreaterThan(10);
+  });
+
   it('refuses every mutation aimed at the other tenant exactly like one aimed at nothing, and writes nothing', async () => {
     const { data } = await server.gql(`{ unit(code: "20") { children { code } } }`, {}, admin);
     const sibling = data!.unit.children.map((c: { code: string }) => c.code).find((c: string) => c !== '06601');
-    const runs = [await probeMutations('20', '01'), await probeMutations('01', '20'), await probeMutations('06601', sibling), await probeMutations(sibling, '06601')];
+    const runs = [
+      await probeMutations('20', '01'),
+      await probeMutations('01', '20'),
+      await probeMutations('06601', sibling),
+      await probeMutations(sibling, '06601'),
+      await probeMutations('00004', '00070'),
+      await probeMutations('00070', '00004'),
+    ];
     const probed = new Set(runs.flatMap((r) => r.probed));
     // Every identifier of every mutation was pointed at the other tenant at least once.
     expect(runs[0].slots.filter((slot) => !probed.has(slot))).toEqual([]);

@@ -158,13 +158,9 @@ describe.each(testDatabases())('indicators and observations on $name', (db) => {
 
   it('submits and approves: the unit above or an ADMIN approves, a STATISTICS_OFFICE sees approved rows only', async () => {
     const village = '0660102';
-    await record(
-      [
-        { indicator: 'VILLAGE_GE_OUTREACH', unit: village, period: '2027', sex: 'TOTAL', numerator: 1 },
-        { indicator: 'GE_CONFERENCE', unit: '06601', period: '2027', sex: 'TOTAL', numerator: 2 },
-      ],
-      loiBacEditor,
-    );
+    // The village's value comes from a second commune clerk: its approver must be someone else than its writer.
+    await record([{ indicator: 'VILLAGE_GE_OUTREACH', unit: village, period: '2027', sex: 'TOTAL', numerator: 1 }], server.token('06601', 'EDITOR', 'second-clerk@06601'));
+    await record([{ indicator: 'GE_CONFERENCE', unit: '06601', period: '2027', sex: 'TOTAL', numerator: 2 }], loiBacEditor);
     const ids = async (indicator: string) => (await server.gql(LIST, { indicator, unit: '06601', d: true, periods: ['2027'] }, langSonAdmin)).data!.observations.edges.map((e: any) => e.node.id);
     const [villageId] = await ids('VILLAGE_GE_OUTREACH');
     const [communeId] = await ids('GE_CONFERENCE');
@@ -190,6 +186,62 @@ describe.each(testDatabases())('indicators and observations on $name', (db) => {
     expect(await seen()).toBe(2);
     // Approving again is a no-op.
     expect((await approve([communeId], langSonAdmin)).data!.approveObservations[0].version).toBe(3);
+  });
+
+  const STATUS = (mutation: string) => `mutation($ids: [ID!]!) { ${mutation}(ids: $ids) { id status version history { newStatus changedBy } } }`;
+
+  it('four eyes: the writer of a value cannot approve it, another authorised subject can, and both stay in the history', async () => {
+    const writer = server.token('20', 'ADMIN', 'writer@20');
+    await record([{ indicator: 'GE_CONFERENCE', unit: '06601', period: '2029', sex: 'TOTAL', numerator: 3 }], writer);
+    const [id] = (await server.gql(LIST, { indicator: 'GE_CONFERENCE', unit: '06601', periods: ['2029'] }, langSonAdmin)).data!.observations.edges.map((e: any) => e.node.id);
+    expect((await server.gql(STATUS('submitObservations'), { ids: [id] }, writer)).data!.submitObservations[0].status).toBe('SUBMITTED');
+    const own = await server.gql(STATUS('approveObservations'), { ids: [id] }, writer);
+    expect(own.errors![0]).toMatchObject({ message: expect.stringContaining('Four eyes'), extensions: { code: 'FORBIDDEN', field: 'ids' } });
+    expect(await count(`status = 'APPROVED' AND period = '2029'`)).toBe(0);
+    // The same subject under another role is still the writer.
+    expect((await server.gql(STATUS('approveObservations'), { ids: [id] }, server.token('20', 'EDITOR', 'writer@20'))).errors![0].extensions!.code).toBe('FORBIDDEN');
+    const other = await server.gql(STATUS('approveObservations'), { ids: [id] }, server.token('20', 'ADMIN', 'checker@20'));
+    expect(other.errors).toBeUndefined();
+    expect(other.data!.approveObservations[0]).toMatchObject({
+      status: 'APPROVED',
+      history: [
+        { newStatus: 'DRAFT', changedBy: 'writer@20' },
+        { newStatus: 'SUBMITTED', changedBy: 'writer@20' },
+        { newStatus: 'APPROVED', changedBy: 'checker@20' },
+      ],
+    });
+    // A change of the value makes its writer the one who may not approve the next version.
+    await record([{ indicator: 'GE_CONFERENCE', unit: '06601', period: '2029', sex: 'TOTAL', numerator: 4 }], server.token('20', 'ADMIN', 'checker@20'));
+    expect((await server.gql(STATUS('approveObservations'), { ids: [id] }, server.token('20', 'ADMIN', 'checker@20'))).errors![0].extensions!.code).toBe('FORBIDDEN');
+    expect((await server.gql(STATUS('approveObservations'), { ids: [id] }, writer)).data!.approveObservations[0].status).toBe('APPROVED');
+  });
+
+  it('a STATISTICS_OFFICE never sees a revision that was not approved: not in lists, values or histories', async () => {
+    const [writer, checker, office] = [server.token('20', 'ADMIN', 'w@20'), server.token('20', 'ADMIN', 'c@20'), server.token('20', 'STATISTICS_OFFICE')];
+    const write = (numerator: number) => record([{ indicator: 'GE_CONFERENCE', unit: '06601', period: '2031', sex: 'TOTAL', numerator }], writer);
+    const move = async (ids: string[]) => {
+      expect((await server.gql(STATUS('submitObservations'), { ids }, writer)).errors).toBeUndefined();
+      expect((await server.gql(STATUS('approveObservations'), { ids }, checker)).errors).toBeUndefined();
+    };
+    const seen = async () => (await server.gql(LIST, { indicator: 'GE_CONFERENCE', unit: '06601', periods: ['2031'] }, office)).data!.observations;
+    await write(501);
+    await write(502);
+    const ids = (await server.gql(LIST, { indicator: 'GE_CONFERENCE', unit: '06601', periods: ['2031'] }, langSonAdmin)).data!.observations.edges.map((e: any) => e.node.id);
+    expect((await seen()).totalCount).toBe(0);
+    await move(ids);
+    await write(503); // a draft over an approved value
+    expect((await seen()).totalCount).toBe(0);
+    await move(ids);
+    const [node] = (await seen()).edges.map((e: any) => e.node);
+    expect(node).toMatchObject({ numerator: 503, status: 'APPROVED' });
+    expect(node.history.map((r: any) => [r.newStatus, r.oldNumerator, r.newNumerator])).toEqual([
+      ['APPROVED', null, 502],
+      ['APPROVED', null, 503],
+    ]);
+    expect(JSON.stringify(node)).not.toContain('501');
+    // The analyst of the same province sees every revision.
+    const full = (await server.gql(LIST, { indicator: 'GE_CONFERENCE', unit: '06601', periods: ['2031'] }, langSonAnalyst)).data!.observations.edges[0].node;
+    expect(full.history.map((r: any) => r.newNumerator)).toEqual([501, 502, 502, 502, 503, 503, 503]);
   });
 
   it('rejects a 1,000-row batch with one bad row, writes it without, and is idempotent', async () => {
