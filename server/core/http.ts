@@ -21,6 +21,13 @@ export async function readBody(req: IncomingMessage, maxBytes: number): Promise<
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** What an error adds to its code for the client (the limit and the figures of a LIMIT_EXCEEDED, the field of a bad input). */
+export function extensionsOf(error: unknown): Record<string, unknown> {
+  if (!(error instanceof AppError)) return {};
+  const { code: _code, http: _http, ...rest } = error.extensions;
+  return rest;
+}
+
 /** Errors outside GraphQL execution still answer in GraphQL's shape, so clients parse one format. */
 export function sendGraphQLError(res: ServerResponse, status: number, message: string, code: string, extra: Record<string, unknown> = {}): void {
   if (res.headersSent) {
@@ -34,6 +41,8 @@ export function sendGraphQLError(res: ServerResponse, status: number, message: s
 export function statusOf(error: unknown): number {
   if (error instanceof HttpError) return error.status;
   if (error instanceof AppError) {
+    const declared = (error.extensions.http as { status?: number } | undefined)?.status;
+    if (declared) return declared;
     if (error.code === ErrorCode.UNAUTHENTICATED) return 401;
     if (error.code === ErrorCode.FORBIDDEN) return 403;
     if (error.code === ErrorCode.LIMIT_EXCEEDED) return 429;

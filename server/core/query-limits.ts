@@ -1,7 +1,8 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
-import { DocumentNode, FieldNode, FragmentDefinitionNode, GraphQLSchema, Kind, OperationDefinitionNode, SelectionSetNode } from 'graphql';
+import { DocumentNode, FieldNode, FragmentDefinitionNode, getNamedType, GraphQLSchema, isLeafType, isListType, isNonNullType, Kind, OperationDefinitionNode, SelectionSetNode } from 'graphql';
 import { ComplexityEstimator, getComplexity } from 'graphql-query-complexity';
 import { BadUserInputError, LimitExceededError } from './errors';
+import { HierarchyBounds, listBound, UNKNOWN_LIST_BOUND } from './list-bounds';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './pagination';
 
 /** Limits against abusive queries; defaults sit far above what a dashboard asks. */
@@ -13,6 +14,10 @@ export interface QueryLimits {
   maxMutationRows: number;
   /** Requests per token subject per minute, per server instance. */
   requestsPerMinute: number;
+  /** Fields resolved for one request: the wall behind the cost, should a list outgrow its bound. */
+  maxResolvedFields: number;
+  /** Bytes of one answer. */
+  maxResponseBytes: number;
 }
 
 function envNumber(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -27,9 +32,12 @@ export function loadQueryLimits(env: NodeJS.ProcessEnv = process.env): QueryLimi
   return {
     maxDepth: envNumber(env, 'MAX_QUERY_DEPTH', 15),
     maxAliases: envNumber(env, 'MAX_QUERY_ALIASES', 100),
-    maxCost: envNumber(env, 'MAX_QUERY_COST', 50_000),
+    // The cost is an upper bound of the fields a query resolves, so it shares the wall's figure.
+    maxCost: envNumber(env, 'MAX_QUERY_COST', 200_000),
     maxMutationRows: envNumber(env, 'MAX_MUTATION_ROWS', 100_000),
     requestsPerMinute: envNumber(env, 'RATE_LIMIT_PER_MINUTE', 1_200),
+    maxResolvedFields: envNumber(env, 'MAX_RESOLVED_FIELDS', 200_000),
+    maxResponseBytes: envNumber(env, 'MAX_RESPONSE_BYTES', 16 * 1024 * 1024),
   };
 }
 
@@ -68,19 +76,27 @@ export function aliasCount(document: DocumentNode): number {
   return count;
 }
 
-/** A field costs 1, and a list asked with `first` costs its children `first` times. */
-const listAwareEstimator: ComplexityEstimator = ({ args, childComplexity }) => {
-  const first = typeof args.first === 'number' ? args.first : null;
-  if (first !== null && first > MAX_PAGE_SIZE) throw new LimitExceededError('pageSize', first, MAX_PAGE_SIZE, `Query refused: first is ${first}, the maximum page size is ${MAX_PAGE_SIZE}`);
-  const isConnection = 'first' in args || 'after' in args;
-  const multiplier = first ?? (isConnection ? DEFAULT_PAGE_SIZE : 1);
-  return 1 + childComplexity * Math.max(1, multiplier);
-};
+/**
+ * A field costs 1 plus its children times the number of items it can return: `first` for a page,
+ * the list's bound (list-bounds.ts) for any other list of objects, 1 for a single object.
+ */
+export function listAwareEstimator(hierarchy: HierarchyBounds): ComplexityEstimator {
+  return ({ type, field, args, childComplexity }) => {
+    const first = typeof args.first === 'number' ? args.first : null;
+    if (first !== null && first > MAX_PAGE_SIZE) throw new LimitExceededError('pageSize', first, MAX_PAGE_SIZE, `Query refused: first is ${first}, the maximum page size is ${MAX_PAGE_SIZE}`);
+    const isPage = 'first' in args || 'after' in args;
+    const returned = isNonNullType(field.type) ? field.type.ofType : field.type;
+    const bound = listBound(`${type.name}.${field.name}`, args, hierarchy);
+    const isObjectList = isListType(returned) && !isLeafType(getNamedType(returned));
+    const multiplier = isPage ? (first ?? DEFAULT_PAGE_SIZE) : (bound ?? (isObjectList ? UNKNOWN_LIST_BOUND : 1));
+    return 1 + childComplexity * Math.max(1, multiplier);
+  };
+}
 
 /** The cost walker coerces variables itself; a bad variable is the client's error, not ours. */
-function costOf(schema: GraphQLSchema, query: DocumentNode, variables: Record<string, unknown> | undefined, operationName: string | undefined): number {
+function costOf(schema: GraphQLSchema, hierarchy: HierarchyBounds, query: DocumentNode, variables: Record<string, unknown> | undefined, operationName: string | undefined): number {
   try {
-    return getComplexity({ schema, query, variables, operationName, estimators: [listAwareEstimator] });
+    return getComplexity({ schema, query, variables, operationName, estimators: [listAwareEstimator(hierarchy)] });
   } catch (error) {
     if (error instanceof LimitExceededError) throw error;
     throw new BadUserInputError(error instanceof Error ? error.message : String(error));
@@ -127,10 +143,17 @@ export function mutationRowCount(operation: OperationDefinitionNode, fragments: 
  * accepted operation: Apollo starts every plugin's didResolveOperation together, so work that
  * must not happen for a refused query (loading the viewer's scope from the database) goes here.
  */
-export function queryLimitsPlugin<TContext extends BaseContext>(schema: GraphQLSchema, limits: QueryLimits, whenAccepted: (context: TContext) => Promise<unknown> = async () => undefined): ApolloServerPlugin<TContext> {
+export function queryLimitsPlugin<TContext extends BaseContext>(
+  schema: GraphQLSchema,
+  limits: QueryLimits,
+  hierarchy: HierarchyBounds,
+  whenAccepted: (context: TContext) => Promise<unknown> = async () => undefined,
+): ApolloServerPlugin<TContext> {
   return {
     async requestDidStart() {
       let report: CostReport | null = null;
+      let resolved = 0;
+      let overflow: LimitExceededError | null = null;
       return {
         async didResolveOperation({ document, request, operation, contextValue }) {
           // No operation chosen (several in the document, no operationName): Apollo answers that as bad input.
@@ -142,12 +165,28 @@ export function queryLimitsPlugin<TContext extends BaseContext>(schema: GraphQLS
           if (aliases > limits.maxAliases) throw new LimitExceededError('aliases', aliases, limits.maxAliases);
           const rows = mutationRowCount(operation as OperationDefinitionNode, fragments, request.variables);
           if (rows > limits.maxMutationRows) throw new LimitExceededError('mutationRows', rows, limits.maxMutationRows, `Mutation refused: ${rows} rows in one request, the maximum is ${limits.maxMutationRows}`);
-          const cost = costOf(schema, document, request.variables, request.operationName);
+          const cost = costOf(schema, hierarchy, document, request.variables, request.operationName);
           if (cost > limits.maxCost) throw new LimitExceededError('cost', cost, limits.maxCost);
           report = { cost, maximum: limits.maxCost };
           await whenAccepted(contextValue);
         },
+        // The second wall: should a list outgrow its bound, resolution stops at a fixed number of fields.
+        async executionDidStart() {
+          return {
+            willResolveField() {
+              resolved += 1;
+              if (resolved <= limits.maxResolvedFields) return;
+              overflow ??= new LimitExceededError('resolvedFields', resolved, limits.maxResolvedFields, `Query stopped: it resolved more than ${limits.maxResolvedFields} fields; ask for less (use first, or fewer nested lists)`);
+              throw overflow;
+            },
+          };
+        },
         async willSendResponse({ response }) {
+          if (overflow && response.body.kind === 'single') {
+            response.body.singleResult = { errors: [overflow] };
+            response.http.status = 400;
+            return;
+          }
           if (report && response.body.kind === 'single') {
             response.body.singleResult.extensions = { ...response.body.singleResult.extensions, cost: report };
           }

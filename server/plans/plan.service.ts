@@ -2,12 +2,14 @@ import { EntityManager, EntityTarget, FindOptionsWhere } from 'typeorm';
 import { isMysql } from '../core/data-source';
 import type { RequestContext } from '../core/context';
 import { BadUserInputError, ForbiddenError } from '../core/errors';
+import { PLAN_PARTS } from '../core/list-bounds';
 import { Connection, readPage, toConnection } from '../core/pagination';
 import { isIsoDate } from '../core/scalars';
 import { pathPrefixSql } from '../core/sql';
 import { foldVietnamese } from '../core/text';
 import { withWriteTransaction } from '../core/write-transaction';
-import { AdministrativeUnit, dateWithinValidity, unitAt } from '../tenancy/administrative-unit.entity';
+import { AdministrativeUnit, unitAt } from '../tenancy/administrative-unit.entity';
+import { planYears } from './plan.access';
 import { findUnitByCode } from '../tenancy/unit.service';
 import { PeriodType } from '../indicators/indicator-enums';
 import { Agency } from './agency.entity';
@@ -46,8 +48,9 @@ export async function findPlan(ctx: RequestContext, id: string): Promise<Plan | 
 export async function findUnitForPlans(ctx: RequestContext, code: string, date?: string | null): Promise<AdministrativeUnit | null> {
   const current = await findUnitByCode(ctx, code, date ?? ctx.today);
   if (current || date) return current;
-  const qb = ctx.dataSource.getRepository(AdministrativeUnit).createQueryBuilder('u').where('u.code = :code', { code: code.trim() });
-  const latest = await ctx.access.restrict(qb, 'u.id').orderBy('u.valid_to', 'DESC').getOne();
+  const qb = ctx.dataSource.getRepository(AdministrativeUnit).createQueryBuilder('u').where('u.code = :code', { code: code.trim() }).setParameter('today', ctx.today);
+  // A legacy unit belongs to the area it lay in on its last day.
+  const latest = await ctx.access.restrict(qb, 'u.id', { onSql: 'COALESCE(u.valid_to, :today)' }).orderBy('u.valid_to', 'DESC').getOne();
   return latest ? unitAt(latest, ctx.today) : null;
 }
 
@@ -84,7 +87,7 @@ export async function listPlans(ctx: RequestContext, args: PlansArgs): Promise<C
   }
   if (args.year != null) qb.andWhere('p.first_year <= :year AND p.last_year >= :year', { year: args.year });
   if (args.implements) qb.andWhere('p.implements_number = :implements', { implements: args.implements.trim() });
-  ctx.access.restrict(qb, 'p.unit_id');
+  ctx.access.restrict(qb, 'p.unit_id', planYears(ctx.dataSource, 'p'));
   const [rows, totalCount] = await Promise.all([
     qb.clone().orderBy('p.first_year', 'DESC').addOrderBy('p.id', 'ASC').offset(page.offset).limit(page.limit).getMany(),
     qb.getCount(),
@@ -94,8 +97,7 @@ export async function listPlans(ctx: RequestContext, args: PlansArgs): Promise<C
 
 /** A unit as seen from one of its plans: read inside its lifetime (a legacy unit at its last day). */
 export async function unitOf(ctx: RequestContext, row: { unitId: number }): Promise<AdministrativeUnit | null> {
-  const unit = await ctx.loaders.unitById.load(row.unitId);
-  return unit ? unitAt(unit, dateWithinValidity(unit, ctx.today)) : null;
+  return ctx.loaders.unitOn.load({ id: row.unitId, date: ctx.today });
 }
 
 export function upperLevelOf(plan: Plan): UpperLevelPlan | null {
@@ -321,9 +323,19 @@ export async function updatePlan(ctx: RequestContext, id: string, input: UpdateP
  * (SQLite writers already queue). `taken` null allows a repeated ordinal (tasks of the seed plans
  * repeat numbers across groups).
  */
-async function claimOrdinal<T extends { ordinal: number }>(manager: EntityManager, entity: EntityTarget<T>, where: FindOptionsWhere<T>, planId: number, requested: number | null | undefined, taken: ((n: number) => string) | null): Promise<number> {
+async function claimOrdinal<T extends { ordinal: number }>(
+  manager: EntityManager,
+  entity: EntityTarget<T>,
+  where: FindOptionsWhere<T>,
+  planId: number,
+  requested: number | null | undefined,
+  taken: ((n: number) => string) | null,
+  cap: { most: number; what: string },
+): Promise<number> {
   if (isMysql(manager.connection)) await manager.query('SELECT id FROM plan WHERE id = ? FOR UPDATE', [planId]);
   const existing = await manager.getRepository(entity).find({ where });
+  // The caps keep what a query can ask for bounded (core/list-bounds.ts).
+  if (existing.length >= cap.most) throw new BadUserInputError(`${cap.what} holds at most ${cap.most}; this one is full`, 'ordinal');
   const ordinal = requested ?? Math.max(0, ...existing.map((e) => e.ordinal)) + 1;
   if (!Number.isInteger(ordinal) || ordinal < 1) throw new BadUserInputError('ordinal must be a positive whole number', 'ordinal');
   if (taken && existing.some((e) => e.ordinal === ordinal)) throw new BadUserInputError(taken(ordinal), 'ordinal');
@@ -334,7 +346,7 @@ export async function addObjective(ctx: RequestContext, planId: string, input: O
   const plan = await writablePlan(ctx, planId);
   checkText(input.title, 'title');
   const objective = await withWriteTransaction(ctx.dataSource, async (manager) => {
-    const ordinal = await claimOrdinal(manager, Objective, { planId: plan.id }, plan.id, input.ordinal, (n) => `The plan already has an objective ${n}`);
+    const ordinal = await claimOrdinal(manager, Objective, { planId: plan.id }, plan.id, input.ordinal, (n) => `The plan already has an objective ${n}`, { most: PLAN_PARTS.objectives, what: "A plan's list of objectives" });
     const saved = await manager.getRepository(Objective).save(manager.getRepository(Objective).create({ unitId: plan.unitId, planId: plan.id, ordinal, title: input.title.trim(), domain: input.domain }));
     await recordRevisions(ctx, manager, plan, 'addObjective', [{ entityType: 'Objective', entityId: saved.id, field: null, oldValue: undefined, newValue: { ordinal, title: saved.title, domain: saved.domain } }]);
     return saved;
@@ -387,7 +399,7 @@ export async function addTarget(ctx: RequestContext, objectiveId: string, input:
   const fields = targetFieldsFromInput(input);
   validateTarget(fields, plan);
   const target = await withWriteTransaction(ctx.dataSource, async (manager) => {
-    const ordinal = await claimOrdinal(manager, Target, { objectiveId: objective.id }, plan.id, input.ordinal, (n) => `Objective ${objective.ordinal} already has a target ${n}`);
+    const ordinal = await claimOrdinal(manager, Target, { objectiveId: objective.id }, plan.id, input.ordinal, (n) => `Objective ${objective.ordinal} already has a target ${n}`, { most: PLAN_PARTS.targetsPerObjective, what: `Objective ${objective.ordinal}'s list of targets` });
     const repo = manager.getRepository(Target);
     const saved = await repo.save(repo.create({ unitId: plan.unitId, planId: plan.id, objectiveId: objective.id, ordinal, label: input.label ?? null, text: input.text.trim(), ...fields }));
     await recordRevisions(ctx, manager, plan, 'addTarget', [{ entityType: 'Target', entityId: saved.id, field: null, oldValue: undefined, newValue: { ordinal, text: saved.text, ...fields } }]);
@@ -488,7 +500,7 @@ export async function addTask(ctx: RequestContext, planId: string, input: TaskIn
   const partners = await Promise.all((input.partnerAgencies ?? []).map((id) => planAgency(ctx, plan, id, 'partnerAgencies')));
   const schedule = scheduleColumns(input.schedule, plan);
   const task = await withWriteTransaction(ctx.dataSource, async (manager) => {
-    const ordinal = await claimOrdinal(manager, Task, { planId: plan.id }, plan.id, input.ordinal, null);
+    const ordinal = await claimOrdinal(manager, Task, { planId: plan.id }, plan.id, input.ordinal, null, { most: PLAN_PARTS.tasks, what: "A plan's list of tasks" });
     const repo = manager.getRepository(Task);
     const saved = await repo.save(
       repo.create({ unitId: plan.unitId, planId: plan.id, ordinal, group: input.group ?? null, title: input.title.trim(), description: input.description, objectiveOrdinals, ...schedule, leadAgencyId: lead?.id ?? null, partnerAgencyIds: partners.map((a) => a.id), quantity: null, status: null }),

@@ -1,0 +1,173 @@
+import { DataSource } from 'typeorm';
+
+/**
+ * How many items each list of the schema can hold, so the query cost of a list is the size it
+ * can really have and a nested query (`children { parent { children … } }`) is refused before it
+ * runs. Every list of objects in the schema has an entry here (test/e2e/limits.e2e.test.ts walks
+ * the schema to prove it); a field that is not a list but returns one per argument (statistics
+ * rows) has one too.
+ *
+ * The hierarchy cannot change while the server runs (units come from the reference data), so its
+ * bounds are read from the data at start-up. Objectives, targets and tasks are capped where they
+ * are added (PLAN_PARTS). The other lists grow with use (histories, submissions): their bounds are
+ * what they hold in practice, with room; a query that outgrows them meets the second wall, the
+ * caps on resolved fields and on the size of an answer (query-limits.ts).
+ */
+export interface HierarchyBounds {
+  /** The most units ever placed under one parent (a province's 168 communes). */
+  children: number;
+  /** The deepest placement plus one. */
+  ancestors: number;
+  predecessors: number;
+  successors: number;
+  /** The most units at one level on any date (every village of the country). */
+  unitsAtLevel: number;
+  indicators: number;
+  /** The most plans implementing one upper-level plan. */
+  implementingPlans: number;
+  /** Per unit code (any of its versions): the most children, and the most units of each level below it at any date. */
+  below: Map<string, { children: number; levels: Map<string, number> }>;
+  /** The unit code of each plan that existed at start-up (a newer plan is counted at the largest unit). */
+  planUnits: Map<string, string>;
+}
+
+type Args = Record<string, unknown>;
+export type ListBound = number | ((args: Args, hierarchy: HierarchyBounds) => number);
+
+const length = (value: unknown) => (Array.isArray(value) ? value.length : 1);
+
+/** Row units of a breakdown under `area`: its children, or its units at `level`; the largest anywhere when the area is not known. */
+function rowUnits(h: HierarchyBounds, area: unknown, breakdown: unknown, level: unknown): number {
+  if (breakdown === 'NONE') return 1;
+  const below = typeof area === 'string' ? h.below.get(area.trim()) : undefined;
+  if (typeof area === 'string' && !below) return 1; // an unknown area answers no rows
+  if (breakdown === 'LEVEL') return below ? (below.levels.get(String(level)) ?? 1) : h.unitsAtLevel;
+  return below ? Math.max(1, below.children) : h.children;
+}
+
+/**
+ * What a plan may hold: objectives, targets per objective and tasks are refused beyond these
+ * (plan.service.ts); the rest is what plans hold in practice, with room. The five seed plans hold
+ * at most 7 objectives, 8 targets in one objective and 31 tasks.
+ */
+export const PLAN_PARTS = {
+  objectives: 20,
+  targetsPerObjective: 30,
+  targets: 20 * 30,
+  tasks: 200,
+  responsibilities: 50,
+  obligations: 20,
+  revisions: 1000,
+  milestones: 20,
+  agencies: 100,
+  plansOfUnit: 100,
+  submissions: 1000,
+};
+/** Revisions of one observation: every write and status change adds one. */
+const OBSERVATION_REVISIONS = 100;
+
+export const LIST_BOUNDS: Record<string, ListBound> = {
+  'Query.indicators': (_, h) => h.indicators,
+  'Query.statistics': (args, h) => length(args.periods) * rowUnits(h, args.area, args.breakdown ?? 'NONE', args.level),
+  'Query.targetProgress': (args, h) => PLAN_PARTS.targets * rowUnits(h, h.planUnits.get(String(args.plan)), args.breakdown ?? 'NONE', null),
+  'Query.reportingCompleteness': (args, h) => rowUnits(h, args.area, args.breakdown ?? 'CHILDREN', args.level),
+  // Rows come per period and unit: counted on Query.statistics, which sees the arguments.
+  'StatisticsResult.rows': 1,
+  'AdministrativeUnit.children': (_, h) => h.children,
+  'AdministrativeUnit.ancestors': (_, h) => h.ancestors,
+  'AdministrativeUnit.predecessors': (_, h) => h.predecessors,
+  'AdministrativeUnit.successors': (_, h) => h.successors,
+  'AdministrativeUnit.plans': PLAN_PARTS.plansOfUnit,
+  'AdministrativeUnit.agencies': PLAN_PARTS.agencies,
+  'Plan.implementedBy': (_, h) => h.implementingPlans,
+  'Plan.objectives': PLAN_PARTS.objectives,
+  'Plan.targets': PLAN_PARTS.targets,
+  'Plan.tasks': PLAN_PARTS.tasks,
+  'Plan.responsibilities': PLAN_PARTS.responsibilities,
+  'Plan.reportingObligations': PLAN_PARTS.obligations,
+  'Plan.history': PLAN_PARTS.revisions,
+  'Objective.targets': PLAN_PARTS.targetsPerObjective,
+  'Target.milestones': PLAN_PARTS.milestones,
+  'Task.objectives': PLAN_PARTS.objectives,
+  'Task.partnerAgencies': PLAN_PARTS.agencies,
+  'TaskSchedule.days': 366,
+  'Agency.responsibilities': PLAN_PARTS.responsibilities,
+  'Responsibility.objectives': PLAN_PARTS.objectives,
+  'Responsibility.targets': PLAN_PARTS.targets,
+  'ReportingObligation.submissions': PLAN_PARTS.submissions,
+  'Observation.history': OBSERVATION_REVISIONS,
+  // A connection's edges are counted on the connection field, by `first`.
+  'AuditEntryConnection.edges': 1,
+  'UnitConnection.edges': 1,
+  'ObservationConnection.edges': 1,
+  'PlanConnection.edges': 1,
+  // A mutation answers one item per id or row it was sent; those are capped by MAX_MUTATION_ROWS before it runs.
+  'Mutation.submitObservations': (args) => length(args.ids),
+  'Mutation.approveObservations': (args) => length(args.ids),
+  'ImportResult.errors': 1,
+};
+
+/** What a list not in LIST_BOUNDS costs: the largest page, so a forgotten entry errs on the side of refusing. */
+export const UNKNOWN_LIST_BOUND = 500;
+
+export function listBound(key: string, args: Args, hierarchy: HierarchyBounds): number | null {
+  const bound = LIST_BOUNDS[key];
+  if (bound === undefined) return null;
+  return typeof bound === 'number' ? bound : bound(args, hierarchy);
+}
+
+/** Children and units per level below each unit code, from every placement's path. */
+async function loadBelow(dataSource: DataSource): Promise<HierarchyBounds['below']> {
+  const rows: { id: number | string; code: string; level: string; path: string; parentId: number | string | null }[] = await dataSource.query(
+    'SELECT u.id AS id, u.code AS code, u.level AS level, p.path AS path, p.parent_id AS parentId FROM unit_placement p INNER JOIN administrative_unit u ON u.id = p.unit_id',
+  );
+  const codeOf = new Map(rows.map((r) => [Number(r.id), r.code]));
+  const perUnit = new Map<number, { children: number; levels: Map<string, number> }>();
+  const at = (id: number) => perUnit.get(id) ?? perUnit.set(id, { children: 0, levels: new Map() }).get(id)!;
+  for (const row of rows) {
+    if (row.parentId !== null) at(Number(row.parentId)).children += 1;
+    for (const ancestor of row.path.split('/').filter(Boolean).map(Number)) {
+      if (ancestor === Number(row.id)) continue;
+      const levels = at(ancestor).levels;
+      levels.set(row.level, (levels.get(row.level) ?? 0) + 1);
+    }
+  }
+  const below: HierarchyBounds['below'] = new Map();
+  for (const [id, counts] of perUnit) {
+    const code = codeOf.get(id);
+    if (!code) continue;
+    const seen = below.get(code) ?? { children: 0, levels: new Map<string, number>() };
+    seen.children = Math.max(seen.children, counts.children);
+    for (const [level, n] of counts.levels) seen.levels.set(level, Math.max(seen.levels.get(level) ?? 0, n));
+    below.set(code, seen);
+  }
+  return below;
+}
+
+/** Reads the hierarchy's bounds from the data at start-up. */
+export async function loadHierarchyBounds(dataSource: DataSource): Promise<HierarchyBounds> {
+  const most = (sql: string) => `(SELECT COALESCE(MAX(n), 0) FROM (${sql}) t)`;
+  const [row] = await dataSource.query(
+    `SELECT ${most('SELECT COUNT(*) AS n FROM unit_placement WHERE parent_id IS NOT NULL GROUP BY parent_id')} AS children,` +
+      ` (SELECT COALESCE(MAX(depth), 0) + 1 FROM unit_placement) AS ancestors,` +
+      ` ${most('SELECT COUNT(*) AS n FROM unit_lineage GROUP BY successor_id')} AS predecessors,` +
+      ` ${most('SELECT COUNT(*) AS n FROM unit_lineage GROUP BY predecessor_id')} AS successors,` +
+      ` ${most('SELECT COUNT(*) AS n FROM administrative_unit GROUP BY level')} AS unitsAtLevel,` +
+      ` (SELECT COUNT(*) FROM indicator) AS indicators,` +
+      ` ${most('SELECT COUNT(*) AS n FROM plan WHERE implements_number IS NOT NULL GROUP BY implements_number')} AS implementingPlans`,
+  );
+  const at = (name: string, floor: number) => Math.max(floor, Number(row[name] ?? row[name.toLowerCase()] ?? 0));
+  const plans: { id: number | string; code: string }[] = await dataSource.query('SELECT p.id AS id, u.code AS code FROM plan p INNER JOIN administrative_unit u ON u.id = p.unit_id');
+  return {
+    below: await loadBelow(dataSource),
+    planUnits: new Map(plans.map((p) => [String(p.id), p.code])),
+    children: at('children', 1),
+    ancestors: at('ancestors', 1),
+    predecessors: at('predecessors', 1),
+    successors: at('successors', 1),
+    unitsAtLevel: at('unitsAtLevel', 1),
+    // The catalogue and implementing plans grow while the server runs: room above today's count.
+    indicators: at('indicators', 0) + 100,
+    implementingPlans: Math.max(at('implementingPlans', 0) * 2, 200),
+  };
+}
