@@ -6,9 +6,10 @@ import { DataSource } from 'typeorm';
 import { bearerToken, TokenClaims, verifyToken } from './auth/jwt';
 import { AppConfig } from './core/config';
 import { attachAccess, pendingContext, RequestContext } from './core/context';
-import { AppError, ErrorCode, UnauthenticatedError } from './core/errors';
+import { AppError, ErrorCode, LimitExceededError, UnauthenticatedError } from './core/errors';
+import { loadHierarchyBounds } from './core/list-bounds';
 import { createFormatError } from './core/format-error';
-import { HttpError, readBody, sendGraphQLError, statusOf } from './core/http';
+import { extensionsOf, HttpError, readBody, sendGraphQLError, statusOf } from './core/http';
 import { logger } from './core/logger';
 import { queryLimitsPlugin, RateLimiter } from './core/query-limits';
 import { todayIso } from './core/scalars';
@@ -31,7 +32,7 @@ const MAX_BODY_BYTES = Number(process.env.MAX_BODY_BYTES ?? 2 * 1024 * 1024);
 export function authenticate(config: AppConfig, req: IncomingMessage): TokenClaims {
   const token = bearerToken(req.headers.authorization);
   if (!token) throw new UnauthenticatedError('A bearer token is required: Authorization: Bearer <JWT>');
-  return verifyToken(token, config.jwtSecret);
+  return verifyToken(token, config.jwtSecret, config.maxTokenSeconds);
 }
 
 export interface AppOptions {
@@ -46,18 +47,19 @@ function wantsHtml(req: IncomingMessage): boolean {
 export async function createApp(dataSource: DataSource, config: AppConfig, options: AppOptions = {}): Promise<App> {
   const schema = await buildAppSchema();
   const limits = config.limits;
+  const hierarchy = await loadHierarchyBounds(dataSource);
   const rateLimiter = new RateLimiter(limits.requestsPerMinute);
   const apollo = new ApolloServer<RequestContext>({
     schema,
     plugins: [
       // The viewer's scope loads only once the limits accept: a refused query never reaches the database.
-      queryLimitsPlugin<RequestContext>(schema, limits, attachAccess),
+      queryLimitsPlugin<RequestContext>(schema, limits, hierarchy, attachAccess),
       auditPlugin(),
     ],
     csrfPrevention: true,
     introspection: true, // only authenticated requests reach Apollo
-    includeStacktraceInErrorResponses: !config.production,
-    formatError: createFormatError(config.production),
+    includeStacktraceInErrorResponses: config.exposeErrorDetails,
+    formatError: createFormatError(config.exposeErrorDetails),
   });
   await apollo.start();
 
@@ -83,11 +85,14 @@ export async function createApp(dataSource: DataSource, config: AppConfig, optio
       context: async () => pendingContext(dataSource, claims, requestId, today),
     });
     for (const [key, value] of response.headers) res.setHeader(key, value);
-    res.statusCode = response.status ?? 200;
     if (response.body.kind === 'complete') {
+      const bytes = Buffer.byteLength(response.body.string);
+      if (bytes > limits.maxResponseBytes) throw new LimitExceededError('responseBytes', bytes, limits.maxResponseBytes, `Answer refused: it would be ${bytes} bytes, the maximum is ${limits.maxResponseBytes}; ask for less`);
+      res.statusCode = response.status ?? 200;
       res.end(response.body.string);
       return;
     }
+    res.statusCode = response.status ?? 200;
     for await (const chunk of response.body.asyncIterator) res.write(chunk);
     res.end();
   }
@@ -136,8 +141,8 @@ export async function createApp(dataSource: DataSource, config: AppConfig, optio
         const status = statusOf(error);
         if (status >= 500) logger.error('request failed', { requestId, error: error instanceof Error ? error.stack : String(error) });
         const code = error instanceof AppError || error instanceof HttpError ? error.code : ErrorCode.INTERNAL_SERVER_ERROR;
-        const message = status >= 500 && config.production ? 'Internal server error' : error instanceof Error ? error.message : String(error);
-        sendGraphQLError(res, status, message, code);
+        const message = status >= 500 && !config.exposeErrorDetails ? 'Internal server error' : error instanceof Error ? error.message : String(error);
+        sendGraphQLError(res, status, message, code, extensionsOf(error));
       })
       .finally(() => {
         logger.info('request', { requestId, method: req.method, path: url.pathname, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 });

@@ -16,8 +16,11 @@ export function signToken(claims: TokenClaims, secret: string, expiresInSeconds 
   });
 }
 
-/** Only HS256 with our secret and an expiry is accepted: `alg: none` and other keys are refused. */
-export function verifyToken(token: string, secret: string): TokenClaims {
+/**
+ * Only HS256 with our secret and an expiry no further than `maxLifetimeSeconds` from its issue
+ * is accepted: `alg: none`, other keys and tokens valid for years are refused.
+ */
+export function verifyToken(token: string, secret: string, maxLifetimeSeconds: number): TokenClaims {
   let payload: jwt.JwtPayload | string;
   try {
     payload = jwt.verify(token, secret, { algorithms: ['HS256'] });
@@ -28,11 +31,21 @@ export function verifyToken(token: string, secret: string): TokenClaims {
   if (typeof payload === 'string' || typeof payload.exp !== 'number') {
     throw new UnauthenticatedError('Authentication failed: the token has no expiry');
   }
+  const issued = typeof payload.iat === 'number' ? payload.iat : Math.floor(Date.now() / 1000);
+  if (payload.exp - issued > maxLifetimeSeconds) {
+    throw new UnauthenticatedError(`Authentication failed: the token is valid for ${describeDays(payload.exp - issued)}, the maximum is ${describeDays(maxLifetimeSeconds)} (MAX_TOKEN_DAYS)`);
+  }
   const role = parseRole(payload.role);
-  if (!payload.sub || typeof payload.unit !== 'string' || !payload.unit || !role) {
+  // Unit codes are trimmed wherever they are read, tokens included.
+  const unit = typeof payload.unit === 'string' ? payload.unit.trim() : '';
+  if (!payload.sub || !unit || !role) {
     throw new UnauthenticatedError('Authentication failed: the token lacks the sub, unit or role claim');
   }
-  return { sub: payload.sub, unit: payload.unit, role };
+  return { sub: payload.sub, unit, role };
+}
+
+function describeDays(seconds: number): string {
+  return `${Math.round((seconds / 86400) * 10) / 10} days`;
 }
 
 export function bearerToken(authorization: string | undefined): string | null {

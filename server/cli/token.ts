@@ -10,16 +10,22 @@ function option(name: string): string | undefined {
 }
 
 function main(): void {
-  const unit = option('unit');
+  const unit = option('unit')?.trim();
   const role = parseRole(option('role')?.toUpperCase());
-  const days = Number(option('days') ?? 30);
+  const config = loadConfig();
+  const maxDays = config.maxTokenSeconds / 86400;
+  const days = Number(option('days') ?? Math.min(30, maxDays));
   if (!unit || !role || !(days > 0)) {
     console.error(USAGE);
     console.error(`roles: ${Object.values(Role).join(', ')}`);
     process.exit(2);
   }
+  if (days > maxDays) {
+    console.error(`--days ${days} is longer than the server accepts (MAX_TOKEN_DAYS=${maxDays})`);
+    process.exit(2);
+  }
   const sub = option('sub') ?? `${role.toLowerCase()}@${unit}`;
-  console.log(signToken({ sub, unit, role }, loadConfig().jwtSecret, Math.round(days * 24 * 3600)));
+  console.log(signToken({ sub, unit, role }, config.jwtSecret, Math.round(days * 24 * 3600)));
 }
 
 main();

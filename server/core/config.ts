@@ -10,6 +10,10 @@ export interface AppConfig {
   /** True when JWT_SECRET was not set: only acceptable on the embedded demo database. */
   jwtSecretIsDefault: boolean;
   production: boolean;
+  /** Stacks, paths and internal messages in answers: only while debugging outside production. */
+  exposeErrorDetails: boolean;
+  /** The longest a token may be valid for, from its issue (or from now when it has no iat). */
+  maxTokenSeconds: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   corsOrigins: string[];
   limits: QueryLimits;
@@ -39,6 +43,13 @@ function parsePort(raw: string | undefined): number {
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 
+function parseTokenDays(raw: string | undefined): number {
+  if (raw === undefined || raw === '') return 30;
+  const days = Number(raw);
+  if (!(days > 0) || !Number.isFinite(days)) throw new Error(`MAX_TOKEN_DAYS must be a positive number of days, got "${raw}"`);
+  return days;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const databaseUrl = env.DATABASE_URL || `sqlite:${DEFAULT_SQLITE_FILE}`;
   databaseKind(databaseUrl);
@@ -52,6 +63,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     jwtSecret: env.JWT_SECRET || DEV_JWT_SECRET,
     jwtSecretIsDefault: !env.JWT_SECRET,
     production,
+    exposeErrorDetails: !production && logLevel === 'debug',
+    maxTokenSeconds: parseTokenDays(env.MAX_TOKEN_DAYS) * 24 * 3600,
     logLevel,
     corsOrigins: (env.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
     limits: loadQueryLimits(env),

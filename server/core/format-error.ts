@@ -8,10 +8,10 @@ const CLIENT_CODES = new Set<string>(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATIO
 
 /**
  * What a client sees of an error: our own errors and GraphQL's request errors as they are;
- * anything unexpected (a database error, a bug) as a bare INTERNAL_SERVER_ERROR outside
- * development, so no SQL, stack or file path leaks.
+ * anything unexpected (a database error, a bug) as a bare INTERNAL_SERVER_ERROR unless details
+ * are exposed (LOG_LEVEL=debug outside production), so no SQL, stack or file path leaks.
  */
-export function createFormatError(production: boolean) {
+export function createFormatError(exposeDetails: boolean) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
     if (original instanceof AppError) return withoutStack({ ...formatted, message: original.message, extensions: { ...original.extensions } });
@@ -19,9 +19,9 @@ export function createFormatError(production: boolean) {
       return withoutStack({ ...formatted, extensions: { code: ErrorCode.BAD_USER_INPUT, validationErrors: original.extensions.validationErrors } });
     }
     const code = String(formatted.extensions?.code ?? ErrorCode.INTERNAL_SERVER_ERROR);
-    if (CLIENT_CODES.has(code)) return production ? withoutStack(formatted) : formatted;
+    if (CLIENT_CODES.has(code)) return exposeDetails ? formatted : withoutStack(formatted);
     logger.error('unexpected error', { message: original instanceof Error ? original.message : String(original), stack: original instanceof Error ? original.stack : undefined });
-    if (!production) return formatted;
+    if (exposeDetails) return formatted;
     return { message: 'Internal server error', path: formatted.path, locations: formatted.locations, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
   };
 }

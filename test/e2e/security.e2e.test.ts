@@ -49,6 +49,23 @@ describe.each(testDatabases())('tokens, limits and error hygiene on $name', (db)
     expect(StatementCounter.count - before).toBeGreaterThan(0);
   });
 
+  it('refuses a token valid for longer than MAX_TOKEN_DAYS (30 by default), and accepts one of 30 days', async () => {
+    const claims = { unit: 'VN', role: 'ADMIN' };
+    await expectUnauthenticated(jwt.sign(claims, TEST_SECRET, { algorithm: 'HS256', subject: 'x', expiresIn: '100y' }));
+    await expectUnauthenticated(jwt.sign(claims, TEST_SECRET, { algorithm: 'HS256', subject: 'x', expiresIn: 31 * 86400 }));
+    await expectUnauthenticated(jwt.sign({ ...claims, exp: Math.floor(Date.now() / 1000) + 40 * 86400 }, TEST_SECRET, { algorithm: 'HS256', subject: 'x', noTimestamp: true }));
+    const month = jwt.sign(claims, TEST_SECRET, { algorithm: 'HS256', subject: 'x', expiresIn: 30 * 86400 });
+    expect((await server.gql(ME, {}, month)).data).toEqual({ me: { role: 'ADMIN' } });
+    const message = (await server.gql(ME, {}, jwt.sign(claims, TEST_SECRET, { algorithm: 'HS256', subject: 'x', expiresIn: '100y' }))).errors![0].message;
+    expect(message).toMatch(/maximum is 30 days \(MAX_TOKEN_DAYS\)/);
+  });
+
+  it('trims the unit code of a token as it trims every unit code', async () => {
+    const padded = jwt.sign({ unit: ' 06601 ', role: 'ANALYST' }, TEST_SECRET, { algorithm: 'HS256', subject: 'x', expiresIn: 60 });
+    expect((await server.gql('{ me { unit { code } } }', {}, padded)).data).toEqual({ me: { unit: { code: '06601' } } });
+    expect((await server.gql('{ unit(code: " 06601 ") { code } }', {}, admin)).data).toEqual({ unit: { code: '06601' } });
+  });
+
   it('asks for an operation name when a document holds several operations (not an internal error)', async () => {
     const result = await server.gql('query A { me { role } } query B { me { subject } }', {}, admin);
     expect(result.errors![0].message).toMatch(/operation name/i);
@@ -103,10 +120,19 @@ describe.each(testDatabases())('tokens, limits and error hygiene on $name', (db)
   });
 });
 
-describe.each(testDatabases())('production error hygiene on $name', (db) => {
+/** Details are shown only while debugging outside production (LOG_LEVEL=debug, no NODE_ENV=production). */
+const hygiene = testDatabases().flatMap((db) =>
+  [
+    { NODE_ENV: 'production' },
+    { NODE_ENV: 'production', LOG_LEVEL: 'debug' },
+    { NODE_ENV: 'development' },
+  ].map((env) => ({ db, env, name: `${db.name} with ${JSON.stringify(env)}` })),
+);
+
+describe.each(hygiene)('error hygiene on $name', ({ db, env }) => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer(db, { NODE_ENV: 'production' });
+    server = await startTestServer(db, env);
   });
   afterAll(() => server?.close());
 
