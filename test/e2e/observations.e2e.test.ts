@@ -192,12 +192,12 @@ describe.each(testDatabases())('indicators and observations on $name', (db) => {
 
   it('four eyes: the writer of a value cannot approve it, another authorised subject can, and both stay in the history', async () => {
     const writer = server.token('20', 'ADMIN', 'writer@20');
-    await record([{ indicator: 'GE_CONFERENCE', unit: '06601', period: '2029', sex: 'TOTAL', numerator: 3 }], writer);
-    const [id] = (await server.gql(LIST, { indicator: 'GE_CONFERENCE', unit: '06601', periods: ['2029'] }, langSonAdmin)).data!.observations.edges.map((e: any) => e.node.id);
+    await record([{ indicator: 'GE_CONFERENCE', unit: '06601', period: '2035', sex: 'TOTAL', numerator: 3 }], writer);
+    const [id] = (await server.gql(LIST, { indicator: 'GE_CONFERENCE', unit: '06601', periods: ['2035'] }, langSonAdmin)).data!.observations.edges.map((e: any) => e.node.id);
     expect((await server.gql(STATUS('submitObservations'), { ids: [id] }, writer)).data!.submitObservations[0].status).toBe('SUBMITTED');
     const own = await server.gql(STATUS('approveObservations'), { ids: [id] }, writer);
     expect(own.errors![0]).toMatchObject({ message: expect.stringContaining('Four eyes'), extensions: { code: 'FORBIDDEN', field: 'ids' } });
-    expect(await count(`status = 'APPROVED' AND period = '2029'`)).toBe(0);
+    expect(await count(`status = 'APPROVED' AND period = '2035'`)).toBe(0);
     // The same subject under another role is still the writer.
     expect((await server.gql(STATUS('approveObservations'), { ids: [id] }, server.token('20', 'EDITOR', 'writer@20'))).errors![0].extensions!.code).toBe('FORBIDDEN');
     const other = await server.gql(STATUS('approveObservations'), { ids: [id] }, server.token('20', 'ADMIN', 'checker@20'));
@@ -211,7 +211,7 @@ describe.each(testDatabases())('indicators and observations on $name', (db) => {
       ],
     });
     // A change of the value makes its writer the one who may not approve the next version.
-    await record([{ indicator: 'GE_CONFERENCE', unit: '06601', period: '2029', sex: 'TOTAL', numerator: 4 }], server.token('20', 'ADMIN', 'checker@20'));
+    await record([{ indicator: 'GE_CONFERENCE', unit: '06601', period: '2035', sex: 'TOTAL', numerator: 4 }], server.token('20', 'ADMIN', 'checker@20'));
     expect((await server.gql(STATUS('approveObservations'), { ids: [id] }, server.token('20', 'ADMIN', 'checker@20'))).errors![0].extensions!.code).toBe('FORBIDDEN');
     expect((await server.gql(STATUS('approveObservations'), { ids: [id] }, writer)).data!.approveObservations[0].status).toBe('APPROVED');
   });

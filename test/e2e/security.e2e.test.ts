@@ -122,11 +122,11 @@ describe.each(testDatabases())('tokens, limits and error hygiene on $name', (db)
 
 /** Details are shown only while debugging outside production (LOG_LEVEL=debug, no NODE_ENV=production). */
 const hygiene = testDatabases().flatMap((db) =>
-  [
-    { NODE_ENV: 'production' },
-    { NODE_ENV: 'production', LOG_LEVEL: 'debug' },
-    { NODE_ENV: 'development' },
-  ].map((env) => ({ db, env, name: `${db.name} with ${JSON.stringify(env)}` })),
+  ([{ NODE_ENV: 'production' }, { NODE_ENV: 'production', LOG_LEVEL: 'debug' }, { NODE_ENV: 'development' }] as Record<string, string>[]).map((env) => ({
+    db,
+    env,
+    name: `${db.name} with ${JSON.stringify(env)}`,
+  })),
 );
 
 describe.each(hygiene)('error hygiene on $name', ({ db, env }) => {
