@@ -63,7 +63,7 @@ export class ObservationResolver {
     return (await observations.unitOf(ctx, observation)) as AdministrativeUnit;
   }
 
-  @FieldResolver(() => Float, { nullable: true, description: 'factor × numerator / denominator' })
+  @FieldResolver(() => Float, { nullable: true, description: 'factor × numerator for a COUNT, else factor × numerator / denominator; null when that is no finite number' })
   value(@Ctx() ctx: RequestContext, @Root() observation: Observation): Promise<number | null> {
     return observations.observationValue(ctx, observation);
   }
