@@ -66,6 +66,14 @@ export class Indicator {
   @Field({ description: 'Legal or statistical source of the indicator' })
   @Column({ type: 'varchar', length: 400 })
   source: string;
+
+  @Field(() => Float, { nullable: true, description: 'Lowest plausible value of one observation (e.g. 80 boys per 100 girls); below it a row is applied with a warning, or refused in strict mode' })
+  @Column({ name: 'plausible_min', type: 'double', nullable: true })
+  plausibleMin: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'Highest plausible value of one observation (e.g. 150 boys per 100 girls); above it a row is applied with a warning, or refused in strict mode' })
+  @Column({ name: 'plausible_max', type: 'double', nullable: true })
+  plausibleMax: number | null;
 }
 
 /** Denominator is fixed at 1 for these value types. */

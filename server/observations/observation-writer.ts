@@ -8,7 +8,7 @@ import { UnitLevel } from '../tenancy/unit-level';
 import { withWriteTransaction } from '../core/write-transaction';
 import { Observation } from './observation.entity';
 import { CandidateUnit, checkAgainstStored, observationKey, ObservationRow, pickUnit, RowProblem, StoredObservation, validateRows, ValidRow } from './observation-validation';
-import { periodEnd, periodStart } from './period';
+import { Period, periodEnd, periodStart } from './period';
 import { maintainRollups, readGroups } from '../statistics/rollup.maintenance';
 import { ObservationState } from '../statistics/rollup.contribution';
 
@@ -20,6 +20,8 @@ const REVISION_COLUMNS = ['observation_id', 'old_numerator', 'old_denominator', 
 
 export interface IngestOptions {
   dryRun?: boolean;
+  /** A value outside its indicator's plausible range rejects the batch instead of being a warning. */
+  strict?: boolean;
   /** Who the revisions name; default the token subject. */
   actor?: string;
   progress?: (line: string) => void;
@@ -31,6 +33,8 @@ export interface IngestResult {
   rejected: number;
   changed: number;
   errors: RowProblem[];
+  /** Rows applied (or that would be) with a value outside the indicator's plausible range. */
+  warnings: RowProblem[];
 }
 
 /** Thrown inside the transaction to roll back when stored state rejects the batch. */
@@ -52,12 +56,13 @@ export async function ingestObservations(ctx: RequestContext, rows: ObservationR
   const actor = options.actor ?? ctx.access.viewer.subject;
   const indicators = new Map((await ctx.loaders.allIndicators.load('all')).map((i) => [i.code, i]));
   const units = await candidateUnits(ctx, rows.map((r) => String(r.unit ?? '').trim()));
-  const { valid, problems } = validateRows(rows, indicators, (code, period) => pickUnit(units.get(code), periodStart(period), periodEnd(period)));
-  progress(`checked ${rows.length} rows: ${problems.length} problems in the rows themselves`);
+  const unitFor = (code: string, period: Period) => pickUnit(units.get(code), periodStart(period), periodEnd(period));
+  const { valid, problems, warnings } = validateRows(rows, indicators, unitFor, options.strict ?? false);
+  progress(`checked ${rows.length} rows: ${problems.length} problems in the rows themselves, ${warnings.length} implausible values`);
   const result = (applied: boolean, changed: number, errors: RowProblem[]): IngestResult => {
     const sorted = errors.sort((a, b) => a.index - b.index);
     const rejected = new Set(sorted.map((e) => e.index)).size;
-    return { applied, accepted: rows.length - rejected, rejected, changed, errors: sorted };
+    return { applied, accepted: rows.length - rejected, rejected, changed, errors: sorted, warnings };
   };
   if (problems.length) {
     // Report stored-state problems of the other rows too, so one round trip names every bad row.
