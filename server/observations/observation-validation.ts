@@ -159,7 +159,7 @@ export function validateRows(
       if (indicator.valueType === ValueType.PROPORTION && numerator > denominator) bad('numerator', `${indicator.code} is a proportion: numerator ${numerator} exceeds denominator ${denominator}`);
     }
     if (indicator && problems.length === numbersFrom) {
-      // Bounded values keep every aggregate bounded too: a ratio of sums lies between its parts' ratios.
+      // Bounded values keep aggregates bounded: a ratio of sums lies between its parts' ratios, a COUNT's sum below 1e15 × rows.
       const value = valueOf(indicator, numerator, denominator);
       const range = value === null ? null : rangeProblem(indicator, value);
       if (value === null || Math.abs(value) > MAX_MAGNITUDE) bad('denominator', `${indicator.code}: ${indicator.factor} × ${numerator} ÷ ${denominator} is beyond ${MAX_TEXT}; the denominator is too small for its numerator`);
