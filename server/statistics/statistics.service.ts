@@ -88,9 +88,13 @@ async function rowPlacements(ctx: RequestContext, area: AdministrativeUnit, date
   return placements.filter((p) => ctx.access.containsPath(p.path));
 }
 
-/** Null when no row of that sex entered the sums; the value follows the indicator's value type (indicator-value.ts). */
+/**
+ * Null when no row of that sex entered the sums, or when they overflowed (possible only with
+ * components stored before the value checks: a read answers rather than fails). The value follows
+ * the indicator's value type (indicator-value.ts).
+ */
 function aggregate(sums: Sums, indicator: Indicator): Aggregate | null {
-  if (!sums.rows) return null;
+  if (!sums.rows || !Number.isFinite(sums.n) || !Number.isFinite(sums.d)) return null;
   return Object.assign(new Aggregate(), { numerator: sums.n, denominator: sums.d, value: valueOf(indicator, sums.n, sums.d) });
 }
 

@@ -214,5 +214,16 @@ describe.each(testDatabases())('guarded values on $name', (db) => {
     expect(data!.observations.edges.map((e: any) => e.node.value)).toContain(null);
     const stats = await server.gql(STATS, { i: 'SEX_RATIO_AT_BIRTH', a: '20', p: [YEAR], b: 'CHILDREN' }, admin);
     expect(stats.errors).toBeUndefined();
+    expect(stats.data!.statistics.rows.find((r: any) => r.unit.code === '06601').total.value).toBeNull();
+    // Two stored counts whose sum overflows: that aggregate reads as null, the others still answer.
+    await server.dataSource.query(
+      `UPDATE observation SET numerator = 1.7e308 WHERE period = ? AND indicator_id = (SELECT id FROM indicator WHERE code = 'PEOPLES_COUNCIL_DEPUTY') AND unit_id IN (SELECT id FROM administrative_unit WHERE code = '06607')`,
+      [YEAR],
+    );
+    const deputies = await server.gql(STATS, { i: 'PEOPLES_COUNCIL_DEPUTY', a: '20', p: [YEAR], b: 'CHILDREN' }, admin);
+    expect(deputies.errors).toBeUndefined();
+    const overflowing = deputies.data!.statistics.rows.find((r: any) => r.unit.code === '06607');
+    expect([overflowing.female.value, overflowing.male.value, overflowing.total]).toEqual([1.7e308, 1.7e308, null]);
+    expect(overflowing.gap).toBe(0);
   });
 });
