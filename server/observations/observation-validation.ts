@@ -186,7 +186,7 @@ export function validateRows(
 function componentProblem(name: string, x: unknown): string | null {
   if (typeof x !== 'number' || !Number.isFinite(x)) return `${name} must be a finite number`;
   if (Math.abs(x) > MAX_MAGNITUDE) return `${name} ${x} is beyond ${MAX_TEXT}, the largest a component may be`;
-  if (x !== 0 && Math.abs(x) < MIN_NORMAL) return `${name} ${x} is too small to store: use 0 or at least ${MIN_NORMAL}`;
+  if (x !== 0 && Math.abs(x) < MIN_NORMAL) return `${name} ${x} is too small for a DOUBLE column, whose smallest non-zero value is ${MIN_NORMAL}`;
   return null;
 }
 
