@@ -46,6 +46,7 @@ export type Measure =
 export type ObservationInput = {
   /** Kept with the revision */
   comment?: string | null | undefined;
+  /** Above 0, at most 1e15; 1 (the default) for COUNT and BOOLEAN */
   denominator?: number | null | undefined;
   /** Further disaggregation, e.g. 'ethnic=minority' */
   disaggregation?: string | null | undefined;
@@ -53,6 +54,7 @@ export type ObservationInput = {
   expectedVersion?: number | null | undefined;
   /** Indicator code */
   indicator: string;
+  /** Finite, 0 to 1e15; a whole number for a COUNT, 0 or 1 for a BOOLEAN, at most the denominator for a PROPORTION */
   numerator: number;
   /** 2026, 2026S1, 2026Q3 or 2026-07, as the indicator’s period type requires */
   period: string;
@@ -114,12 +116,17 @@ export type UnitLevel =
   | 'PROVINCE'
   | 'VILLAGE';
 
-/** How an indicator value is formed from numerator and denominator */
+/** How an indicator value is formed from numerator and denominator, and so how it aggregates over units, sexes and sub-periods */
 export type ValueType =
+  /** 1 or 0 per unit (denominator 1): factor × Σnumerator ÷ Σdenominator, the share of reporting units with the property */
   | 'BOOLEAN'
+  /** A count (denominator 1): aggregates to factor × Σnumerator; TOTAL = FEMALE + MALE; a year of a FLOW is the sum of its sub-periods */
   | 'COUNT'
+  /** Sum of values per person: factor × Σnumerator ÷ Σdenominator */
   | 'MEAN'
+  /** Members with the property among a population (numerator ≤ denominator): factor × Σnumerator ÷ Σdenominator */
   | 'PROPORTION'
+  /** Group A per group B: factor × Σnumerator ÷ Σdenominator */
   | 'RATIO';
 
 export type IndicatorsQueryVariables = Exact<{

@@ -5,7 +5,7 @@ import { createDataSource } from '../core/data-source';
 import { setLogLevel } from '../core/logger';
 import { formatCsvErrors, importObservationsFile } from '../observations/observation-csv';
 
-const USAGE = 'usage: npm run import -- FILE.csv [--unit CODE] [--role ADMIN|EDITOR] [--sub NAME] [--dry-run]\n' + 'columns: indicator,unit,period,sex,numerator,denominator[,disaggregation,source,comment] (UTF-8, optional header)';
+const USAGE = 'usage: npm run import -- FILE.csv [--unit CODE] [--role ADMIN|EDITOR] [--sub NAME] [--dry-run] [--strict]\n' + 'columns: indicator,unit,period,sex,numerator,denominator[,disaggregation,source,comment] (UTF-8, optional header)';
 
 function option(name: string): string | undefined {
   const index = process.argv.indexOf(`--${name}`);
@@ -30,15 +30,18 @@ async function main(): Promise<number> {
       role: role ?? undefined,
       subject: option('sub'),
       dryRun: args.includes('--dry-run'),
+      strict: args.includes('--strict'),
       progress: (line) => console.error(`[import] ${line}`),
     });
     const seconds = (Date.now() - started) / 1000;
+    for (const line of formatCsvErrors(result.warnings, lines)) console.error(`warning: ${line}`);
     if (result.errors.length) {
-      for (const line of formatCsvErrors(result, lines)) console.error(line);
+      for (const line of formatCsvErrors(result.errors, lines)) console.error(line);
       console.error(`[import] ${result.rejected} of ${rows} rows rejected; nothing was loaded.`);
       return 1;
     }
-    console.error(`[import] ${rows} rows valid, ${result.changed} changed, ${result.applied ? 'loaded' : 'not loaded (dry run)'} in ${seconds.toFixed(1)} s (${Math.round(rows / seconds)} rows/s).`);
+    const flagged = result.warnings.length ? ` (${result.warnings.length} outside a plausible range, see the warnings)` : '';
+    console.error(`[import] ${rows} rows valid${flagged}, ${result.changed} changed, ${result.applied ? 'loaded' : 'not loaded (dry run)'} in ${seconds.toFixed(1)} s (${Math.round(rows / seconds)} rows/s).`);
     return 0;
   } finally {
     await dataSource.destroy();

@@ -2,6 +2,7 @@ import { In } from 'typeorm';
 import type { RequestContext } from '../core/context';
 import { BadUserInputError } from '../core/errors';
 import { Indicator } from '../indicators/indicator.entity';
+import { valueOf } from '../indicators/indicator-value';
 import { Observation } from '../observations/observation.entity';
 import { observationQuery } from '../observations/observation.service';
 import { AdministrativeUnit } from '../tenancy/administrative-unit.entity';
@@ -32,7 +33,7 @@ export interface ExportRow {
   disaggregation: string;
   numerator: number;
   denominator: number;
-  /** factor × numerator / denominator; null when the denominator is 0. */
+  /** As `Observation.value` (indicator-value.ts): factor × numerator for a COUNT, else factor × numerator / denominator. */
   value: number | null;
   unitOfMeasure: string;
   status: string;
@@ -95,7 +96,7 @@ function toRow(o: Observation, indicator: Indicator | undefined, unit: Administr
     disaggregation: o.disaggregation ?? '',
     numerator: o.numerator,
     denominator: o.denominator,
-    value: indicator && o.denominator ? (indicator.factor * o.numerator) / o.denominator : null,
+    value: indicator ? valueOf(indicator, o.numerator, o.denominator) : null,
     unitOfMeasure: indicator?.unitOfMeasure ?? '',
     status: o.status,
     version: o.version,

@@ -35,6 +35,8 @@ export async function loadIndicatorCatalogue(dataSource: DataSource, file = CATA
         numeratorLabel: seed.numeratorLabel,
         denominatorLabel: seed.denominatorLabel,
         source: seed.source,
+        plausibleMin: seed.plausibleMin ?? null,
+        plausibleMax: seed.plausibleMax ?? null,
       };
       const current = existing.get(seed.code);
       if (!current) {

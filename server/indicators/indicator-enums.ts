@@ -48,7 +48,17 @@ export enum ObservationStatus {
 }
 
 registerEnumType(Domain, { name: 'Domain', description: 'Policy domain of the national gender-equality strategy' });
-registerEnumType(ValueType, { name: 'ValueType', description: 'How an indicator value is formed from numerator and denominator' });
+registerEnumType(ValueType, {
+  name: 'ValueType',
+  description: 'How an indicator value is formed from numerator and denominator, and so how it aggregates over units, sexes and sub-periods',
+  valuesConfig: {
+    COUNT: { description: 'A count (denominator 1): aggregates to factor × Σnumerator; TOTAL = FEMALE + MALE; a year of a FLOW is the sum of its sub-periods' },
+    PROPORTION: { description: 'Members with the property among a population (numerator ≤ denominator): factor × Σnumerator ÷ Σdenominator' },
+    RATIO: { description: 'Group A per group B: factor × Σnumerator ÷ Σdenominator' },
+    MEAN: { description: 'Sum of values per person: factor × Σnumerator ÷ Σdenominator' },
+    BOOLEAN: { description: '1 or 0 per unit (denominator 1): factor × Σnumerator ÷ Σdenominator, the share of reporting units with the property' },
+  },
+});
 registerEnumType(TemporalAggregation, { name: 'TemporalAggregation', description: 'FLOW sums over time, STOCK takes the last value' });
 registerEnumType(PeriodType, { name: 'PeriodType', description: 'Reporting period granularity' });
 registerEnumType(Sex, { name: 'Sex' });

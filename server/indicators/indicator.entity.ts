@@ -3,7 +3,7 @@ import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 import { UnitLevel } from '../tenancy/unit-level';
 import { Domain, PeriodType, TemporalAggregation, ValueType } from './indicator-enums';
 
-/** A catalogue indicator (reference data, the same for every tenant); value = factor × Σnumerator / Σdenominator. */
+/** A catalogue indicator (reference data, the same for every tenant); its value type says how it aggregates (indicator-value.ts). */
 @ObjectType('Indicator', { description: 'An indicator of the catalogue; observations store its numerator and denominator' })
 @Entity('indicator')
 @Index('uq_indicator_code', ['code'], { unique: true })
@@ -27,7 +27,7 @@ export class Indicator {
   @Column({ type: 'varchar', length: 32 })
   domain: Domain;
 
-  @Field(() => ValueType)
+  @Field(() => ValueType, { description: 'How values aggregate: a COUNT to factor × Σnumerator (TOTAL = FEMALE + MALE, a FLOW year = the sum of its sub-periods, a STOCK year = the latest); PROPORTION, RATIO, MEAN and BOOLEAN to factor × Σnumerator ÷ Σdenominator' })
   @Column({ name: 'value_type', type: 'varchar', length: 16 })
   valueType: ValueType;
 
@@ -66,6 +66,14 @@ export class Indicator {
   @Field({ description: 'Legal or statistical source of the indicator' })
   @Column({ type: 'varchar', length: 400 })
   source: string;
+
+  @Field(() => Float, { nullable: true, description: 'Lowest plausible value of one observation (e.g. 80 boys per 100 girls); below it a row is applied with a warning, or refused in strict mode' })
+  @Column({ name: 'plausible_min', type: 'double', nullable: true })
+  plausibleMin: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'Highest plausible value of one observation (e.g. 150 boys per 100 girls); above it a row is applied with a warning, or refused in strict mode' })
+  @Column({ name: 'plausible_max', type: 'double', nullable: true })
+  plausibleMax: number | null;
 }
 
 /** Denominator is fixed at 1 for these value types. */

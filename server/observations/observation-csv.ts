@@ -80,6 +80,7 @@ export interface FileImportOptions {
   role?: Role;
   subject?: string;
   dryRun?: boolean;
+  strict?: boolean;
   progress?: (line: string) => void;
 }
 
@@ -89,11 +90,11 @@ export async function importObservationsFile(dataSource: DataSource, file: strin
   const { rows, lines } = csvToRows(fs.readFileSync(file, 'utf8'));
   progress(`read ${rows.length} rows from ${file}`);
   const ctx = await systemContext(dataSource, { unit: options.unit, role: options.role, subject: options.subject ?? `import:${file.split(/[\\/]/).pop()}` });
-  const result = await ingestObservations(ctx, rows, { dryRun: options.dryRun, progress });
+  const result = await ingestObservations(ctx, rows, { dryRun: options.dryRun, strict: options.strict, progress });
   return { result, lines, rows: rows.length };
 }
 
-/** One line per error: "line 12: period: …". */
-export function formatCsvErrors(result: IngestResult, lines: number[]): string[] {
-  return result.errors.map((e) => `line ${lines[e.index]}: ${e.field ?? 'row'}: ${e.message}`);
+/** One line per error (or warning): "line 12: period: …". */
+export function formatCsvErrors(problems: IngestResult['errors'], lines: number[]): string[] {
+  return problems.map((e) => `line ${lines[e.index]}: ${e.field ?? 'row'}: ${e.message}`);
 }

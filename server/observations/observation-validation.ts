@@ -1,5 +1,6 @@
 import { ObservationStatus, Sex, ValueType } from '../indicators/indicator-enums';
 import { denominatorIsOne, Indicator } from '../indicators/indicator.entity';
+import { valueOf } from '../indicators/indicator-value';
 import { UnitLevel } from '../tenancy/unit-level';
 import { parsePeriod, Period, periodProblem } from './period';
 
@@ -23,7 +24,8 @@ export interface RowProblem {
   index: number;
   field: string | null;
   message: string;
-  code: 'BAD_USER_INPUT' | 'FORBIDDEN' | 'CONFLICT';
+  /** IMPLAUSIBLE only for warnings: a value outside the indicator's plausible range, applied but flagged. */
+  code: 'BAD_USER_INPUT' | 'FORBIDDEN' | 'CONFLICT' | 'IMPLAUSIBLE';
 }
 
 /** A unit a row may name, as found through the access layer. */
@@ -67,6 +69,21 @@ export interface StoredObservation {
   version: number;
 }
 
+/**
+ * The largest numerator, denominator or value an observation may carry. Components are counts,
+ * sums or populations, and no real one comes near 1e15 (a thousand times the world's hours of
+ * unpaid care in a year). Below 2^53 ≈ 9.007e15 every whole count is exact in a DOUBLE and in
+ * JavaScript, and sums of a hundred million such rows (1e23) stay far from DOUBLE's limit of
+ * 1.8e308, so the rollups' running sums and every statistic can never overflow.
+ */
+export const MAX_MAGNITUDE = 1e15;
+/**
+ * The smallest non-zero magnitude a DOUBLE column stores as such (MySQL/MariaDB document DOUBLE as
+ * 0 or ±2.2250738585072014e-308 … ±1.7976931348623157e308): subnormals such as 5e-324 are refused.
+ */
+const MAX_TEXT = '1e15';
+export const MIN_NORMAL = 2.2250738585072014e-308;
+
 export const DISAGGREGATION_PATTERN = /^$|^[a-z][a-z0-9_]*=[A-Za-z0-9_.-]+(;[a-z][a-z0-9_]*=[A-Za-z0-9_.-]+)*$/;
 const SEXES = new Set<string>(Object.values(Sex));
 
@@ -94,12 +111,15 @@ export function validateRows(
   rows: ObservationRow[],
   indicators: Map<string, Indicator>,
   unitFor: (code: string, period: Period) => CandidateUnit | null,
-): { valid: ValidRow[]; problems: RowProblem[] } {
+  strict = false,
+): { valid: ValidRow[]; problems: RowProblem[]; warnings: RowProblem[] } {
   const problems: RowProblem[] = [];
+  const warnings: RowProblem[] = [];
   const valid: ValidRow[] = [];
   const seen = new Map<string, number>();
   rows.forEach((row, index) => {
     const bad = (field: string | null, message: string, code: RowProblem['code'] = 'BAD_USER_INPUT') => problems.push({ index, field, message, code });
+    const warn = (field: string | null, message: string) => warnings.push({ index, field, message, code: 'IMPLAUSIBLE' });
     const before = problems.length;
     const indicator = indicators.get(String(row.indicator ?? '').trim());
     if (!indicator) bad('indicator', `Unknown indicator "${row.indicator}"`);
@@ -123,17 +143,27 @@ export function validateRows(
     const numerator = row.numerator;
     const hasDenominator = row.denominator !== null && row.denominator !== undefined;
     const denominator = hasDenominator ? (row.denominator as number) : indicator && denominatorIsOne(indicator) ? 1 : NaN;
-    if (typeof numerator !== 'number' || !Number.isFinite(numerator)) bad('numerator', 'Numerator must be a finite number');
+    const numbersFrom = problems.length;
+    const numeratorProblem = componentProblem('Numerator', numerator);
+    const denominatorProblem = hasDenominator ? componentProblem('Denominator', denominator) : null;
+    if (numeratorProblem) bad('numerator', numeratorProblem);
     else if (numerator < 0) bad('numerator', 'Numerator must not be negative');
     if (!hasDenominator && indicator && !denominatorIsOne(indicator)) bad('denominator', `${indicator.code} (${indicator.valueType}) needs a denominator`);
-    else if (hasDenominator && (typeof denominator !== 'number' || !Number.isFinite(denominator))) bad('denominator', 'Denominator must be a finite number');
+    else if (denominatorProblem) bad('denominator', denominatorProblem);
     else if (hasDenominator && denominator < 0) bad('denominator', 'Denominator must not be negative');
     else if (hasDenominator && denominator === 0) bad('denominator', 'Denominator must not be zero');
     else if (indicator && denominatorIsOne(indicator) && denominator !== 1) bad('denominator', `${indicator.code} (${indicator.valueType}) has denominator 1`);
-    if (indicator && Number.isFinite(numerator) && numerator >= 0) {
+    if (indicator && problems.length === numbersFrom) {
       if (indicator.valueType === ValueType.BOOLEAN && numerator !== 0 && numerator !== 1) bad('numerator', `${indicator.code} is yes/no: numerator 0 or 1`);
-      if (indicator.valueType === ValueType.COUNT && !Number.isInteger(numerator)) bad('numerator', `${indicator.code} counts: numerator must be a whole number`);
-      if (indicator.valueType === ValueType.PROPORTION && Number.isFinite(denominator) && denominator > 0 && numerator > denominator) bad('numerator', `${indicator.code} is a proportion: numerator ${numerator} exceeds denominator ${denominator}`);
+      if (indicator.valueType === ValueType.COUNT && !Number.isInteger(numerator)) bad('numerator', `${indicator.code} counts: numerator must be a whole number, not ${numerator}`);
+      if (indicator.valueType === ValueType.PROPORTION && numerator > denominator) bad('numerator', `${indicator.code} is a proportion: numerator ${numerator} exceeds denominator ${denominator}`);
+    }
+    if (indicator && problems.length === numbersFrom) {
+      // Bounded values keep aggregates bounded: a ratio of sums lies between its parts' ratios, a COUNT's sum below 1e15 × rows.
+      const value = valueOf(indicator, numerator, denominator);
+      const range = value === null ? null : rangeProblem(indicator, value);
+      if (value === null || Math.abs(value) > MAX_MAGNITUDE) bad('denominator', `${indicator.code}: ${indicator.factor} × ${numerator} ÷ ${denominator} is beyond ${MAX_TEXT}; the denominator is too small for its numerator`);
+      else if (range) (strict ? bad : warn)('numerator', range);
     }
     const expectedVersion = row.expectedVersion ?? null;
     if (expectedVersion !== null && (!Number.isInteger(expectedVersion) || expectedVersion < 0)) bad('expectedVersion', 'expectedVersion must be a non-negative integer');
@@ -149,7 +179,23 @@ export function validateRows(
     seen.set(key, index);
     valid.push({ index, indicator, unitId: unit.id, period: periodCode, sex: sex as Sex, disaggregation, numerator, denominator, source: row.source?.trim() || null, expectedVersion, comment: row.comment?.trim() || null, status: row.status ?? null, key });
   });
-  return { valid, problems };
+  return { valid, problems, warnings };
+}
+
+/** Why a component cannot be stored and summed safely, or null. */
+function componentProblem(name: string, x: unknown): string | null {
+  if (typeof x !== 'number' || !Number.isFinite(x)) return `${name} must be a finite number`;
+  if (Math.abs(x) > MAX_MAGNITUDE) return `${name} ${x} is beyond ${MAX_TEXT}, the largest a component may be`;
+  if (x !== 0 && Math.abs(x) < MIN_NORMAL) return `${name} ${x} is too small for a DOUBLE column, whose smallest non-zero value is ${MIN_NORMAL}`;
+  return null;
+}
+
+/** Why a value lies outside the indicator's plausible range, or null (no range, or inside it). */
+function rangeProblem(indicator: Indicator, value: number): string | null {
+  const { plausibleMin: min, plausibleMax: max } = indicator;
+  if ((min === null || min === undefined || value >= min) && (max === null || max === undefined || value <= max)) return null;
+  const range = `${min ?? '−∞'}–${max ?? '∞'}`;
+  return `${indicator.code} ${value} (${indicator.unitOfMeasure}) is outside the plausible range ${range}`;
 }
 
 /**

@@ -23,6 +23,8 @@ const REVISION_COLUMNS = ['observation_id', 'old_numerator', 'old_denominator', 
 
 export interface IngestOptions {
   dryRun?: boolean;
+  /** A value outside its indicator's plausible range rejects the batch instead of being a warning. */
+  strict?: boolean;
   /** Who the revisions name; default the token subject. */
   actor?: string;
   progress?: (line: string) => void;
@@ -34,6 +36,8 @@ export interface IngestResult {
   rejected: number;
   changed: number;
   errors: RowProblem[];
+  /** Rows applied (or that would be) with a value outside the indicator's plausible range. */
+  warnings: RowProblem[];
 }
 
 /** Thrown inside the transaction to roll back when stored state rejects the batch. */
@@ -59,12 +63,12 @@ export async function ingestObservations(ctx: RequestContext, rows: ObservationR
     const unit = pickUnit(units.byCode.get(code), periodStart(period), periodEnd(period));
     return unit && ctx.access.containsOn(units.placements.get(unit.id) ?? [], periodEnd(period)) ? unit : null;
   };
-  const { valid, problems } = validateRows(rows, indicators, inArea);
-  progress(`checked ${rows.length} rows: ${problems.length} problems in the rows themselves`);
+  const { valid, problems, warnings } = validateRows(rows, indicators, inArea, options.strict ?? false);
+  progress(`checked ${rows.length} rows: ${problems.length} problems in the rows themselves, ${warnings.length} implausible values`);
   const result = (applied: boolean, changed: number, errors: RowProblem[]): IngestResult => {
     const sorted = errors.sort((a, b) => a.index - b.index);
     const rejected = new Set(sorted.map((e) => e.index)).size;
-    return { applied, accepted: rows.length - rejected, rejected, changed, errors: sorted };
+    return { applied, accepted: rows.length - rejected, rejected, changed, errors: sorted, warnings };
   };
   if (problems.length) {
     // Report stored-state problems of the other rows too, so one round trip names every bad row.

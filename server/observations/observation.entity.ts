@@ -15,7 +15,7 @@ export function parseObservationId(id: string): number | null {
  * period, sex, disaggregation ('' = none). `unit_id` is the owning unit for the access layer.
  * `indicator`, `unit`, `value` and `history` are resolved by ObservationResolver.
  */
-@ObjectType('Observation', { description: 'A gender-disaggregated observation: value = factor × numerator / denominator' })
+@ObjectType('Observation', { description: 'A gender-disaggregated observation, stored as numerator and denominator (see Observation.value)' })
 @Entity('observation')
 @Index('uq_observation_key', ['indicatorId', 'unitId', 'period', 'sex', 'disaggregation'], { unique: true })
 @Index('ix_observation_unit', ['unitId', 'indicatorId', 'period'])

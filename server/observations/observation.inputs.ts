@@ -15,10 +15,10 @@ export class ObservationInput {
   @Field(() => Sex)
   sex: Sex;
 
-  @Field(() => Float)
+  @Field(() => Float, { description: 'Finite, 0 to 1e15; a whole number for a COUNT, 0 or 1 for a BOOLEAN, at most the denominator for a PROPORTION' })
   numerator: number;
 
-  @Field(() => Float, { nullable: true })
+  @Field(() => Float, { nullable: true, description: 'Above 0, at most 1e15; 1 (the default) for COUNT and BOOLEAN' })
   denominator?: number | null;
 
   @Field(() => String, { nullable: true, description: "Further disaggregation, e.g. 'ethnic=minority'" })
@@ -45,7 +45,7 @@ export class RowError {
   @Field()
   message: string;
 
-  @Field({ description: 'BAD_USER_INPUT, FORBIDDEN or CONFLICT' })
+  @Field({ description: 'BAD_USER_INPUT, FORBIDDEN or CONFLICT; IMPLAUSIBLE for a warning' })
   code: string;
 }
 
@@ -65,6 +65,9 @@ export class ImportResult {
 
   @Field(() => [RowError])
   errors: RowError[];
+
+  @Field(() => [RowError], { description: 'Rows with a value outside the indicator’s plausible range (code IMPLAUSIBLE): applied all the same unless strict' })
+  warnings: RowError[];
 }
 
 @ArgsType()

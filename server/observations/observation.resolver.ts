@@ -34,13 +34,16 @@ export class ObservationResolver {
     return rowId === null ? Promise.resolve(null) : observations.findObservation(ctx, rowId);
   }
 
-  @Mutation(() => ImportResult, { description: 'Records a batch atomically: one bad row rejects all, every bad row is reported. dryRun validates only.' })
+  @Mutation(() => ImportResult, {
+    description: 'Records a batch atomically: one bad row rejects all, every bad row is reported. dryRun validates only. A value outside its indicator’s plausible range is a warning, or with strict an error.',
+  })
   recordObservations(
     @Ctx() ctx: RequestContext,
     @Arg('input', () => [ObservationInput]) input: ObservationInput[],
     @Arg('dryRun', () => Boolean, { defaultValue: false }) dryRun: boolean,
+    @Arg('strict', () => Boolean, { defaultValue: false, description: 'Refuse the batch when a value lies outside its indicator’s plausible range' }) strict: boolean,
   ): Promise<ImportResult> {
-    return observations.recordObservations(ctx, input, { dryRun });
+    return observations.recordObservations(ctx, input, { dryRun, strict });
   }
 
   @Mutation(() => [Observation], { description: 'DRAFT → SUBMITTED, by whoever may write the units; all or none' })
@@ -63,7 +66,7 @@ export class ObservationResolver {
     return (await observations.unitOf(ctx, observation)) as AdministrativeUnit;
   }
 
-  @FieldResolver(() => Float, { nullable: true, description: 'factor × numerator / denominator' })
+  @FieldResolver(() => Float, { nullable: true, description: 'factor × numerator for a COUNT, else factor × numerator / denominator; null when that is no finite number' })
   value(@Ctx() ctx: RequestContext, @Root() observation: Observation): Promise<number | null> {
     return observations.observationValue(ctx, observation);
   }

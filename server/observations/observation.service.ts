@@ -6,6 +6,7 @@ import { Connection, readPage, toConnection } from '../core/pagination';
 import { chunk, pathPrefixSql } from '../core/sql';
 import { ObservationStatus } from '../indicators/indicator-enums';
 import { Indicator } from '../indicators/indicator.entity';
+import { valueOf } from '../indicators/indicator-value';
 import { findIndicatorByCode } from '../indicators/indicator.service';
 import { AdministrativeUnit, isValidOn } from '../tenancy/administrative-unit.entity';
 import { UnitPlacement } from '../tenancy/unit-placement.entity';
@@ -70,8 +71,7 @@ export async function findObservation(ctx: RequestContext, id: number): Promise<
 
 export async function observationValue(ctx: RequestContext, observation: Observation): Promise<number | null> {
   const indicator = await ctx.loaders.indicatorById.load(observation.indicatorId);
-  if (!indicator || !observation.denominator) return null;
-  return (indicator.factor * observation.numerator) / observation.denominator;
+  return indicator ? valueOf(indicator, observation.numerator, observation.denominator) : null;
 }
 
 export function indicatorOf(ctx: RequestContext, observation: Observation): Promise<Indicator | null> {

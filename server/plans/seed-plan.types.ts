@@ -43,6 +43,9 @@ export interface SeedIndicator {
   numeratorLabel: string;    // Vietnamese, what the numerator counts
   denominatorLabel: string | null; // null where the denominator is always 1
   source: string;            // e.g. 'NQ28/NQ-CP 2021–2030, mục tiêu 1, chỉ tiêu 2' or 'TT10/2019/TT-BKHĐT 0105' or 'Kế hoạch xã Lợi Bác 2026–2030'
+  /** Plausible range of one observation's value; outside it a row is applied with a warning (refused in strict mode). */
+  plausibleMin?: number | null;
+  plausibleMax?: number | null;
 }
 
 export interface SeedTarget {

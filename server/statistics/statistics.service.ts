@@ -1,8 +1,8 @@
 import type { RequestContext } from '../core/context';
 import { BadUserInputError } from '../core/errors';
 import { pathPrefixSql, validOnSql } from '../core/sql';
-import { ValueType } from '../indicators/indicator-enums';
 import { Indicator } from '../indicators/indicator.entity';
+import { finiteOrNull, valueOf } from '../indicators/indicator-value';
 import { findIndicatorByCode } from '../indicators/indicator.service';
 import { Observation } from '../observations/observation.entity';
 import { restrictObservations } from '../observations/observation.access';
@@ -87,9 +87,14 @@ async function rowPlacements(ctx: RequestContext, area: AdministrativeUnit, date
   return placements.filter((p) => ctx.access.containsOn([p], date));
 }
 
-function aggregate(sums: Sums, factor: number): Aggregate | null {
-  if (!sums.rows) return null;
-  return Object.assign(new Aggregate(), { numerator: sums.n, denominator: sums.d, value: sums.d ? (factor * sums.n) / sums.d : null });
+/**
+ * Null when no row of that sex entered the sums, or when they overflowed (possible only with
+ * components stored before the value checks: a read answers rather than fails). The value follows
+ * the indicator's value type (indicator-value.ts).
+ */
+function aggregate(sums: Sums, indicator: Indicator): Aggregate | null {
+  if (!sums.rows || !Number.isFinite(sums.n) || !Number.isFinite(sums.d)) return null;
+  return Object.assign(new Aggregate(), { numerator: sums.n, denominator: sums.d, value: valueOf(indicator, sums.n, sums.d) });
 }
 
 const scopeOf = (ctx: RequestContext) => (ctx.access.approvedOnly ? RollupScope.APPROVED : RollupScope.ALL);
@@ -98,7 +103,8 @@ const scopeOf = (ctx: RequestContext) => (ctx.access.approvedOnly ? RollupScope.
  * Rows for several indicators in one shape (area, period, breakdown, basis) in four statements
  * whatever the subtree: the row units; their maintained rollups (everything below a row unit,
  * see rollup.store.ts); the raw observations of row units that are themselves entry units; and
- * their coverage. Values are always the ratio of the sums, never a mean of rates.
+ * their coverage. Values follow the value type: a COUNT is its summed count, every other type
+ * the ratio of the sums, never a mean of rates.
  */
 export async function computeRows(ctx: RequestContext, indicators: Indicator[], area: AdministrativeUnit, period: Period, date: string, breakdown: Breakdown, level: UnitLevel | null, basis: HierarchyBasis = HierarchyBasis.PERIOD): Promise<ComputedRows> {
   const units = await rowUnits(ctx, area, date, breakdown, level);
@@ -117,7 +123,7 @@ export async function computeRows(ctx: RequestContext, indicators: Indicator[], 
         const sums = emptyContribution();
         for (const part of [rollups.get(`${indicator.id}|${unit.id}`), own.get(`${indicator.id}|${unit.id}`)]) if (part) addContribution(sums, part);
         const expected = unit.level === indicator.entryLevel ? 1 : (coverage.get(`${unit.id}|${indicator.entryLevel}`) ?? 0);
-        return buildRow(indicator, unit, period.code, aggregate(sums.female, indicator.factor), aggregate(sums.male, indicator.factor), aggregate(sums.total, indicator.factor), sums.reporting, expected);
+        return buildRow(indicator, unit, period.code, aggregate(sums.female, indicator), aggregate(sums.male, indicator), aggregate(sums.total, indicator), sums.reporting, expected);
       }),
     );
   }
@@ -194,22 +200,19 @@ async function readCoverage(ctx: RequestContext, indicators: Indicator[], rowIds
 }
 
 export function buildRow(indicator: Indicator, unit: AdministrativeUnit, period: string, female: Aggregate | null, male: Aggregate | null, total: Aggregate | null, reportingUnits: number, expectedUnits: number): StatisticsRow {
+  // From the values, which for a COUNT are the counts themselves: its share is F ÷ (F + M) of people.
   const fv = female?.value ?? null;
   const mv = male?.value ?? null;
-  let femaleShare: number | null = null;
-  if (female && male) {
-    const [f, m] = indicator.valueType === ValueType.COUNT ? [female.numerator, male.numerator] : [fv, mv];
-    if (f !== null && m !== null && f + m !== 0) femaleShare = (f / (f + m)) * 100;
-  }
+  const both = fv !== null && mv !== null;
   return Object.assign(new StatisticsRow(), {
     unit,
     period,
     female,
     male,
     total,
-    femaleShare,
-    femaleToMaleRatio: fv !== null && mv !== null && mv !== 0 ? fv / mv : null,
-    gap: fv !== null && mv !== null ? fv - mv : null,
+    femaleShare: both && fv + mv !== 0 ? finiteOrNull((fv / (fv + mv)) * 100) : null,
+    femaleToMaleRatio: both && mv !== 0 ? finiteOrNull(fv / mv) : null,
+    gap: both ? finiteOrNull(fv - mv) : null,
     reportingUnits,
     expectedUnits,
   });

@@ -4,15 +4,15 @@ import { Comparator, Measure } from '../plans/plan.enums';
 import { Target } from '../plans/target.entity';
 import { AdministrativeUnit } from '../tenancy/administrative-unit.entity';
 
-@ObjectType('Aggregate', { description: 'Sums of components and value = factor × Σnumerator / Σdenominator' })
+@ObjectType('Aggregate', { description: 'Sums of components and the value they give under the indicator’s value type (see ValueType)' })
 export class Aggregate {
-  @Field(() => Float, { nullable: true, description: 'null when the denominator sums to 0' })
+  @Field(() => Float, { nullable: true, description: 'COUNT: factor × Σnumerator; otherwise factor × Σnumerator ÷ Σdenominator, null when the denominator sums to 0' })
   value: number | null;
 
   @Field(() => Float)
   numerator: number;
 
-  @Field(() => Float)
+  @Field(() => Float, { description: 'For a COUNT, how many entry units (times sub-periods, for a flow) reported: not part of the value' })
   denominator: number;
 }
 
@@ -33,7 +33,7 @@ export class StatisticsRow {
   @Field(() => Aggregate, { nullable: true, description: 'FEMALE + MALE, plus TOTAL rows of units that gave no split' })
   total: Aggregate | null;
 
-  @Field(() => Float, { nullable: true, description: 'F ÷ (F + M) × 100 (of numerators for COUNT indicators, of values otherwise)' })
+  @Field(() => Float, { nullable: true, description: 'F ÷ (F + M) × 100 of the values (for a COUNT, of the counts)' })
   femaleShare: number | null;
 
   @Field(() => Float, { nullable: true, description: 'F ÷ M (values)' })
@@ -88,7 +88,7 @@ export class TargetProgress {
   @Field(() => Float, { nullable: true, description: 'The target’s measure in the period; null without data' })
   actual: number | null;
 
-  @Field(() => Float)
+  @Field(() => Float, { description: 'The target over the period judged: a COUNT flow target per quarter counts 4 times over a year (baselines likewise)' })
   targetValue: number;
 
   @Field(() => Comparator)

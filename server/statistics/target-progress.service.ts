@@ -1,7 +1,8 @@
 import type { RequestContext } from '../core/context';
 import { BadUserInputError, ForbiddenError } from '../core/errors';
+import { TemporalAggregation, ValueType } from '../indicators/indicator-enums';
 import { Indicator } from '../indicators/indicator.entity';
-import { parsePeriod, Period, periodEnd, periodProblem } from '../observations/period';
+import { parsePeriod, Period, periodEnd, periodProblem, periodsWithin } from '../observations/period';
 import { Plan } from '../plans/plan.entity';
 import { Comparator, Measure } from '../plans/plan.enums';
 import { findPlan } from '../plans/plan.service';
@@ -58,18 +59,20 @@ async function progressOfPlan(ctx: RequestContext, plan: Plan, period: Period, b
   const indicators = [...new Map(targets.map((t) => catalogue.get(t.indicatorCode)).filter((i): i is Indicator => !!i).map((i) => [i.id, i])).values()];
   const current = await rowsFor(ctx, plan, indicators, period, breakdown);
   if (!current) return [];
-  // Targets without a baseline draw their line from the plan's first year and the actual then.
-  const firstYear = parsePeriod(String(plan.firstYear));
+  // Targets without a baseline draw their line from the actual of the same period (year, quarter…)
+  // in the plan's first year: a quarter's count is compared with a quarter's, not with a year's.
+  const firstPeriod = parsePeriod(`${plan.firstYear}${period.code.slice(4)}`);
   const needFirst = targets.filter((t) => t.baselineYear === null || t.baselineValue === null).map((t) => catalogue.get(t.indicatorCode)).filter((i): i is Indicator => !!i);
-  const first = firstYear && needFirst.length && period.year > plan.firstYear ? await rowsFor(ctx, plan, [...new Set(needFirst)], firstYear, breakdown) : null;
+  const first = firstPeriod && needFirst.length && period.year > plan.firstYear ? await rowsFor(ctx, plan, [...new Set(needFirst)], firstPeriod, breakdown) : null;
 
   const progress: TargetProgress[] = [];
   for (const target of targets) {
     const indicator = catalogue.get(target.indicatorCode);
+    const scale = indicator ? targetScale(target, indicator, period) : 1;
     current.units.forEach((unit, index) => {
       const row = indicator ? current.rows.get(indicator.id)?.[index] : undefined;
       const actual = row ? measureOf(row, target.measure, target.comparator) : null;
-      let baseline: { year: number; value: number } | null = target.baselineYear !== null && target.baselineValue !== null ? { year: target.baselineYear, value: target.baselineValue } : null;
+      let baseline: { year: number; value: number } | null = target.baselineYear !== null && target.baselineValue !== null ? { year: target.baselineYear, value: target.baselineValue * scale } : null;
       if (!baseline && actual !== null) {
         if (period.year <= plan.firstYear) baseline = { year: period.year, value: actual };
         else {
@@ -79,10 +82,22 @@ async function progressOfPlan(ctx: RequestContext, plan: Plan, period: Period, b
           if (value !== null) baseline = { year: plan.firstYear, value };
         }
       }
-      progress.push(judge(target, unit, period, actual, baseline, row));
+      progress.push(judge({ ...target, targetValue: target.targetValue * scale }, unit, period, actual, baseline, row));
     });
   }
   return progress;
+}
+
+const COUNTED = [Measure.TOTAL, Measure.FEMALE, Measure.MALE, Measure.GAP, Measure.EACH_SEX];
+
+/**
+ * How many of the target's own periods the judged period holds, when they add up: a COUNT flow
+ * sums its sub-periods, so "mỗi quý ít nhất 01 tin, bài" (at least 1 a quarter) is at least 4
+ * over a year. Shares and ratios, stocks and other value types do not add up over time: 1.
+ */
+export function targetScale(target: Target, indicator: Indicator, period: Period): number {
+  if (indicator.valueType !== ValueType.COUNT || indicator.temporalAggregation !== TemporalAggregation.FLOW || !target.periodType || !COUNTED.includes(target.measure as Measure)) return 1;
+  return Math.max(1, periodsWithin(period, target.periodType).length);
 }
 
 /** The target's measure in a row; EACH_SEX is the worse sex with respect to the comparator. */

@@ -4,6 +4,7 @@ import vm from 'node:vm';
 import ExcelJS from 'exceljs';
 import { zipIntake } from '../../server/exports/xlsx-writer';
 import { testDatabases } from '../support/databases';
+import { parseCsv, readXlsx } from '../support/export-files';
 import { startTestServer, TestServer } from '../support/server';
 
 const CSV_HEADER = ['indicator', 'indicator_name', 'unit', 'unit_name', 'period', 'sex', 'disaggregation', 'numerator', 'denominator', 'value', 'unit_of_measure', 'status', 'version', 'updated_at'];
@@ -22,35 +23,6 @@ const SEXES = [
   ['TOTAL', 'total', '_T'],
 ] as const;
 const COUNT = `query($unit: String, $d: Boolean, $indicator: String) { observations(unit: $unit, includeDescendants: $d, indicator: $indicator, first: 1) { totalCount } }`;
-
-/** RFC 4180 parser for the tests (quoted fields, doubled quotes, CRLF). */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(field);
-      field = '';
-    } else if (c === '\n') {
-      row.push(field.replace(/\r$/, ''));
-      rows.push(row);
-      row = [];
-      field = '';
-    } else field += c;
-  }
-  if (field || row.length) rows.push([...row, field]);
-  return rows;
-}
 
 interface Aggregate {
   value: number | null;
@@ -94,19 +66,6 @@ function expectStatisticsLines(lines: (string | number | null)[][], stats: Stati
       expect([Number(line[14]), Number(line[15])]).toEqual([row.reportingUnits, row.expectedUnits]);
     });
   });
-}
-
-/** The first worksheet as rows of cell values ('' for empty cells), header included. */
-async function readXlsx(body: Buffer): Promise<(string | number | null)[][]> {
-  const workbook = new ExcelJS.Workbook();
-  await workbook.xlsx.load(body as never);
-  const sheet = workbook.worksheets[0];
-  const rows: (string | number | null)[][] = [];
-  sheet.eachRow((row) => {
-    const values = (row.values as unknown[]).slice(1);
-    rows.push(Array.from({ length: STATISTICS_HEADER.length }, (_, i) => (values[i] === null || values[i] === undefined ? '' : (values[i] as string | number))));
-  });
-  return rows;
 }
 
 describe('the XLSX writer', () => {
@@ -295,7 +254,7 @@ describe.each(testDatabases())('bulk export on $name', (db) => {
       expect(response.status).toBe(200);
       expect(response.headers.get('content-type')).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
       expect(response.headers.get('content-disposition')).toMatch(/filename="statistics-PEOPLES_COUNCIL_DEPUTY-20-.*\.xlsx"/);
-      const rows = await readXlsx(body);
+      const rows = await readXlsx(body, STATISTICS_HEADER.length);
       expect(rows[0]).toEqual(STATISTICS_HEADER);
       expectStatisticsLines(rows.slice(1), await statistics(BY_CHILDREN_VARS, langSonAnalyst));
       expect(rows.slice(1).filter((r) => r[7] !== '').every((r) => typeof r[7] === 'number' && typeof r[8] === 'number')).toBe(true);

@@ -396,7 +396,7 @@ describe.each(testDatabases())('indicators and observations on $name', (db) => {
       fs.writeFileSync(file('bad'), csv);
       const { result, lines } = await importObservationsFile(server.dataSource, file('bad'));
       expect(result.applied).toBe(false);
-      expect(formatCsvErrors(result, lines)).toEqual(['line 3: numerator: Numerator must be a finite number']);
+      expect(formatCsvErrors(result.errors, lines)).toEqual(['line 3: numerator: Numerator must be a finite number']);
       expect(await count(`period = '2033'`)).toBe(0);
       fs.writeFileSync(file('good'), csv.replace('abc', '1'));
       const good = await importObservationsFile(server.dataSource, file('good'));

@@ -142,7 +142,9 @@ describe.each(testDatabases())('statistics on $name', (db) => {
           }
         }
       }
-      const agg = (s: { n: number; d: number; k: number }) => (s.k ? { numerator: s.n, denominator: s.d, value: s.d ? (ind.factor * s.n) / s.d : null } : null);
+      // SPEC §1: a COUNT is its summed count (the denominators only count reporting units); every other type the ratio of the sums.
+      const valueOf = (s: { n: number; d: number }) => (ind.value_type === 'COUNT' ? ind.factor * s.n : s.d ? (ind.factor * s.n) / s.d : null);
+      const agg = (s: { n: number; d: number; k: number }) => (s.k ? { numerator: s.n, denominator: s.d, value: valueOf(s) } : null);
       const female = agg(sums.FEMALE);
       const male = agg(sums.MALE);
       const fv = female?.value ?? null;
