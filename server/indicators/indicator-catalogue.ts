@@ -176,7 +176,9 @@ export function applyCatalogue(dataSource: DataSource, entries: CatalogueEntry[]
     const existing = new Map((await manager.getRepository(Indicator).find()).map((i) => [i.code, i]));
     const storedReferences = await referencesOf(manager, [...existing.values()].map((i) => i.id));
     const changes = entries.map((entry) => diff(entry, existing.get(entry.indicator.code), storedReferences));
-    problems.push(...(await dataBoundProblems(manager, entries, changes, existing)));
+    // A value that is itself invalid is reported once, as invalid, not also as a forbidden change.
+    const invalid = new Set(problems.map((p) => `${p.line}|${p.field}`));
+    problems.push(...(await dataBoundProblems(manager, entries, changes, existing)).filter((p) => !invalid.has(`${p.line}|${p.field}`)));
     const real = changes.filter((c) => c.added || c.fields.length > 0);
     const result = { applied: false, added: real.filter((c) => c.added).length, changed: real.filter((c) => !c.added).length, changes: real, problems: problems.sort((a, b) => a.line - b.line) };
     if (problems.length || options.dryRun) return result;

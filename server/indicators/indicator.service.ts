@@ -19,12 +19,17 @@ export interface IndicatorFilter {
 export async function listIndicators(ctx: RequestContext, filter: IndicatorFilter = {}): Promise<Indicator[]> {
   let list = await ctx.loaders.allIndicators.load('all');
   if (filter.domain) list = list.filter((i) => i.domain === filter.domain);
-  const search = filter.search ? foldVietnamese(filter.search) : '';
-  if (search) list = list.filter((i) => [i.code.replace(/_/g, ' '), i.name, i.nameEn].some((text) => foldVietnamese(text).includes(search)));
+  const search = filter.search ? searchable(filter.search) : '';
+  if (search) list = list.filter((i) => [i.code, i.name, i.nameEn].some((text) => searchable(text).includes(search)));
   const framework = filter.framework ? foldVietnamese(filter.framework) : '';
   if (!framework) return list;
   const references = await ctx.loaders.referencesByIndicator.loadMany(list.map((i) => i.id));
   return list.filter((_, index) => (references[index] as IndicatorReference[]).some((r) => foldVietnamese(r.framework) === framework));
+}
+
+/** Folded text in which a code's underscores are spaces: "sex ratio" and "SEX_RATIO" find SEX_RATIO_AT_BIRTH. */
+function searchable(text: string): string {
+  return foldVietnamese(text.replace(/_/g, ' '));
 }
 
 export async function findIndicatorByCode(ctx: RequestContext, code: string): Promise<Indicator | null> {
