@@ -12,7 +12,7 @@ export class IndicatorResolver {
     @Ctx() ctx: RequestContext,
     @Arg('domain', () => Domain, { nullable: true }) domain?: Domain | null,
     @Arg('framework', () => String, { nullable: true, description: "Only indicators with a reference in this framework, e.g. 'TT10/2019/TT-BKHĐT' or 'SDG'" }) framework?: string | null,
-    @Arg('search', () => String, { nullable: true, description: "Accent- and case-insensitive text in the code or the Vietnamese or English name: 'ty le nu' finds 'Tỷ lệ nữ…'" }) search?: string | null,
+    @Arg('search', () => String, { nullable: true, description: "Accent- and case-insensitive text in the code or the Vietnamese or English name: 'ty so gioi tinh' finds 'Tỷ số giới tính khi sinh'" }) search?: string | null,
   ): Promise<Indicator[]> {
     return indicators.listIndicators(ctx, { domain, framework, search });
   }
