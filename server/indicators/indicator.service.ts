@@ -36,6 +36,12 @@ export async function findIndicatorByCode(ctx: RequestContext, code: string): Pr
   return (await ctx.loaders.allIndicators.load('all')).find((i) => i.code === code.trim()) ?? null;
 }
 
+/** The stored catalogue as a lookup by code, read once per request (target validation uses it). */
+export async function indicatorLookup(ctx: RequestContext): Promise<(code: string) => Indicator | undefined> {
+  const byCode = new Map((await ctx.loaders.allIndicators.load('all')).map((i) => [i.code, i]));
+  return (code) => byCode.get(code);
+}
+
 export function indicatorReferences(ctx: RequestContext, indicator: Indicator): Promise<IndicatorReference[]> {
   return ctx.loaders.referencesByIndicator.load(indicator.id);
 }

@@ -211,6 +211,19 @@ describe.each(testDatabases())('the indicator catalogue as data on $name', (db) 
     expect(await indicators({ framework: 'NO SUCH FRAMEWORK' })).toEqual([]);
   });
 
+  it('lets a plan target use an indicator the import added (targets are checked against the stored catalogue)', async () => {
+    const editor = server.token('06601', 'EDITOR');
+    const plans = await server.gql(`{ plans(unit: "06601") { edges { node { objectives { id ordinal } } } } }`, {}, editor);
+    const objective = plans.data!.plans.edges[0].node.objectives.find((o: { ordinal: number }) => o.ordinal === 3).id as string;
+    const ADD = `mutation($objective: ID!, $input: TargetInput!) { addTarget(objective: $objective, input: $input) { indicator measure targetValue } }`;
+    const input = { text: 'Tuổi kết hôn trung bình lần đầu của nữ đạt ít nhất 25 tuổi vào năm 2028', indicator: 'MEAN_AGE_FIRST_MARRIAGE', measure: 'FEMALE', comparator: 'AT_LEAST', targetValue: 25, dueYear: 2028 };
+    const added = await server.gql(ADD, { objective, input }, editor);
+    expect(added.errors).toBeUndefined();
+    expect(added.data!.addTarget).toEqual({ indicator: 'MEAN_AGE_FIRST_MARRIAGE', measure: 'FEMALE', targetValue: 25 });
+    const unknown = await server.gql(ADD, { objective, input: { ...input, indicator: 'NOT_IN_THE_CATALOGUE' } }, editor);
+    expect(unknown.errors?.[0]).toMatchObject({ message: 'No indicator with code "NOT_IN_THE_CATALOGUE"', extensions: { code: 'BAD_USER_INPUT', field: 'indicator' } });
+  });
+
   it('searches codes, Vietnamese and English names accent- and case-insensitively', async () => {
     const codes = async (search: string) => (await indicators({ search })).map((i) => i.code);
     expect(await codes('ty so gioi tinh')).toEqual(['SEX_RATIO_AT_BIRTH']);
