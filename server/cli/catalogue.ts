@@ -11,7 +11,7 @@ const USAGE = [
   '       npm run catalogue -- import FILE.csv [--dry-run]',
   'The file has one row per indicator and the columns code,name,nameEn,domain,valueType,factor,unitOfMeasure,entryLevel,',
   'sexDisaggregated,temporalAggregation,periodType,numeratorLabel,denominatorLabel,source,references (UTF-8; a BOM is fine).',
-  'references: FRAMEWORK:CODE ["title"] [<url>] separated by |, e.g. SDG:5.5.1 | NQ28/NQ-CP:1.2',
+  'references: FRAMEWORK:CODE ["title"] [<url>] separated by |, e.g. SDG:5.5.1 "Proportion of seats held by women…" <https://…> | SDG:3.1.1',
 ].join('\n');
 
 /**
@@ -34,11 +34,15 @@ async function main(): Promise<number> {
       console.log(`Wrote ${indicators} indicators to ${file}.`);
       return 0;
     }
+    if (!fs.existsSync(file)) {
+      console.error(`${file}: no such file`);
+      return 1;
+    }
     const dryRun = process.argv.includes('--dry-run');
     const result = await importCatalogueFile(dataSource, file, { dryRun });
     if (result.problems.length) {
       for (const line of formatProblems(result.problems)) console.error(line);
-      console.error(`${file}: ${result.problems.length} problems; nothing was written.`);
+      console.error(`${file}: ${result.problems.length} ${result.problems.length === 1 ? 'problem' : 'problems'}; nothing was written.`);
       return 1;
     }
     for (const line of formatChanges(result, result.names)) console.log(line);

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { PROJECT_ROOT } from '../core/config';
+import { withWriteTransaction } from '../core/write-transaction';
 import { Observation } from '../observations/observation.entity';
 import type { SeedIndicator } from '../plans/seed-plan.types';
 import { UnitLevel } from '../tenancy/unit-level';
@@ -165,7 +166,7 @@ export function formatField(value: unknown): string {
  * problem, not a write.
  */
 export function applyCatalogue(dataSource: DataSource, entries: CatalogueEntry[], options: { dryRun?: boolean } = {}): Promise<CatalogueResult> {
-  return dataSource.transaction(async (manager) => {
+  return withWriteTransaction(dataSource, async (manager) => {
     const problems = entries.flatMap(validateEntry);
     const firstLine = new Map<string, number>();
     for (const entry of entries) {
@@ -182,7 +183,7 @@ export function applyCatalogue(dataSource: DataSource, entries: CatalogueEntry[]
     const real = changes.filter((c) => c.added || c.fields.length > 0);
     const result = { applied: false, added: real.filter((c) => c.added).length, changed: real.filter((c) => !c.added).length, changes: real, problems: problems.sort((a, b) => a.line - b.line) };
     if (problems.length || options.dryRun) return result;
-    for (const entry of entries) await write(manager, entry, existing.get(entry.indicator.code), changes[entries.indexOf(entry)]);
+    for (const [index, entry] of entries.entries()) await write(manager, entry, existing.get(entry.indicator.code), changes[index]);
     return { ...result, applied: true };
   });
 }

@@ -165,7 +165,7 @@ describe.each(testDatabases())('the indicator catalogue as data on $name', (db) 
     expect(run.stdout).toBe('');
     expect(run.stderr.trim().split('\n')).toEqual([
       `line ${deputies + 1}: valueType: cannot change COUNT to PROPORTION: PEOPLES_COUNCIL_DEPUTY has ${Number(n)} observations and its numerators and denominators were entered for that value type; create a new indicator instead`,
-      `${file('value-type')}: 1 problems; nothing was written.`,
+      `${file('value-type')}: 1 problem; nothing was written.`,
     ]);
     expect(Number(n)).toBeGreaterThan(0);
     expect(await snapshot()).toEqual(before);
