@@ -8,7 +8,7 @@ export interface IndicatorFilter {
   domain?: Domain | null;
   /** Only indicators with a reference in this framework (compared accent- and case-insensitively). */
   framework?: string | null;
-  /** Accent- and case-insensitive words in the code, the Vietnamese or the English name. */
+  /** Accent- and case-insensitive text in the code, the Vietnamese or the English name. */
   search?: string | null;
 }
 
@@ -23,8 +23,8 @@ export async function listIndicators(ctx: RequestContext, filter: IndicatorFilte
   if (search) list = list.filter((i) => [i.code, i.name, i.nameEn].some((text) => searchable(text).includes(search)));
   const framework = filter.framework ? foldVietnamese(filter.framework) : '';
   if (!framework) return list;
-  const references = await ctx.loaders.referencesByIndicator.loadMany(list.map((i) => i.id));
-  return list.filter((_, index) => (references[index] as IndicatorReference[]).some((r) => foldVietnamese(r.framework) === framework));
+  const references = await Promise.all(list.map((i) => ctx.loaders.referencesByIndicator.load(i.id)));
+  return list.filter((_, index) => references[index].some((r) => foldVietnamese(r.framework) === framework));
 }
 
 /** Folded text in which a code's underscores are spaces: "sex ratio" and "SEX_RATIO" find SEX_RATIO_AT_BIRTH. */
