@@ -4,6 +4,7 @@ import { DataSource, EntityManager, In } from 'typeorm';
 import { PROJECT_ROOT } from '../core/config';
 import { withWriteTransaction } from '../core/write-transaction';
 import { Observation } from '../observations/observation.entity';
+import { Target } from '../plans/target.entity';
 import type { SeedIndicator } from '../plans/seed-plan.types';
 import { UnitLevel } from '../tenancy/unit-level';
 import { Domain, PeriodType, TemporalAggregation, ValueType } from './indicator-enums';
@@ -33,15 +34,16 @@ export const INDICATOR_FIELDS = [
 
 /**
  * Fields that say how the stored numerators and denominators read: changing one would silently
- * reinterpret the observations already entered (and the statistics rollups built from them).
+ * reinterpret the observations already entered (and the statistics rollups built from them) and
+ * the plan targets set on the indicator.
  */
-const DATA_BOUND_FIELDS: Partial<Record<keyof CatalogueIndicator, string>> = {
-  valueType: 'its numerators and denominators were entered for that value type',
-  factor: 'its values would change by the ratio of the factors',
-  sexDisaggregated: 'its rows are keyed by sex (FEMALE/MALE or TOTAL) accordingly',
-  entryLevel: 'its rows were entered by units of that level',
-  periodType: 'its rows were entered for periods of that type',
-  temporalAggregation: 'its statistics rollups were built for that aggregation over time',
+const DATA_BOUND_FIELDS: Partial<Record<keyof CatalogueIndicator, { reason: string; targets: boolean }>> = {
+  valueType: { reason: 'its numerators and denominators (and target values) were set for that value type', targets: true },
+  factor: { reason: 'its values (and target values) would change by the ratio of the factors', targets: true },
+  sexDisaggregated: { reason: 'its rows (and target measures) are keyed by sex accordingly', targets: true },
+  entryLevel: { reason: 'its rows were entered by units of that level', targets: false },
+  periodType: { reason: 'its rows were entered (and targets judged) for periods of that type', targets: true },
+  temporalAggregation: { reason: 'its statistics rollups were built (and targets judged) for that aggregation over time', targets: true },
 };
 
 export const FACTORS = [1, 100, 1000, 100000];
@@ -162,8 +164,8 @@ export function formatField(value: unknown): string {
  * Validates a whole catalogue against the database and, when nothing is wrong and not `dryRun`,
  * writes it in one transaction: new codes are added, changed fields updated, and the references
  * of each listed indicator replaced by the listed ones. Indicators the entries do not list stay.
- * A change of a data-bound field (value type, factor, …) of an indicator with observations is a
- * problem, not a write.
+ * A change of a data-bound field (value type, factor, …) of an indicator with observations or
+ * plan targets is a problem, not a write.
  */
 export function applyCatalogue(dataSource: DataSource, entries: CatalogueEntry[], options: { dryRun?: boolean } = {}): Promise<CatalogueResult> {
   return withWriteTransaction(dataSource, async (manager) => {
@@ -215,24 +217,37 @@ function diff(entry: CatalogueEntry, current: Indicator | undefined, storedRefer
 async function dataBoundProblems(manager: EntityManager, entries: CatalogueEntry[], changes: CatalogueChange[], existing: Map<string, Indicator>): Promise<CatalogueProblem[]> {
   const bound = changes.map((c, index) => ({ entry: entries[index], fields: c.fields.filter((f) => f.field in DATA_BOUND_FIELDS) })).filter((b) => b.fields.length > 0);
   if (bound.length === 0) return [];
-  const ids = bound.map((b) => existing.get(b.entry.indicator.code)!.id);
-  const counts = await manager
-    .createQueryBuilder(Observation, 'o')
-    .select('o.indicatorId', 'id')
-    .addSelect('COUNT(*)', 'n')
-    .where('o.indicatorId IN (:...ids)', { ids })
-    .groupBy('o.indicatorId')
-    .getRawMany<{ id: number; n: number | string }>();
-  const observations = new Map(counts.map((c) => [Number(c.id), Number(c.n)]));
+  const codes = bound.map((b) => b.entry.indicator.code);
+  const observations = await countBy(manager, Observation, 'indicatorId', codes.map((code) => existing.get(code)!.id));
+  // Targets name their indicator by code; one whose measure no longer fits would fail or mislead in targetProgress.
+  const targets = await countBy(manager, Target, 'indicatorCode', codes);
   return bound.flatMap(({ entry, fields }) => {
-    const n = observations.get(existing.get(entry.indicator.code)!.id) ?? 0;
-    if (n === 0) return [];
-    return fields.map((f) => ({
-      line: entry.line,
-      field: f.field,
-      message: `cannot change ${f.from} to ${f.to}: ${entry.indicator.code} has ${n} observations and ${DATA_BOUND_FIELDS[f.field as keyof CatalogueIndicator]}; create a new indicator instead`,
-    }));
+    const code = entry.indicator.code;
+    const rows = observations.get(String(existing.get(code)!.id)) ?? 0;
+    const plans = targets.get(code) ?? 0;
+    return fields.flatMap((f) => {
+      const bound = DATA_BOUND_FIELDS[f.field as keyof CatalogueIndicator]!;
+      const has = [rows ? count(rows, 'observation') : '', bound.targets && plans ? count(plans, 'plan target') : ''].filter(Boolean);
+      if (has.length === 0) return [];
+      return [{ line: entry.line, field: f.field, message: `cannot change ${f.from} to ${f.to}: ${code} has ${has.join(' and ')}, and ${bound.reason}; create a new indicator instead` }];
+    });
   });
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+/** Rows of `entity` per value of `column` among `values`, in one grouped query. */
+async function countBy(manager: EntityManager, entity: typeof Observation | typeof Target, column: 'indicatorId' | 'indicatorCode', values: (number | string)[]): Promise<Map<string, number>> {
+  const rows = await manager
+    .createQueryBuilder(entity, 'x')
+    .select(`x.${column}`, 'value')
+    .addSelect('COUNT(*)', 'n')
+    .where(`x.${column} IN (:...values)`, { values })
+    .groupBy(`x.${column}`)
+    .getRawMany<{ value: number | string; n: number | string }>();
+  return new Map(rows.map((r) => [String(r.value), Number(r.n)]));
 }
 
 async function write(manager: EntityManager, entry: CatalogueEntry, current: Indicator | undefined, change: CatalogueChange): Promise<void> {

@@ -72,7 +72,7 @@ describe.each(testDatabases())('the indicator catalogue as data on $name', (db) 
   });
   afterAll(async () => {
     await server?.close();
-    for (const name of ['export', 'edited', 'again', 'value-type', 'two-bad']) fs.rmSync(file(name), { force: true });
+    for (const name of ['export', 'edited', 'again', 'value-type', 'two-bad', 'targeted']) fs.rmSync(file(name), { force: true });
   });
 
   it('exports every indicator with its references, UTF-8 with a BOM, and importing that file changes nothing', async () => {
@@ -159,12 +159,14 @@ describe.each(testDatabases())('the indicator catalogue as data on $name', (db) 
     writeRows(file('value-type'), rows);
     const before = await snapshot();
     const [{ n }] = await server.dataSource.query("SELECT COUNT(*) AS n FROM observation o JOIN indicator i ON i.id = o.indicator_id WHERE i.code = 'PEOPLES_COUNCIL_DEPUTY'");
+    const [{ t }] = await server.dataSource.query("SELECT COUNT(*) AS t FROM target WHERE indicator_code = 'PEOPLES_COUNCIL_DEPUTY'");
+    const has = [`${Number(n)} observations`, ...(Number(t) ? [`${Number(t)} plan target${Number(t) === 1 ? '' : 's'}`] : [])].join(' and ');
 
     const run = catalogue(url, 'import', file('value-type'));
     expect(run.status).toBe(1);
     expect(run.stdout).toBe('');
     expect(run.stderr.trim().split('\n')).toEqual([
-      `line ${deputies + 1}: valueType: cannot change COUNT to PROPORTION: PEOPLES_COUNCIL_DEPUTY has ${Number(n)} observations and its numerators and denominators were entered for that value type; create a new indicator instead`,
+      `line ${deputies + 1}: valueType: cannot change COUNT to PROPORTION: PEOPLES_COUNCIL_DEPUTY has ${has}, and its numerators and denominators (and target values) were set for that value type; create a new indicator instead`,
       `${file('value-type')}: 1 problem; nothing was written.`,
     ]);
     expect(Number(n)).toBeGreaterThan(0);
@@ -222,6 +224,15 @@ describe.each(testDatabases())('the indicator catalogue as data on $name', (db) 
     expect(added.data!.addTarget).toEqual({ indicator: 'MEAN_AGE_FIRST_MARRIAGE', measure: 'FEMALE', targetValue: 25 });
     const unknown = await server.gql(ADD, { objective, input: { ...input, indicator: 'NOT_IN_THE_CATALOGUE' } }, editor);
     expect(unknown.errors?.[0]).toMatchObject({ message: 'No indicator with code "NOT_IN_THE_CATALOGUE"', extensions: { code: 'BAD_USER_INPUT', field: 'indicator' } });
+
+    // From now on its value type is bound by the target, though it has no observations.
+    const rows = readRows(file('again'));
+    const marriage = rows.findIndex((r) => r[0] === 'MEAN_AGE_FIRST_MARRIAGE');
+    rows[marriage][rows[0].indexOf('valueType')] = 'RATIO';
+    writeRows(file('targeted'), rows);
+    const run = catalogue(url, 'import', file('targeted'));
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain(`line ${marriage + 1}: valueType: cannot change MEAN to RATIO: MEAN_AGE_FIRST_MARRIAGE has 1 plan target, and its numerators and denominators (and target values) were set for that value type; create a new indicator instead`);
   });
 
   it('searches codes, Vietnamese and English names accent- and case-insensitively', async () => {
