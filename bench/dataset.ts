@@ -27,14 +27,15 @@ export interface IndicatorChoice {
  * level VILLAGE), cycled until there are `count`. Variants exist only in the bench database.
  */
 export function chooseIndicators(count: number, catalogue: SeedIndicator[] = readCatalogue()): { choices: IndicatorChoice[]; variants: SeedIndicator[] } {
-  const yearlySplit = catalogue.filter((i) => i.sexDisaggregated && i.periodType === 'YEAR');
+  // National survey indicators (entered by the nation only) would make odd village-level variants.
+  const yearlySplit = catalogue.filter((i) => i.sexDisaggregated && i.periodType === 'YEAR' && i.entryLevel !== 'NATION');
   const real = yearlySplit.filter((i) => i.entryLevel === 'VILLAGE').slice(0, count);
   const choices: IndicatorChoice[] = real.map((i) => ({ code: i.code, valueType: i.valueType, variantOf: null }));
   const variants: SeedIndicator[] = [];
   for (let n = 0; choices.length < count; n++) {
     const base = yearlySplit[n % yearlySplit.length];
     const code = `BENCH_${String(n + 1).padStart(2, '0')}_${base.code}`.slice(0, 64);
-    variants.push({ ...base, code, entryLevel: 'VILLAGE', name: `[bench] ${base.name}`, nameEn: `[bench, village level] ${base.nameEn}`, source: `bdg-hub bench: ${base.code} entered by villages` });
+    variants.push({ ...base, code, entryLevel: 'VILLAGE', name: `[bench] ${base.name}`, nameEn: `[bench, village level] ${base.nameEn}`, source: `bdg-hub bench: ${base.code} entered by villages`, references: [] });
     choices.push({ code, valueType: base.valueType, variantOf: base.code });
   }
   return { choices, variants };

@@ -1,5 +1,7 @@
 import DataLoader from 'dataloader';
+import { In } from 'typeorm';
 import type { RequestContext } from '../core/context';
+import { IndicatorReference } from './indicator-reference.entity';
 import { Indicator } from './indicator.entity';
 
 /** Per-request loaders of the catalogue: it is small, so one query reads it all once per request. */
@@ -13,6 +15,11 @@ export function createIndicatorLoaders(ctx: RequestContext) {
     indicatorById: new DataLoader<number, Indicator | null>(async (ids) => {
       const byId = new Map((await allIndicators.load('all')).map((i) => [i.id, i]));
       return ids.map((id) => byId.get(id) ?? null);
+    }),
+    /** Framework references of each indicator, ordered by framework and code; one query per batch. */
+    referencesByIndicator: new DataLoader<number, IndicatorReference[]>(async (ids) => {
+      const rows = await ctx.dataSource.getRepository(IndicatorReference).find({ where: { indicatorId: In([...ids]) }, order: { framework: 'ASC', code: 'ASC' } });
+      return ids.map((id) => rows.filter((r) => r.indicatorId === id));
     }),
   };
 }

@@ -1,13 +1,47 @@
 import type { RequestContext } from '../core/context';
+import { foldVietnamese } from '../core/text';
 import { Domain } from './indicator-enums';
+import { IndicatorReference } from './indicator-reference.entity';
 import { Indicator } from './indicator.entity';
 
-/** Indicators are reference data (not tenant data): every viewer sees the whole catalogue. */
-export async function listIndicators(ctx: RequestContext, domain?: Domain | null): Promise<Indicator[]> {
-  const all = await ctx.loaders.allIndicators.load('all');
-  return domain ? all.filter((i) => i.domain === domain) : all;
+export interface IndicatorFilter {
+  domain?: Domain | null;
+  /** Only indicators with a reference in this framework (compared accent- and case-insensitively). */
+  framework?: string | null;
+  /** Accent- and case-insensitive text in the code, the Vietnamese or the English name. */
+  search?: string | null;
+}
+
+/**
+ * Indicators are reference data (not tenant data): every viewer sees the whole catalogue. The
+ * catalogue is read once per request, so filtering happens here rather than in SQL.
+ */
+export async function listIndicators(ctx: RequestContext, filter: IndicatorFilter = {}): Promise<Indicator[]> {
+  let list = await ctx.loaders.allIndicators.load('all');
+  if (filter.domain) list = list.filter((i) => i.domain === filter.domain);
+  const search = filter.search ? searchable(filter.search) : '';
+  if (search) list = list.filter((i) => [i.code, i.name, i.nameEn].some((text) => searchable(text).includes(search)));
+  const framework = filter.framework ? foldVietnamese(filter.framework) : '';
+  if (!framework) return list;
+  const references = await Promise.all(list.map((i) => ctx.loaders.referencesByIndicator.load(i.id)));
+  return list.filter((_, index) => references[index].some((r) => foldVietnamese(r.framework) === framework));
+}
+
+/** Folded text in which a code's underscores are spaces: "sex ratio" and "SEX_RATIO" find SEX_RATIO_AT_BIRTH. */
+function searchable(text: string): string {
+  return foldVietnamese(text.replace(/_/g, ' '));
 }
 
 export async function findIndicatorByCode(ctx: RequestContext, code: string): Promise<Indicator | null> {
   return (await ctx.loaders.allIndicators.load('all')).find((i) => i.code === code.trim()) ?? null;
+}
+
+/** The stored catalogue as a lookup by code, read once per request (target validation uses it). */
+export async function indicatorLookup(ctx: RequestContext): Promise<(code: string) => Indicator | undefined> {
+  const byCode = new Map((await ctx.loaders.allIndicators.load('all')).map((i) => [i.code, i]));
+  return (code) => byCode.get(code);
+}
+
+export function indicatorReferences(ctx: RequestContext, indicator: Indicator): Promise<IndicatorReference[]> {
+  return ctx.loaders.referencesByIndicator.load(indicator.id);
 }

@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { PROJECT_ROOT } from '../core/config';
 import { validOnSql } from '../core/sql';
 import { Domain, PeriodType } from '../indicators/indicator-enums';
+import { Indicator } from '../indicators/indicator.entity';
 import { AdministrativeUnit } from '../tenancy/administrative-unit.entity';
 import { Agency } from './agency.entity';
 import { Objective } from './objective.entity';
@@ -48,6 +49,7 @@ function scheduleColumns(s: SeedSchedule | null): Pick<Task, 'scheduleKind' | 's
  */
 export async function loadDemoPlans(dataSource: DataSource, seeds = readSeedPlans()): Promise<number> {
   return dataSource.transaction(async (manager) => {
+    const indicators = new Map((await manager.getRepository(Indicator).find()).map((i) => [i.code, i]));
     const at = new Date().toISOString();
     for (const seed of seeds) {
       const unit = await manager
@@ -113,7 +115,7 @@ export async function loadDemoPlans(dataSource: DataSource, seeds = readSeedPlan
             periodType: t.periodType as PeriodType | null,
           };
           try {
-            validateTarget(fields, plan);
+            validateTarget(fields, plan, (code) => indicators.get(code));
           } catch (error) {
             throw new Error(`Seed plan ${seed.key}, target ${o.ordinal}.${t.ordinal}: ${(error as Error).message}`);
           }

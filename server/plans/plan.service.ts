@@ -12,6 +12,7 @@ import { AdministrativeUnit, unitAt } from '../tenancy/administrative-unit.entit
 import { planYears } from './plan.access';
 import { findUnitByCode } from '../tenancy/unit.service';
 import { PeriodType } from '../indicators/indicator-enums';
+import { indicatorLookup } from '../indicators/indicator.service';
 import { Agency } from './agency.entity';
 import { Objective } from './objective.entity';
 import { PlanRevision } from './plan-revision.entity';
@@ -304,7 +305,8 @@ export async function updatePlan(ctx: RequestContext, id: string, input: UpdateP
   if (next.firstYear !== plan.firstYear || next.lastYear !== plan.lastYear) {
     // Targets must stay inside the plan's period.
     const targets = await ctx.loaders.targetsByPlan.load(plan.id);
-    for (const t of targets) validateTarget(fieldsOf(t), next);
+    const indicatorOf = await indicatorLookup(ctx);
+    for (const t of targets) validateTarget(fieldsOf(t), next, indicatorOf);
   }
   if (!changes.length) return plan;
   next.updatedAt = now();
@@ -397,7 +399,7 @@ export async function addTarget(ctx: RequestContext, objectiveId: string, input:
   const { objective, plan } = await writableObjective(ctx, objectiveId);
   checkText(input.text, 'text');
   const fields = targetFieldsFromInput(input);
-  validateTarget(fields, plan);
+  validateTarget(fields, plan, await indicatorLookup(ctx));
   const target = await withWriteTransaction(ctx.dataSource, async (manager) => {
     const ordinal = await claimOrdinal(manager, Target, { objectiveId: objective.id }, plan.id, input.ordinal, (n) => `Objective ${objective.ordinal} already has a target ${n}`, { most: PLAN_PARTS.targetsPerObjective, what: `Objective ${objective.ordinal}'s list of targets` });
     const repo = manager.getRepository(Target);
@@ -429,7 +431,7 @@ export async function updateTarget(ctx: RequestContext, id: string, input: Updat
   if (input.periodType != null) set('periodType', input.periodType);
   if (input.baseline != null) Object.assign(next, { baselineYear: input.baseline.year, baselineValue: input.baseline.value });
   if (input.milestones != null) set('milestones', input.milestones.map((m) => ({ year: m.year, value: m.value })));
-  validateTarget(fieldsOf(next), plan);
+  validateTarget(fieldsOf(next), plan, await indicatorLookup(ctx));
   const fields = ['label', 'text', 'indicatorCode', 'measure', 'comparator', 'targetValue', 'dueYear', 'baselineYear', 'baselineValue', 'milestones', 'periodType'] as const;
   const changes: Change[] = fields
     .filter((f) => JSON.stringify(next[f]) !== JSON.stringify(target[f]))

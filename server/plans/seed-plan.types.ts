@@ -42,10 +42,19 @@ export interface SeedIndicator {
   periodType: PeriodType;    // the period at which data are entered
   numeratorLabel: string;    // Vietnamese, what the numerator counts
   denominatorLabel: string | null; // null where the denominator is always 1
-  source: string;            // e.g. 'NQ28/NQ-CP 2021–2030, mục tiêu 1, chỉ tiêu 2' or 'TT10/2019/TT-BKHĐT 0105' or 'Kế hoạch xã Lợi Bác 2026–2030'
+  source: string;            // e.g. 'NQ28/NQ-CP 2021–2030, mục tiêu 1, chỉ tiêu 2' or 'Kế hoạch xã Lợi Bác 2026–2030'
   /** Plausible range of one observation's value; outside it a row is applied with a warning (refused in strict mode). */
   plausibleMin?: number | null;
   plausibleMax?: number | null;
+  /** Codes in official frameworks; `url` cites where the code and its definition are published. Never guessed. */
+  references?: SeedReference[];
+}
+
+export interface SeedReference {
+  framework: string;         // 'SDG', 'NQ28/NQ-CP', 'TT10/2019/TT-BKHĐT'
+  code: string;              // '5.5.1', '2.1' (mục tiêu 2, chỉ tiêu 1)
+  title?: string | null;     // the framework's own name of the indicator
+  url?: string | null;       // the public source of code and definition
 }
 
 export interface SeedTarget {

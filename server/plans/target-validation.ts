@@ -1,8 +1,6 @@
 import { PeriodType } from '../indicators/indicator-enums';
 import { BadUserInputError } from '../core/errors';
-import { catalogueIndicator } from './indicator-catalogue';
 import { Comparator, Measure } from './plan.enums';
-import type { SeedIndicator } from './seed-plan.types';
 
 export interface TargetFields {
   indicatorCode: string | null;
@@ -16,11 +14,25 @@ export interface TargetFields {
   periodType: PeriodType | null;
 }
 
+/** What target validation reads of an indicator (the stored catalogue's Indicator has it all). */
+export interface TargetIndicator {
+  code: string;
+  valueType: string;
+  factor: number;
+  unitOfMeasure: string;
+  sexDisaggregated: boolean;
+  periodType: string;
+  temporalAggregation: string;
+}
+
+/** The catalogue as validation sees it: the indicator of a code, if there is one. */
+export type IndicatorLookup = (code: string) => TargetIndicator | undefined;
+
 const SEX_MEASURES = [Measure.FEMALE, Measure.MALE, Measure.FEMALE_SHARE, Measure.FEMALE_TO_MALE_RATIO, Measure.GAP, Measure.EACH_SEX];
 const MONTHS: Record<string, number> = { MONTH: 1, QUARTER: 3, SEMESTER: 6, YEAR: 12 };
 
 /** Why `value` cannot be a value of `measure` on `indicator`, or null when it can. */
-export function valueProblem(indicator: SeedIndicator, measure: Measure, value: number): string | null {
+export function valueProblem(indicator: TargetIndicator, measure: Measure, value: number): string | null {
   if (!Number.isFinite(value)) return 'must be a finite number';
   switch (measure) {
     case Measure.FEMALE_SHARE:
@@ -42,10 +54,10 @@ export function valueProblem(indicator: SeedIndicator, measure: Measure, value: 
 }
 
 /**
- * Checks a target's machine-readable form against its indicator (value type, factor, sex
- * disaggregation) and the plan's period. Throws BAD_USER_INPUT naming the offending field.
+ * Checks a target's machine-readable form against its indicator in the catalogue as stored (value
+ * type, factor, sex disaggregation) and the plan's period. Throws BAD_USER_INPUT naming the offending field.
  */
-export function validateTarget(t: TargetFields, plan: { firstYear: number; lastYear: number }): void {
+export function validateTarget(t: TargetFields, plan: { firstYear: number; lastYear: number }, indicatorOf: IndicatorLookup): void {
   if (t.dueYear !== null && (t.dueYear < plan.firstYear || t.dueYear > plan.lastYear)) {
     throw new BadUserInputError(`dueYear ${t.dueYear} is outside the plan's period ${plan.firstYear}–${plan.lastYear}`, 'dueYear');
   }
@@ -64,7 +76,7 @@ export function validateTarget(t: TargetFields, plan: { firstYear: number; lastY
     }
     return;
   }
-  const indicator = catalogueIndicator(t.indicatorCode);
+  const indicator = indicatorOf(t.indicatorCode);
   if (!indicator) throw new BadUserInputError(`No indicator with code "${t.indicatorCode}"`, 'indicator');
   if (t.measure === null) throw new BadUserInputError('a target on an indicator needs a measure', 'measure');
   if (SEX_MEASURES.includes(t.measure) && !indicator.sexDisaggregated) {

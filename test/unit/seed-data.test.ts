@@ -10,6 +10,7 @@ import type {
   SeedIndicator, SeedPlan, SeedTarget, SeedSchedule, Domain, ValueType, Measure, Comparator, PeriodType,
   UnitLevel, PlanKind, PlanStatus, AgencyKind, ResponsibilityRole, ReportKind, TemporalAggregation,
 } from '../../server/plans/seed-plan.types';
+import { catalogueEntries, formatProblems, validateEntry } from '../../server/indicators/indicator-catalogue';
 
 const DATA = path.resolve(__dirname, '../../data');
 const PLAN_DIR = path.join(DATA, 'seeds/plans');
@@ -135,11 +136,19 @@ describe('indicator catalogue', () => {
     for (const s of strings(i)) expect(s).toBe(s.normalize('NFC'));
   });
 
-  it('every indicator is used by a seed target or comes from the national strategy / indicator set', () => {
+  it('every indicator is used by a seed target or comes from the national strategy / indicator set / SDG', () => {
     const used = new Set(plans.flatMap(allTargets).map((t) => t.indicator).filter((c): c is string => c !== null));
     for (const i of catalogue) {
-      expect(used.has(i.code) || /NQ28|TT10/.test(i.source)).toBe(true);
+      expect(used.has(i.code) || /NQ28|TT10/.test(i.source) || (i.references ?? []).length > 0).toBe(true);
     }
+  });
+
+  it('passes the checks of `npm run catalogue -- import`, and every reference cites where its code is published', () => {
+    expect(formatProblems(catalogueEntries(catalogue).flatMap(validateEntry))).toEqual([]);
+    const references = catalogue.flatMap((i) => (i.references ?? []).map((r) => ({ indicator: i.code, ...r })));
+    expect(references.length).toBeGreaterThanOrEqual(7);
+    for (const r of references) expect(r.url ?? '').toMatch(/^https:\/\/unstats\.un\.org\/sdgs\//);
+    expect(references.map((r) => `${r.indicator} ${r.framework}:${r.code}`)).toEqual(expect.arrayContaining(['NATIONAL_ASSEMBLY_DEPUTY SDG:5.5.1', 'PEOPLES_COUNCIL_DEPUTY SDG:5.5.1', 'CHILD_MARRIAGE_BEFORE_18 SDG:5.3.1']));
   });
 
   it('covers the national strategy (NQ28/NQ-CP) across its six domains', () => {
