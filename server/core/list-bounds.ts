@@ -63,11 +63,14 @@ export const PLAN_PARTS = {
   plansOfUnit: 100,
   submissions: 1000,
 };
+/** Framework codes of one indicator; a catalogue import refuses more. */
+export const MAX_REFERENCES = 20;
 /** Revisions of one observation: every write and status change adds one. */
 const OBSERVATION_REVISIONS = 100;
 
 export const LIST_BOUNDS: Record<string, ListBound> = {
   'Query.indicators': (_, h) => h.indicators,
+  'Indicator.references': MAX_REFERENCES,
   'Query.statistics': (args, h) => length(args.periods) * rowUnits(h, args.area, args.breakdown ?? 'NONE', args.level),
   'Query.targetProgress': (args, h) => PLAN_PARTS.targets * rowUnits(h, h.planUnits.get(String(args.plan)), args.breakdown ?? 'NONE', null),
   'Query.reportingCompleteness': (args, h) => rowUnits(h, args.area, args.breakdown ?? 'CHILDREN', args.level),
@@ -105,6 +108,7 @@ export const LIST_BOUNDS: Record<string, ListBound> = {
   'Mutation.submitObservations': (args) => length(args.ids),
   'Mutation.approveObservations': (args) => length(args.ids),
   'ImportResult.errors': 1,
+  'ImportResult.warnings': 1,
 };
 
 /** What a list not in LIST_BOUNDS costs: the largest page, so a forgotten entry errs on the side of refusing. */

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { PROJECT_ROOT } from '../core/config';
+import { MAX_REFERENCES } from '../core/list-bounds';
 import { withWriteTransaction } from '../core/write-transaction';
 import { Observation } from '../observations/observation.entity';
 import { Target } from '../plans/target.entity';
@@ -120,6 +121,7 @@ export function validateEntry(entry: CatalogueEntry): CatalogueProblem[] {
     if (!denominatorIsOne(i) && i.denominatorLabel === null) problem('denominatorLabel', `required for ${i.valueType}: say what the denominator counts`);
     if (i.valueType === ValueType.BOOLEAN && i.sexDisaggregated === true) problem('sexDisaggregated', 'a BOOLEAN indicator describes a unit, so it cannot be broken down by sex');
   }
+  if (entry.references.length > MAX_REFERENCES) problem('references', `${entry.references.length} references; an indicator has at most ${MAX_REFERENCES}`);
   const seen = new Set<string>();
   for (const r of entry.references) {
     const name = `${r.framework}:${r.code}`;

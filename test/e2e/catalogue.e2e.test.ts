@@ -80,12 +80,12 @@ describe.each(testDatabases())('the indicator catalogue as data on $name', (db) 
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     const text = fs.readFileSync(file('export'), 'utf8');
-    expect(text.startsWith('\uFEFFcode,name,nameEn,domain,valueType,factor,unitOfMeasure,entryLevel,sexDisaggregated,temporalAggregation,periodType,numeratorLabel,denominatorLabel,source,references\r\n')).toBe(true);
+    expect(text.startsWith('\uFEFFcode,name,nameEn,domain,valueType,factor,unitOfMeasure,entryLevel,sexDisaggregated,temporalAggregation,periodType,numeratorLabel,denominatorLabel,source,plausibleMin,plausibleMax,references\r\n')).toBe(true);
     const rows = readRows(file('export'));
     const stored = await snapshot();
     expect(rows.length - 1).toBe(stored.indicators.length);
     const nationalAssembly = rows.find((r) => r[0] === 'NATIONAL_ASSEMBLY_DEPUTY')!;
-    expect(nationalAssembly[14]).toBe('SDG:5.5.1 "Proportion of seats held by women in (a) national parliaments and (b) local governments" <https://unstats.un.org/sdgs/metadata/files/Metadata-05-05-01a.pdf>');
+    expect(nationalAssembly[16]).toBe('SDG:5.5.1 "Proportion of seats held by women in (a) national parliaments and (b) local governments" <https://unstats.un.org/sdgs/metadata/files/Metadata-05-05-01a.pdf>');
     expect(nationalAssembly.slice(3, 11)).toEqual(['POLITICS', 'COUNT', '1', 'người', 'PROVINCE', 'true', 'STOCK', 'YEAR']);
 
     const again = catalogue(url, 'import', file('export'));

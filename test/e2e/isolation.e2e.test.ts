@@ -214,7 +214,7 @@ describe.each(testDatabases())('tenant isolation across the whole schema on $nam
   let admin: string;
 
   beforeAll(async () => {
-    server = await startTestServer(db, { MAX_QUERY_COST: '10000000', MAX_QUERY_DEPTH: '40' });
+    server = await startTestServer(db, { MAX_QUERY_COST: '1e15', MAX_RESOLVED_FIELDS: '1e9', MAX_RESPONSE_BYTES: '1e10', MAX_QUERY_DEPTH: '40' });
     schema = await buildAppSchema();
     admin = server.token('VN', 'ADMIN');
   });
