@@ -2,7 +2,7 @@ import { DataSource, SelectQueryBuilder, ObjectLiteral } from 'typeorm';
 import { Role } from '../auth/role';
 import { TokenClaims } from '../auth/jwt';
 import { Viewer } from '../auth/viewer';
-import { AdministrativeUnit } from '../tenancy/administrative-unit.entity';
+import { AdministrativeUnit, isValidOn, Validity } from '../tenancy/administrative-unit.entity';
 import { UnitLineage } from '../tenancy/unit-lineage.entity';
 import { UnitPlacement } from '../tenancy/unit-placement.entity';
 import { UnitLevel } from '../tenancy/unit-level';
@@ -17,21 +17,10 @@ import { pathPrefixSql, uniqueParam, validOnSql } from './sql';
  */
 export type AccessTime = { on: string } | { onSql: string } | { fromSql: string; toSql: string };
 
-/** A root of the viewer's area: one placement of its unit or of a unit it was formed from. */
-interface Root {
+/** Something placed in the tree during an interval (a UnitPlacement); the roots of an area are such placements too. */
+export interface Placed extends Validity {
   path: string;
-  validFrom: string | null;
-  validTo: string | null;
 }
-
-/** Something placed in the tree during an interval (a UnitPlacement). */
-export interface Placed {
-  path: string;
-  validFrom: string | null;
-  validTo: string | null;
-}
-
-const covers = (item: { validFrom: string | null; validTo: string | null }, date: string) => (!item.validFrom || item.validFrom <= date) && (!item.validTo || item.validTo >= date);
 
 /**
  * The one place where the viewer's area is applied. Every query that reads tenant data calls
@@ -39,16 +28,16 @@ const covers = (item: { validFrom: string | null; validTo: string | null }, date
  *
  * The area on a date is what lies under the viewer's unit on that date and, before the 2025
  * reorganisation, what lay under the units it was formed from (transitively) then. So Ba Đình
- * (00004) reads the 2024 data of legacy phường 00019, one of its predecessors, but not the 2026
- * data of village 0007002, which sat under 00019 until 2025-06-30 and under Hoàn Kiếm since: from
- * the day a unit moved it belongs to its new commune, for reading and for writing.
+ * (00004) reads the 2024 data of legacy phường Đồng Xuân (00040), one of its predecessors, but not
+ * the 2026 data of village 0007002, which sat under Đồng Xuân until 2025-06-30 and under Hoàn Kiếm
+ * since: from the day a unit moved it belongs to its new commune, for reading and for writing.
  */
 export class AccessScope {
   private constructor(
     readonly viewer: Viewer,
     private readonly dataSource: DataSource,
     /** Placements of the viewer's unit and of its predecessors, each valid for an interval. */
-    private readonly roots: Root[],
+    private readonly roots: Placed[],
     /** Ids of units the viewer may write observations and plans for; null = any visible unit. */
     private readonly writableUnitIds: Set<number> | null,
   ) {}
@@ -109,7 +98,7 @@ export class AccessScope {
   /** In-memory twin of `restrict` on a date, for placements already loaded (any of them may place the unit). */
   containsOn(placements: readonly Placed[], date: string): boolean {
     if (this.unrestricted) return true;
-    return placements.some((p) => covers(p, date) && this.roots.some((root) => covers(root, date) && p.path.startsWith(root.path)));
+    return placements.some((p) => isValidOn(p, date) && this.roots.some((root) => isValidOn(root, date) && p.path.startsWith(root.path)));
   }
 
   requireRole(...roles: Role[]): void {
@@ -161,7 +150,7 @@ async function writableUnits(dataSource: DataSource, unit: AdministrativeUnit, r
   return new Set([unit.id, ...villages.map((v) => v.unitId)]);
 }
 
-function distinctRoots(placements: UnitPlacement[]): Root[] {
+function distinctRoots(placements: UnitPlacement[]): Placed[] {
   const roots = new Map(placements.map((p) => [`${p.path}|${p.validFrom}|${p.validTo}`, { path: p.path, validFrom: p.validFrom, validTo: p.validTo }]));
   return [...roots.values()];
 }
