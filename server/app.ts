@@ -8,9 +8,9 @@ import { AppConfig } from './core/config';
 import { attachAccess, pendingContext, RequestContext } from './core/context';
 import { AppError, ErrorCode, UnauthenticatedError } from './core/errors';
 import { createFormatError } from './core/format-error';
-import { HttpError, readBody, sendGraphQLError, statusOf } from './core/http';
+import { clientExtensions, HttpError, readBody, sendGraphQLError, statusOf } from './core/http';
 import { logger } from './core/logger';
-import { queryLimitsPlugin, RateLimiter } from './core/query-limits';
+import { queryLimitsPlugin, RateLimiter, refuseDeepNesting } from './core/query-limits';
 import { todayIso } from './core/scalars';
 import { buildAppSchema } from './schema';
 import { auditPlugin } from './audit/audit.plugin';
@@ -78,6 +78,7 @@ export async function createApp(dataSource: DataSource, config: AppConfig, optio
         throw new HttpError(400, 'The request body is not valid JSON', 'BAD_REQUEST');
       }
     }
+    refuseDeepNesting(req.method === 'POST' ? (body as { query?: unknown } | null)?.query : url.searchParams.get('query'), limits);
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
       context: async () => pendingContext(dataSource, claims, requestId, today),
@@ -137,7 +138,7 @@ export async function createApp(dataSource: DataSource, config: AppConfig, optio
         if (status >= 500) logger.error('request failed', { requestId, error: error instanceof Error ? error.stack : String(error) });
         const code = error instanceof AppError || error instanceof HttpError ? error.code : ErrorCode.INTERNAL_SERVER_ERROR;
         const message = status >= 500 && config.production ? 'Internal server error' : error instanceof Error ? error.message : String(error);
-        sendGraphQLError(res, status, message, code);
+        sendGraphQLError(res, status, message, code, error instanceof AppError ? clientExtensions(error) : {});
       })
       .finally(() => {
         logger.info('request', { requestId, method: req.method, path: url.pathname, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 });

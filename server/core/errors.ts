@@ -34,8 +34,9 @@ export class ForbiddenError extends AppError {
 }
 
 export class BadUserInputError extends AppError {
-  constructor(message: string, field?: string, extra: Record<string, unknown> = {}) {
-    super(message, ErrorCode.BAD_USER_INPUT, { ...(field ? { field } : {}), ...extra });
+  /** `httpStatus` only for input refused before execution (a request error: 400); a resolver's error leaves the status to execution. */
+  constructor(message: string, field?: string, extra: Record<string, unknown> = {}, httpStatus?: number) {
+    super(message, ErrorCode.BAD_USER_INPUT, { ...(field ? { field } : {}), ...extra }, httpStatus);
   }
 }
 
