@@ -26,6 +26,8 @@ export interface App {
 }
 
 const MAX_BODY_BYTES = Number(process.env.MAX_BODY_BYTES ?? 2 * 1024 * 1024);
+/** When a load balancer or client should ask /healthz again after a 503. */
+const HEALTH_RETRY_SECONDS = 10;
 
 /** Checks the bearer token without touching the database: no valid token, nothing runs. */
 export function authenticate(config: AppConfig, req: IncomingMessage): TokenClaims {
@@ -98,7 +100,7 @@ export async function createApp(dataSource: DataSource, config: AppConfig, optio
       await dataSource.query('SELECT 1');
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok' }));
     } catch {
-      res.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'database unavailable' }));
+      res.writeHead(503, { 'content-type': 'application/json', 'retry-after': String(HEALTH_RETRY_SECONDS) }).end(JSON.stringify({ status: 'database unavailable' }));
     }
   }
 

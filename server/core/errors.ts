@@ -47,7 +47,7 @@ export class ConflictError extends AppError {
 }
 
 export class LimitExceededError extends AppError {
-  constructor(limit: string, actual: number, maximum: number, message?: string) {
-    super(message ?? `Query refused: ${limit} is ${actual}, the maximum is ${maximum}`, ErrorCode.LIMIT_EXCEEDED, { limit, actual, maximum }, limit === 'requestsPerMinute' ? 429 : 400);
+  constructor(limit: string, actual: number, maximum: number, message?: string, extra: Record<string, unknown> = {}) {
+    super(message ?? `Query refused: ${limit} is ${actual}, the maximum is ${maximum}`, ErrorCode.LIMIT_EXCEEDED, { limit, actual, maximum, ...extra }, limit === 'requestsPerMinute' ? 429 : 400);
   }
 }

@@ -37,6 +37,8 @@ export function sendGraphQLError(res: ServerResponse, status: number, message: s
   }
   // GraphQL over HTTP: a client that accepts application/graphql-response+json gets it.
   const mediaType = (res.req?.headers.accept ?? '').includes('application/graphql-response+json') ? 'application/graphql-response+json' : 'application/json';
+  // A refusal that ends by itself (429) says when: extensions.retryAfter, in seconds, is also the header.
+  if (typeof extra.retryAfter === 'number') res.setHeader('retry-after', String(extra.retryAfter));
   res.writeHead(status, { 'content-type': `${mediaType}; charset=utf-8` });
   res.end(JSON.stringify({ errors: [{ message: capEchoedInput(message), extensions: { code, ...extra } }] }));
 }

@@ -213,6 +213,8 @@ export class RateLimiter {
       return;
     }
     window.count += 1;
-    if (window.count > this.perMinute) throw new LimitExceededError('requestsPerMinute', window.count, this.perMinute, `Rate limit: more than ${this.perMinute} requests a minute for this token`);
+    if (window.count <= this.perMinute) return;
+    const retryAfter = Math.max(1, Math.ceil((window.start + 60_000 - now) / 1000)); // seconds until this window ends
+    throw new LimitExceededError('requestsPerMinute', window.count, this.perMinute, `Rate limit: more than ${this.perMinute} requests a minute for this token; retry in ${retryAfter} s`, { retryAfter });
   }
 }

@@ -141,3 +141,35 @@ describe.each(testDatabases())('HTTP statuses of bad requests on $name', (db) =>
     });
   });
 });
+
+describe.each(testDatabases())('Retry-After on $name', (db) => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer(db, { RATE_LIMIT_PER_MINUTE: '2' });
+  });
+  afterAll(async () => {
+    if (server && !server.dataSource.isInitialized) await server.dataSource.initialize();
+    await server?.close();
+  });
+
+  it('429 over the rate limit says in Retry-After how many seconds until the window frees', async () => {
+    const token = server.token('VN', 'ADMIN', 'retry-after@VN');
+    const ask = () => fetch(`${server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query: '{ me { role } }' }) });
+    expect([(await ask()).status, (await ask()).status]).toEqual([200, 200]);
+    const refused = await ask();
+    const body = (await refused.json()) as { errors: { extensions: Record<string, unknown> }[] };
+    expect(refused.status).toBe(429);
+    const seconds = Number(refused.headers.get('retry-after'));
+    expect(seconds).toBeGreaterThanOrEqual(1);
+    expect(seconds).toBeLessThanOrEqual(60);
+    expect(body.errors[0].extensions).toMatchObject({ code: 'LIMIT_EXCEEDED', limit: 'requestsPerMinute', retryAfter: seconds });
+  });
+
+  it('503 from /healthz when the database does not answer carries Retry-After', async () => {
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+    await server.dataSource.destroy();
+    const health = await fetch(`${server.url}/healthz`);
+    expect(health.status).toBe(503);
+    expect(Number(health.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+});
