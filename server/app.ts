@@ -9,9 +9,9 @@ import { attachAccess, pendingContext, RequestContext } from './core/context';
 import { AppError, ErrorCode, LimitExceededError, UnauthenticatedError } from './core/errors';
 import { loadHierarchyBounds } from './core/list-bounds';
 import { createFormatError } from './core/format-error';
-import { extensionsOf, HttpError, readBody, sendGraphQLError, statusOf } from './core/http';
+import { clientExtensions, HttpError, readBody, sendGraphQLError, statusOf } from './core/http';
 import { logger } from './core/logger';
-import { queryLimitsPlugin, RateLimiter } from './core/query-limits';
+import { queryLimitsPlugin, RateLimiter, refuseDeepNesting } from './core/query-limits';
 import { todayIso } from './core/scalars';
 import { buildAppSchema } from './schema';
 import { auditPlugin } from './audit/audit.plugin';
@@ -27,6 +27,10 @@ export interface App {
 }
 
 const MAX_BODY_BYTES = Number(process.env.MAX_BODY_BYTES ?? 2 * 1024 * 1024);
+/** What a browser may send: the token, JSON, and the headers that satisfy Apollo's CSRF prevention on GET. */
+const CORS_ALLOWED_HEADERS = 'authorization, content-type, apollo-require-preflight, x-apollo-operation-name, x-request-id';
+/** When a load balancer or client should ask /healthz again after a 503. */
+const HEALTH_RETRY_SECONDS = 10;
 
 /** Checks the bearer token without touching the database: no valid token, nothing runs. */
 export function authenticate(config: AppConfig, req: IncomingMessage): TokenClaims {
@@ -80,6 +84,7 @@ export async function createApp(dataSource: DataSource, config: AppConfig, optio
         throw new HttpError(400, 'The request body is not valid JSON', 'BAD_REQUEST');
       }
     }
+    refuseDeepNesting(req.method === 'POST' ? (body as { query?: unknown } | null)?.query : url.searchParams.get('query'), limits);
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
       context: async () => pendingContext(dataSource, claims, requestId, today),
@@ -102,7 +107,7 @@ export async function createApp(dataSource: DataSource, config: AppConfig, optio
       await dataSource.query('SELECT 1');
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok' }));
     } catch {
-      res.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'database unavailable' }));
+      res.writeHead(503, { 'content-type': 'application/json', 'retry-after': String(HEALTH_RETRY_SECONDS) }).end(JSON.stringify({ status: 'database unavailable' }));
     }
   }
 
@@ -111,8 +116,12 @@ export async function createApp(dataSource: DataSource, config: AppConfig, optio
     if (origin && config.corsOrigins.includes(origin)) {
       res.setHeader('access-control-allow-origin', origin);
       res.setHeader('vary', 'Origin');
-      res.setHeader('access-control-allow-headers', 'authorization, content-type, apollo-require-preflight');
+      res.setHeader('access-control-allow-headers', CORS_ALLOWED_HEADERS);
       res.setHeader('access-control-allow-methods', 'GET, POST, OPTIONS');
+      // A browser caches the preflight for 10 minutes instead of asking before every request, and
+      // lets scripts read the export's file name, the request id to report, and when to retry.
+      res.setHeader('access-control-max-age', '600');
+      res.setHeader('access-control-expose-headers', 'content-disposition, x-request-id, retry-after');
     }
     if (req.method !== 'OPTIONS') return false;
     res.writeHead(204).end();
@@ -142,7 +151,7 @@ export async function createApp(dataSource: DataSource, config: AppConfig, optio
         if (status >= 500) logger.error('request failed', { requestId, error: error instanceof Error ? error.stack : String(error) });
         const code = error instanceof AppError || error instanceof HttpError ? error.code : ErrorCode.INTERNAL_SERVER_ERROR;
         const message = status >= 500 && !config.exposeErrorDetails ? 'Internal server error' : error instanceof Error ? error.message : String(error);
-        sendGraphQLError(res, status, message, code, extensionsOf(error));
+        sendGraphQLError(res, status, message, code, error instanceof AppError ? clientExtensions(error) : {});
       })
       .finally(() => {
         logger.info('request', { requestId, method: req.method, path: url.pathname, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 });

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { GraphQLSchema } from 'graphql';
+import { ErrorCodeEnum } from './core/error-catalogue';
 import { buildSchema, NonEmptyArray } from 'type-graphql';
 import { AuditResolver } from './audit/audit.resolver';
 import { AuthResolver } from './auth/auth.resolver';
@@ -17,8 +18,14 @@ export const resolvers: NonEmptyArray<Function> = [AuthResolver, AuditResolver, 
 
 let cached: Promise<GraphQLSchema> | null = null;
 
-/** The schema is built from the decorated classes; schema/schema.graphql is generated from it. */
+/**
+ * The schema is built from the decorated classes, plus the error catalogue as the ErrorCode enum
+ * (no field returns it, so it is added by hand); schema/schema.graphql is generated from it.
+ */
 export function buildAppSchema(): Promise<GraphQLSchema> {
-  cached ??= buildSchema({ resolvers, scalarsMap: [{ type: Date, scalar: DateScalar }], validate: false });
+  cached ??= buildSchema({ resolvers, scalarsMap: [{ type: Date, scalar: DateScalar }], validate: false }).then((schema) => {
+    const config = schema.toConfig();
+    return new GraphQLSchema({ ...config, types: [...config.types, ErrorCodeEnum] });
+  });
   return cached;
 }

@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import { signToken } from '../auth/jwt';
 import { parseRole, Role } from '../auth/role';
 import { loadConfig } from '../core/config';

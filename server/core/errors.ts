@@ -34,8 +34,9 @@ export class ForbiddenError extends AppError {
 }
 
 export class BadUserInputError extends AppError {
-  constructor(message: string, field?: string, extra: Record<string, unknown> = {}) {
-    super(message, ErrorCode.BAD_USER_INPUT, { ...(field ? { field } : {}), ...extra });
+  /** `httpStatus` only for input refused before execution (a request error: 400); a resolver's error leaves the status to execution. */
+  constructor(message: string, field?: string, extra: Record<string, unknown> = {}, httpStatus?: number) {
+    super(message, ErrorCode.BAD_USER_INPUT, { ...(field ? { field } : {}), ...extra }, httpStatus);
   }
 }
 
@@ -46,7 +47,7 @@ export class ConflictError extends AppError {
 }
 
 export class LimitExceededError extends AppError {
-  constructor(limit: string, actual: number, maximum: number, message?: string) {
-    super(message ?? `Query refused: ${limit} is ${actual}, the maximum is ${maximum}`, ErrorCode.LIMIT_EXCEEDED, { limit, actual, maximum }, limit === 'requestsPerMinute' ? 429 : 400);
+  constructor(limit: string, actual: number, maximum: number, message?: string, extra: Record<string, unknown> = {}) {
+    super(message ?? `Query refused: ${limit} is ${actual}, the maximum is ${maximum}`, ErrorCode.LIMIT_EXCEEDED, { limit, actual, maximum, ...extra }, limit === 'requestsPerMinute' ? 429 : 400);
   }
 }

@@ -1,11 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AppError, ErrorCode } from './errors';
+import { capEchoedInput } from './text';
 
 export class HttpError extends Error {
   constructor(readonly status: number, message: string, readonly code: string) {
     super(message);
   }
 }
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Reads a request body, refusing it as soon as it passes `maxBytes`. */
 export async function readBody(req: IncomingMessage, maxBytes: number): Promise<string> {
@@ -18,14 +21,12 @@ export async function readBody(req: IncomingMessage, maxBytes: number): Promise<
     if (size > maxBytes) throw new HttpError(413, `Request body exceeds the maximum of ${maxBytes} bytes`, ErrorCode.LIMIT_EXCEEDED);
     chunks.push(chunk as Buffer);
   }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-/** What an error adds to its code for the client (the limit and the figures of a LIMIT_EXCEEDED, the field of a bad input). */
-export function extensionsOf(error: unknown): Record<string, unknown> {
-  if (!(error instanceof AppError)) return {};
-  const { code: _code, http: _http, ...rest } = error.extensions;
-  return rest;
+  try {
+    return UTF8.decode(Buffer.concat(chunks));
+  } catch {
+    // Decoding leniently would turn the bad bytes into U+FFFD and store that without a word.
+    throw new HttpError(400, 'The request body is not valid UTF-8', 'BAD_REQUEST');
+  }
 }
 
 /** Errors outside GraphQL execution still answer in GraphQL's shape, so clients parse one format. */
@@ -34,15 +35,25 @@ export function sendGraphQLError(res: ServerResponse, status: number, message: s
     res.destroy();
     return;
   }
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
-  res.end(JSON.stringify({ errors: [{ message, extensions: { code, ...extra } }] }));
+  // GraphQL over HTTP: a client that accepts application/graphql-response+json gets it.
+  const mediaType = (res.req?.headers.accept ?? '').includes('application/graphql-response+json') ? 'application/graphql-response+json' : 'application/json';
+  // A refusal that ends by itself (429) says when: extensions.retryAfter, in seconds, is also the header.
+  if (typeof extra.retryAfter === 'number') res.setHeader('retry-after', String(extra.retryAfter));
+  res.writeHead(status, { 'content-type': `${mediaType}; charset=utf-8` });
+  res.end(JSON.stringify({ errors: [{ message: capEchoedInput(message), extensions: { code, ...extra } }] }));
+}
+
+/** An AppError's extensions as a client sees them: the HTTP status is the response's, not the body's. */
+export function clientExtensions(error: AppError): Record<string, unknown> {
+  const { http: _status, ...extensions } = error.extensions;
+  return extensions;
 }
 
 export function statusOf(error: unknown): number {
   if (error instanceof HttpError) return error.status;
   if (error instanceof AppError) {
-    const declared = (error.extensions.http as { status?: number } | undefined)?.status;
-    if (declared) return declared;
+    const http = error.extensions.http as { status?: number } | undefined;
+    if (http?.status) return http.status;
     if (error.code === ErrorCode.UNAUTHENTICATED) return 401;
     if (error.code === ErrorCode.FORBIDDEN) return 403;
     if (error.code === ErrorCode.LIMIT_EXCEEDED) return 429;

@@ -2,8 +2,10 @@ import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { DocumentNode, FieldNode, FragmentDefinitionNode, getNamedType, GraphQLSchema, isLeafType, isListType, isNonNullType, Kind, OperationDefinitionNode, SelectionSetNode } from 'graphql';
 import { ComplexityEstimator, getComplexity } from 'graphql-query-complexity';
 import { BadUserInputError, LimitExceededError } from './errors';
+import { clientExtensions } from './http';
 import { HierarchyBounds, listBound, UNKNOWN_LIST_BOUND } from './list-bounds';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './pagination';
+import { checkVariables } from './variables';
 
 /** Limits against abusive queries; defaults sit far above what a dashboard asks. */
 export interface QueryLimits {
@@ -99,7 +101,7 @@ function costOf(schema: GraphQLSchema, hierarchy: HierarchyBounds, query: Docume
     return getComplexity({ schema, query, variables, operationName, estimators: [listAwareEstimator(hierarchy)] });
   } catch (error) {
     if (error instanceof LimitExceededError) throw error;
-    throw new BadUserInputError(error instanceof Error ? error.message : String(error));
+    throw new BadUserInputError(error instanceof Error ? error.message : String(error), undefined, {}, 400);
   }
 }
 
@@ -120,7 +122,9 @@ function rootFields(selectionSet: SelectionSetNode, fragments: Fragments, seen =
 
 /**
  * Items in the list arguments of a mutation's fields (rows to record, ids to approve), summed over
- * every field of the operation so that aliases cannot split one oversized batch into many.
+ * every field of the operation so that aliases cannot split one oversized batch into many. An
+ * empty list names nothing to change: that is the client's mistake, refused rather than answered
+ * with a write of nothing.
  */
 export function mutationRowCount(operation: OperationDefinitionNode, fragments: Fragments, variables: Record<string, unknown> | undefined): number {
   if (operation.operation !== 'mutation') return 0;
@@ -128,14 +132,52 @@ export function mutationRowCount(operation: OperationDefinitionNode, fragments: 
   for (const field of rootFields(operation.selectionSet, fragments)) {
     for (const argument of field.arguments ?? []) {
       const value = argument.value;
-      if (value.kind === Kind.LIST) rows += value.values.length;
-      else if (value.kind === Kind.VARIABLE) {
-        const given = variables?.[value.name.value];
-        if (Array.isArray(given)) rows += given.length;
-      }
+      const given = value.kind === Kind.LIST ? value.values : value.kind === Kind.VARIABLE ? variables?.[value.name.value] : undefined;
+      if (!Array.isArray(given)) continue;
+      if (!given.length) throw new BadUserInputError(`${field.name.value}: ${argument.name.value} is an empty list; send at least one item`, argument.name.value, {}, 400);
+      rows += given.length;
     }
   }
   return rows;
+}
+
+/**
+ * Deepest nesting of `{` and `[` in a document's text, outside strings and comments: one pass,
+ * no recursion, so a 20,000-deep query is refused before graphql's recursive parser overflows
+ * the stack.
+ */
+export function nestingDepth(source: string): number {
+  let depth = 0;
+  let deepest = 0;
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i];
+    if (c === '#') {
+      while (i < source.length && source[i] !== '\n' && source[i] !== '\r') i++;
+    } else if (source.startsWith('"""', i)) {
+      i += 3;
+      while (i < source.length && !source.startsWith('"""', i)) i += source.startsWith('\\"""', i) ? 4 : 1;
+      i += 2;
+    } else if (c === '"') {
+      i++;
+      while (i < source.length && source[i] !== '"' && source[i] !== '\n') i += source[i] === '\\' ? 2 : 1;
+    } else if (c === '{' || c === '[') {
+      depth++;
+      if (depth > deepest) deepest = depth;
+    } else if (c === '}' || c === ']') depth--;
+  }
+  return deepest;
+}
+
+/**
+ * Refuses a document nested far past the depth limit before anything parses it. Braces also count
+ * inline fragments and input objects, so only a nesting well beyond the limit is refused here;
+ * the exact depth is checked once the document is parsed. Called by the HTTP layer: Apollo turns
+ * an error thrown by a plugin before parsing into a masked 500.
+ */
+export function refuseDeepNesting(source: unknown, limits: QueryLimits): void {
+  if (typeof source !== 'string') return;
+  const nesting = nestingDepth(source);
+  if (nesting > Math.max(4 * limits.maxDepth, 100)) throw new LimitExceededError('depth', nesting, limits.maxDepth);
 }
 
 /**
@@ -161,6 +203,7 @@ export function queryLimitsPlugin<TContext extends BaseContext>(
           const fragments = fragmentsOf(document);
           const depth = queryDepth((operation as OperationDefinitionNode).selectionSet, fragments);
           if (depth > limits.maxDepth) throw new LimitExceededError('depth', depth, limits.maxDepth);
+          checkVariables(schema, operation as OperationDefinitionNode, request.variables);
           const aliases = aliasCount(document);
           if (aliases > limits.maxAliases) throw new LimitExceededError('aliases', aliases, limits.maxAliases);
           const rows = mutationRowCount(operation as OperationDefinitionNode, fragments, request.variables);
@@ -183,7 +226,7 @@ export function queryLimitsPlugin<TContext extends BaseContext>(
         },
         async willSendResponse({ response }) {
           if (overflow && response.body.kind === 'single') {
-            response.body.singleResult = { errors: [overflow] };
+            response.body.singleResult = { errors: [{ message: overflow.message, extensions: clientExtensions(overflow) }] };
             response.http.status = 400;
             return;
           }
@@ -210,6 +253,8 @@ export class RateLimiter {
       return;
     }
     window.count += 1;
-    if (window.count > this.perMinute) throw new LimitExceededError('requestsPerMinute', window.count, this.perMinute, `Rate limit: more than ${this.perMinute} requests a minute for this token`);
+    if (window.count <= this.perMinute) return;
+    const retryAfter = Math.max(1, Math.ceil((window.start + 60_000 - now) / 1000)); // seconds until this window ends
+    throw new LimitExceededError('requestsPerMinute', window.count, this.perMinute, `Rate limit: more than ${this.perMinute} requests a minute for this token; retry in ${retryAfter} s`, { retryAfter });
   }
 }

@@ -13,3 +13,40 @@ export function foldVietnamese(text: string): string {
     .replace(/\s+/g, ' ')
     .trim();
 }
+
+/** How much of a client's input an error message repeats. */
+export const ECHO_LIMIT = 100;
+
+function cut(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const end = /[\uD800-\uDBFF]/.test(text[max - 1]) ? max - 1 : max; // never split a surrogate pair
+  return `${text.slice(0, end)}…`;
+}
+
+/**
+ * Caps what an error message echoes of the client's input (a quoted value, or any unbroken run of
+ * characters) at ECHO_LIMIT characters, so a 100 KB code is not sent back whole.
+ */
+export function capEchoedInput(message: string, max = ECHO_LIMIT): string {
+  if (message.length <= max) return message;
+  return message.replace(/"((?:[^"\\]|\\.)*)"/g, (quoted, inner: string) => (inner.length > max ? `"${cut(inner, max)}"` : quoted)).replace(new RegExp(`[^\\s"]{${max + 1},}`, 'g'), (run) => cut(run, max));
+}
+
+/** Where a string in a JSON value is not well-formed UTF-16 (a lone surrogate), as a path; null when all are well formed. */
+export function loneSurrogatePath(value: unknown, path: string): string | null {
+  if (typeof value === 'string') return /\p{Surrogate}/u.test(value) ? path : null;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = loneSurrogatePath(value[i], `${path}[${i}]`);
+      if (found) return found;
+    }
+    return null;
+  }
+  if (value && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) {
+      const found = loneSurrogatePath(item, `${path}.${key}`);
+      if (found) return found;
+    }
+  }
+  return null;
+}

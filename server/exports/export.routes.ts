@@ -4,7 +4,7 @@ import { authenticate } from '../app';
 import { AppConfig } from '../core/config';
 import { createRequestContext } from '../core/context';
 import { AppError, ErrorCode } from '../core/errors';
-import { HttpError, sendGraphQLError, statusOf } from '../core/http';
+import { clientExtensions, HttpError, sendGraphQLError, statusOf } from '../core/http';
 import { todayIso } from '../core/scalars';
 import { writeCsv } from './csv-writer';
 import { ExportAborted, ExportSource, ExportTable, FormatName } from './export-table';
@@ -72,9 +72,7 @@ export async function handleExport(req: IncomingMessage, res: ServerResponse, ur
     table = await openTable(req, url, deps, route.source, route.format, today);
   } catch (error) {
     if (!(error instanceof AppError)) throw error;
-    // The extensions (e.g. the field) a client needs, without the internal http status.
-    const { http: _http, code, ...extensions } = error.extensions as { [key: string]: unknown };
-    sendGraphQLError(res, statusOf(error), error.message, String(code), extensions);
+    sendGraphQLError(res, statusOf(error), error.message, error.code, clientExtensions(error));
     return;
   }
   const writer = WRITERS[route.format];
