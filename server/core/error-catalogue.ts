@@ -60,9 +60,16 @@ export const ERROR_CATALOGUE: readonly ErrorCodeEntry[] = [
     clientAction: 'Read the object again, reapply your change to what is stored, and send it with the new version.',
   },
   {
+    code: 'IMPLAUSIBLE',
+    source: 'bdg-hub',
+    status: '200 (a row warning in `ImportResult.warnings`, not an error)',
+    meaning: "A value outside the indicator's plausible range (`plausibleMin`–`plausibleMax`): it was applied, but flagged.",
+    clientAction: 'Check the value at its source; send `strict: true` to have such rows refuse the batch instead.',
+  },
+  {
     code: 'LIMIT_EXCEEDED',
     source: 'bdg-hub',
-    status: '400 (depth, aliases, cost, page size, rows per mutation); 413 (request body); 429 (rate limit, with `Retry-After`)',
+    status: '400 (depth, aliases, cost, page size, rows per mutation, resolved fields, answer size); 413 (request body); 429 (rate limit, with `Retry-After`)',
     meaning: 'A limit was passed; `extensions.limit`, `actual` and `maximum` say which and by how much. Nothing ran.',
     clientAction: 'Ask for less (smaller `first`, fewer fields or rows, several requests); on 429 wait `Retry-After` seconds.',
   },

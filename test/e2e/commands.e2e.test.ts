@@ -106,6 +106,15 @@ describe('the commands of package.json, as typed from a fresh copy', () => {
     expect(count('SELECT COUNT(*) AS n FROM statistics_rollup')).toBeGreaterThan(0);
   });
 
+  it('npm run catalogue -- export FILE, then import FILE, changes nothing', () => {
+    const exported = run('npm run catalogue -- export catalogue.csv');
+    expect(exported.status).toBe(0);
+    expect(fs.readFileSync(path.join(copy, 'catalogue.csv'), 'utf8').startsWith('\uFEFFcode,')).toBe(true);
+    const imported = run('npm run catalogue -- import catalogue.csv');
+    expect(imported.status).toBe(0);
+    expect(imported.stdout).toMatch(/0 added, 0 changed/);
+  });
+
   it('npm run schema writes the committed schema', () => {
     fs.rmSync(path.join(copy, 'schema', 'schema.graphql'));
     const ran = run('npm run schema');
