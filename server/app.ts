@@ -3,10 +3,10 @@ import { randomUUID } from 'node:crypto';
 import http, { IncomingMessage, ServerResponse } from 'node:http';
 import { ApolloServer, HeaderMap } from '@apollo/server';
 import { DataSource } from 'typeorm';
-import { bearerToken, TokenClaims, verifyToken } from './auth/jwt';
+import { authenticate } from './auth/authenticate';
 import { AppConfig } from './core/config';
-import { attachAccess, pendingContext, RequestContext } from './core/context';
-import { AppError, ErrorCode, UnauthenticatedError } from './core/errors';
+import { attachAccess, pendingContext, RequestContext } from './request-context';
+import { AppError, ErrorCode } from './core/errors';
 import { createFormatError } from './core/format-error';
 import { HttpError, readBody, sendGraphQLError, statusOf } from './core/http';
 import { logger } from './core/logger';
@@ -26,13 +26,6 @@ export interface App {
 }
 
 const MAX_BODY_BYTES = Number(process.env.MAX_BODY_BYTES ?? 2 * 1024 * 1024);
-
-/** Checks the bearer token without touching the database: no valid token, nothing runs. */
-export function authenticate(config: AppConfig, req: IncomingMessage): TokenClaims {
-  const token = bearerToken(req.headers.authorization);
-  if (!token) throw new UnauthenticatedError('A bearer token is required: Authorization: Bearer <JWT>');
-  return verifyToken(token, config.jwtSecret);
-}
 
 export interface AppOptions {
   /** A token GraphiQL fills in (the embedded demo only). */

@@ -1,9 +1,9 @@
 import DataLoader from 'dataloader';
-import type { RequestContext } from '../core/context';
+import type { ScopedContext } from '../auth/scope';
 import { Indicator } from './indicator.entity';
 
 /** Per-request loaders of the catalogue: it is small, so one query reads it all once per request. */
-export function createIndicatorLoaders(ctx: RequestContext) {
+export function createIndicatorLoaders(ctx: ScopedContext) {
   const allIndicators = new DataLoader<'all', Indicator[]>(async (keys) => {
     const rows = await ctx.dataSource.getRepository(Indicator).find({ order: { code: 'ASC' } });
     return keys.map(() => rows);

@@ -1,5 +1,5 @@
 import { Arg, Ctx, Query, Resolver } from 'type-graphql';
-import type { RequestContext } from '../core/context';
+import type { RequestContext } from '../request-context';
 import { Domain } from './indicator-enums';
 import { Indicator } from './indicator.entity';
 import * as indicators from './indicator.service';

@@ -1,4 +1,4 @@
-import type { RequestContext } from '../core/context';
+import type { RequestContext } from '../request-context';
 import { Domain } from './indicator-enums';
 import { Indicator } from './indicator.entity';
 

@@ -1,7 +1,6 @@
 import { EntityManager, QueryRunner } from 'typeorm';
-import type { RequestContext } from '../core/context';
-import { isMysql } from '../core/data-source';
-import { chunk } from '../core/sql';
+import type { RequestContext } from '../request-context';
+import { chunk, isMysql } from '../core/sql';
 import { ObservationStatus } from '../indicators/indicator-enums';
 import { AdministrativeUnit } from '../tenancy/administrative-unit.entity';
 import { UnitLevel } from '../tenancy/unit-level';

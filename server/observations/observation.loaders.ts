@@ -1,11 +1,11 @@
 import DataLoader from 'dataloader';
-import type { RequestContext } from '../core/context';
+import type { ScopedContext } from '../auth/scope';
 import { ObservationRevision } from './observation-revision.entity';
 import { Observation } from './observation.entity';
-import { restrictObservations } from './observation.service';
+import { restrictObservations } from './observation-scope';
 
 /** Per-request loaders of observations; histories only of observations the viewer may see. */
-export function createObservationLoaders(ctx: RequestContext) {
+export function createObservationLoaders(ctx: ScopedContext) {
   return {
     observationHistory: new DataLoader<number, ObservationRevision[]>(async (ids) => {
       const visible = restrictObservations(ctx, ctx.dataSource.getRepository(Observation).createQueryBuilder('o').select('o.id').where('o.id IN (:...ids)', { ids: [...ids] }), 'o');

@@ -1,5 +1,5 @@
 import { Arg, Args, Ctx, FieldResolver, Float, ID, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
-import type { RequestContext } from '../core/context';
+import type { RequestContext } from '../request-context';
 import { ConnectionType } from '../core/pagination';
 import { ObservationStatus } from '../indicators/indicator-enums';
 import { Indicator } from '../indicators/indicator.entity';

@@ -1,6 +1,6 @@
-import { In, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import { In, SelectQueryBuilder } from 'typeorm';
 import { Role } from '../auth/role';
-import type { RequestContext } from '../core/context';
+import type { RequestContext } from '../request-context';
 import { BadUserInputError, ConflictError, ForbiddenError } from '../core/errors';
 import { Connection, readPage, toConnection } from '../core/pagination';
 import { chunk, pathPrefixSql } from '../core/sql';
@@ -13,6 +13,7 @@ import { requireUnitByCode } from '../tenancy/unit.service';
 import { ObservationRevision } from './observation-revision.entity';
 import { Observation } from './observation.entity';
 import { ObservationsArgs } from './observation.inputs';
+import { restrictObservations } from './observation-scope';
 import { ingestObservations, IngestOptions, IngestResult, CHUNK } from './observation-writer';
 import { withWriteTransaction } from '../core/write-transaction';
 import { ObservationRow } from './observation-validation';
@@ -21,13 +22,6 @@ import { maintainRollups, readGroups } from '../statistics/rollup.maintenance';
 
 export const MAX_BATCH = Number(process.env.MAX_OBSERVATION_BATCH ?? 100_000);
 export const MAX_STATUS_IDS = 5_000;
-
-/** The viewer's subtree, and for a STATISTICS_OFFICE approved observations only. Every observation read goes through here. */
-export function restrictObservations<T extends ObjectLiteral>(ctx: RequestContext, qb: SelectQueryBuilder<T>, alias: string): SelectQueryBuilder<T> {
-  ctx.access.restrict(qb, `${alias}.unit_id`);
-  if (ctx.access.approvedOnly) qb.andWhere(`${alias}.status = :approvedOnly`, { approvedOnly: ObservationStatus.APPROVED });
-  return qb;
-}
 
 export async function recordObservations(ctx: RequestContext, rows: ObservationRow[], options: IngestOptions = {}): Promise<IngestResult> {
   ctx.access.requireRole(Role.ADMIN, Role.EDITOR);

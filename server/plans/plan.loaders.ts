@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import { EntityTarget, ObjectLiteral } from 'typeorm';
-import type { RequestContext } from '../core/context';
+import type { ScopedContext } from '../auth/scope';
 import { Agency } from './agency.entity';
 import { Objective } from './objective.entity';
 import { PlanRevision } from './plan-revision.entity';
@@ -15,7 +15,7 @@ import { Task } from './task.entity';
  * Per-request loaders of the plan domain. Every batch is one query restricted to the viewer's
  * subtree through the row's `unit_id`, so nothing outside it comes back even when reached by id.
  */
-export function createPlanLoaders(ctx: RequestContext) {
+export function createPlanLoaders(ctx: ScopedContext) {
   const { dataSource, access } = ctx;
 
   /** Rows of `entity` whose `column` is one of the keys, grouped by key, in `order`. */

@@ -1,6 +1,6 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import { Role } from '../auth/role';
-import type { RequestContext } from '../core/context';
+import type { RequestContext } from '../request-context';
 import { ConnectionType } from '../core/pagination';
 import { AdministrativeUnit } from '../tenancy/administrative-unit.entity';
 import { Agency } from './agency.entity';

@@ -1,10 +1,9 @@
 import { EntityManager, EntityTarget, FindOptionsWhere } from 'typeorm';
-import { isMysql } from '../core/data-source';
-import type { RequestContext } from '../core/context';
+import { isMysql, pathPrefixSql } from '../core/sql';
+import type { RequestContext } from '../request-context';
 import { BadUserInputError, ForbiddenError } from '../core/errors';
 import { Connection, readPage, toConnection } from '../core/pagination';
 import { isIsoDate } from '../core/scalars';
-import { pathPrefixSql } from '../core/sql';
 import { foldVietnamese } from '../core/text';
 import { withWriteTransaction } from '../core/write-transaction';
 import { AdministrativeUnit, dateWithinValidity, unitAt } from '../tenancy/administrative-unit.entity';

@@ -1,4 +1,4 @@
-import type { RequestContext } from '../core/context';
+import type { RequestContext } from '../request-context';
 import { BadUserInputError, ForbiddenError } from '../core/errors';
 import { MAX_PAGE_SIZE } from '../core/pagination';
 import { pathPrefixSql, validOnSql } from '../core/sql';
@@ -6,7 +6,7 @@ import { Indicator } from '../indicators/indicator.entity';
 import { findIndicatorByCode } from '../indicators/indicator.service';
 import { ObservationRevision } from '../observations/observation-revision.entity';
 import { Observation } from '../observations/observation.entity';
-import { restrictObservations } from '../observations/observation.service';
+import { restrictObservations } from '../observations/observation-scope';
 import { parsePeriod, Period, periodEnd, periodProblem, periodsWithin } from '../observations/period';
 import { Plan } from '../plans/plan.entity';
 import { PlanStatus } from '../plans/plan.enums';

@@ -1,4 +1,4 @@
-import type { RequestContext } from '../core/context';
+import type { RequestContext } from '../request-context';
 import { BadUserInputError, ForbiddenError } from '../core/errors';
 import { Indicator } from '../indicators/indicator.entity';
 import { parsePeriod, Period, periodEnd, periodProblem } from '../observations/period';

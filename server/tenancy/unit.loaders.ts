@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import { In } from 'typeorm';
-import type { RequestContext } from '../core/context';
+import type { ScopedContext } from '../auth/scope';
 import { AdministrativeUnit } from './administrative-unit.entity';
 import { UnitLineage } from './unit-lineage.entity';
 import { UnitPlacement } from './unit-placement.entity';
@@ -17,7 +17,7 @@ function groupBy<T, K>(items: T[], key: (item: T) => K): Map<K, T[]> {
 }
 
 /** Per-request loaders of the tenancy domain. Units come back only when inside the viewer's subtree. */
-export function createUnitLoaders(ctx: RequestContext) {
+export function createUnitLoaders(ctx: ScopedContext) {
   const { dataSource, access } = ctx;
   return {
     unitById: new DataLoader<number, AdministrativeUnit | null>(async (ids) => {

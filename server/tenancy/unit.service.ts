@@ -1,7 +1,7 @@
 import { AdministrativeUnit, isValidOn, unitAt } from './administrative-unit.entity';
 import { UnitPlacement } from './unit-placement.entity';
 import { UnitsArgs } from './unit.inputs';
-import type { RequestContext } from '../core/context';
+import type { RequestContext } from '../request-context';
 import { BadUserInputError } from '../core/errors';
 import { Connection, readPage, toConnection } from '../core/pagination';
 import { pathPrefixSql, validOnSql } from '../core/sql';

@@ -1,13 +1,13 @@
 import { DataSource, SelectQueryBuilder, ObjectLiteral } from 'typeorm';
-import { Role } from '../auth/role';
-import { TokenClaims } from '../auth/jwt';
-import { Viewer } from '../auth/viewer';
+import { Role } from './role';
+import { TokenClaims } from './jwt';
+import { Viewer } from './viewer';
 import { AdministrativeUnit } from '../tenancy/administrative-unit.entity';
 import { UnitLineage } from '../tenancy/unit-lineage.entity';
 import { UnitPlacement } from '../tenancy/unit-placement.entity';
 import { UnitLevel } from '../tenancy/unit-level';
-import { ForbiddenError, UnauthenticatedError } from './errors';
-import { pathPrefixSql, validOnSql } from './sql';
+import { ForbiddenError, UnauthenticatedError } from '../core/errors';
+import { pathPrefixSql, validOnSql } from '../core/sql';
 
 /**
  * The one place where the viewer's subtree is applied. Every query that reads tenant data calls
