@@ -20,7 +20,7 @@ export async function loadIndicatorCatalogue(dataSource: DataSource, file = CATA
     let inserted = 0;
     let updated = 0;
     for (const seed of catalogue) {
-      const values: Omit<Indicator, 'id'> = {
+      const values: Omit<Indicator, 'id' | 'globalId'> = {
         code: seed.code,
         name: seed.name,
         nameEn: seed.nameEn,

@@ -14,5 +14,9 @@ export function createIndicatorLoaders(ctx: ScopedContext) {
       const byId = new Map((await allIndicators.load('all')).map((i) => [i.id, i]));
       return ids.map((id) => byId.get(id) ?? null);
     }),
+    indicatorByCode: new DataLoader<string, Indicator | null>(async (codes) => {
+      const byCode = new Map((await allIndicators.load('all')).map((i) => [i.code, i]));
+      return codes.map((code) => byCode.get(code) ?? null);
+    }),
   };
 }

@@ -68,6 +68,12 @@ export async function findObservation(ctx: RequestContext, id: number): Promise<
   return restrictObservations(ctx, qb, 'o').getOne();
 }
 
+/** A revision of an observation, visible exactly when its observation is. */
+export async function findRevision(ctx: RequestContext, id: number): Promise<ObservationRevision | null> {
+  const revision = await ctx.dataSource.getRepository(ObservationRevision).findOneBy({ id });
+  return revision && (await findObservation(ctx, revision.observationId)) ? revision : null;
+}
+
 export async function observationValue(ctx: RequestContext, observation: Observation): Promise<number | null> {
   const indicator = await ctx.loaders.indicatorById.load(observation.indicatorId);
   if (!indicator || !observation.denominator) return null;

@@ -54,14 +54,18 @@ export function createPlanLoaders(ctx: ScopedContext) {
     targetsByObjective: grouped(Target, 'objective_id', (t) => t.objectiveId, byPlanOrdinal),
     targetsByPlan: grouped(Target, 'plan_id', (t) => t.planId, byPlanOrdinal),
     targetsByIndicator: grouped(Target, 'indicator_code', (t) => t.indicatorCode as string, [['x.plan_id', 'ASC'], ['x.id', 'ASC']]),
+    taskById: byId(Task),
     tasksByPlan: grouped(Task, 'plan_id', (t) => t.planId, byPlanOrdinal),
     agencyById: byId(Agency),
     agenciesByUnit: grouped(Agency, 'unit_id', (a) => a.unitId),
+    responsibilityById: byId(Responsibility),
     responsibilitiesByPlan: grouped(Responsibility, 'plan_id', (r) => r.planId),
     responsibilitiesByAgency: grouped(Responsibility, 'agency_id', (r) => r.agencyId, [['x.plan_id', 'ASC'], ['x.id', 'ASC']]),
     obligationById: byId(ReportingObligation),
     obligationsByPlan: grouped(ReportingObligation, 'plan_id', (o) => o.planId),
+    submissionById: byId(Submission),
     submissionsByObligation: grouped(Submission, 'obligation_id', (s) => s.obligationId, [['x.submitted_at', 'ASC'], ['x.id', 'ASC']]),
+    revisionById: byId(PlanRevision),
     revisionsByPlan: grouped(PlanRevision, 'plan_id', (r) => r.planId),
   };
 }

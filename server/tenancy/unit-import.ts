@@ -21,7 +21,7 @@ export interface UnitImportReport {
   problems: { file: string; problems: CsvProblem[] }[];
 }
 
-export type NewUnit = Omit<AdministrativeUnit, 'id' | 'asOf' | 'searchName'>;
+export type NewUnit = Omit<AdministrativeUnit, 'id' | 'globalId' | 'asOf' | 'searchName'>;
 
 export function searchNameOf(unit: Pick<AdministrativeUnit, 'code' | 'name' | 'fullName' | 'nameEn'>): string {
   return [unit.code, unit.fullName, unit.nameEn].map(foldVietnamese).join(" | ");

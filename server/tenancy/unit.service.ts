@@ -1,4 +1,4 @@
-import { AdministrativeUnit, isValidOn, unitAt } from './administrative-unit.entity';
+import { AdministrativeUnit, dateWithinValidity, isValidOn, unitAt } from './administrative-unit.entity';
 import { UnitPlacement } from './unit-placement.entity';
 import { UnitsArgs } from './unit.inputs';
 import type { RequestContext } from '../request-context';
@@ -16,6 +16,12 @@ export async function findUnitByCode(ctx: RequestContext, code: string, date = c
     .andWhere(validOnSql('u', 'date'), { date });
   const unit = await ctx.access.restrict(qb, 'u.id').getOne();
   return unit ? unitAt(unit, date) : null;
+}
+
+/** A unit by row id, read today or, for one no longer (or not yet) in force, on its nearest day; null when invisible. */
+export async function findUnitById(ctx: RequestContext, id: number): Promise<AdministrativeUnit | null> {
+  const unit = await ctx.loaders.unitById.load(id);
+  return unit ? unitAt(unit, dateWithinValidity(unit, ctx.today)) : null;
 }
 
 /** Like findUnitByCode, for arguments: an unknown (or invisible) code is a client error naming the field. */

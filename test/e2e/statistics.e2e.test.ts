@@ -318,7 +318,7 @@ describe.each(testDatabases())('statistics on $name', (db) => {
   });
 
   it('judges every machine-readable target of Lợi Bác’s plan in 2026, per village with CHILDREN', async () => {
-    const PLAN = `{ plans(unit: "06601", year: 2026) { edges { node { id firstYear objectives { targets { id indicator measure comparator targetValue dueYear
+    const PLAN = `{ plans(unit: "06601", year: 2026) { edges { node { id firstYear objectives { targets { id indicator { code } measure comparator targetValue dueYear
       progress(period: "2026") { status actual distance } } } } } } }`;
     const plans = await server.gql(PLAN, {}, langSonAnalyst);
     expect(plans.errors).toBeUndefined();
