@@ -339,21 +339,21 @@ describe.each(testDatabases())('statistics on $name', (db) => {
       // Target.progress agrees with targetProgress
       expect(target.progress).toEqual({ status: row.status, actual: row.actual, distance: row.distance });
       // the actual is the statistics' measure for the commune
-      const stats = await server.gql(STATS, { i: target.indicator, a: '06601', p: ['2026'] }, langSonAnalyst);
+      const stats = await server.gql(STATS, { i: target.indicator.code, a: '06601', p: ['2026'] }, langSonAnalyst);
       const s = stats.data!.statistics.rows[0] as Row;
       const f = s.female?.value ?? null;
       const m = s.male?.value ?? null;
       const wanted =
         { TOTAL: s.total?.value ?? null, FEMALE: f, MALE: m, FEMALE_SHARE: s.femaleShare, FEMALE_TO_MALE_RATIO: s.femaleToMaleRatio, GAP: s.gap }[target.measure as string] ??
         (target.measure === 'EACH_SEX' && f !== null && m !== null ? (['AT_MOST', 'BELOW'].includes(target.comparator) ? Math.max(f, m) : Math.min(f, m)) : null);
-      if (wanted === null) expect([target.indicator, row.status, row.actual]).toEqual([target.indicator, 'NO_DATA', null]);
+      if (wanted === null) expect([target.indicator.code, row.status, row.actual]).toEqual([target.indicator.code, 'NO_DATA', null]);
       else {
-        close(row.actual, wanted, `${target.indicator} actual`);
+        close(row.actual, wanted, `${target.indicator.code} actual`);
         // 2026 is the plan's first year: without a baseline the line starts at the actual, so an unmet target is on track until due
         const status = holds(row.actual, row.comparator, row.targetValue) ? 'MET' : target.dueYear === null || target.dueYear <= 2026 ? 'NOT_MET' : 'ON_TRACK';
-        if (target.indicator !== 'ADOLESCENT_BIRTH_RATE') expect([target.indicator, row.status]).toEqual([target.indicator, status]);
+        if (target.indicator.code !== 'ADOLESCENT_BIRTH_RATE') expect([target.indicator.code, row.status]).toEqual([target.indicator.code, status]);
         const sign = ['AT_LEAST', 'ABOVE'].includes(row.comparator) ? row.targetValue - row.actual : ['AT_MOST', 'BELOW'].includes(row.comparator) ? row.actual - row.targetValue : Math.abs(row.targetValue - row.actual);
-        close(row.distance, sign, `${target.indicator} distance`);
+        close(row.distance, sign, `${target.indicator.code} distance`);
       }
     }
     expect(rows.filter((r) => r.status !== 'NO_DATA').length).toBeGreaterThan(5);
