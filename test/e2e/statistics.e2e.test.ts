@@ -358,7 +358,7 @@ describe.each(testDatabases())('statistics on $name', (db) => {
     }
     expect(rows.filter((r) => r.status !== 'NO_DATA').length).toBeGreaterThan(5);
     // ADOLESCENT_BIRTH_RATE has a baseline (2 in 2025) and is due 2030 (BELOW 2): the line at 2026 is 2
-    const abr = rows.find((r) => machine.find((t: any) => t.id === r.target.id).indicator === 'ADOLESCENT_BIRTH_RATE');
+    const abr = rows.find((r) => machine.find((t: any) => t.id === r.target.id).indicator.code === 'ADOLESCENT_BIRTH_RATE');
     if (abr.actual !== null) {
       close(abr.expected, 2, 'ABR line');
       expect(abr.status).toBe(abr.actual < 2 ? 'MET' : abr.actual <= 2 ? 'ON_TRACK' : 'OFF_TRACK');
@@ -372,7 +372,7 @@ describe.each(testDatabases())('statistics on $name', (db) => {
     expect(perVillage.length).toBe(machine.length * villages.length);
     expect([...new Set(perVillage.map((r) => r.unit.code))].sort()).toEqual([...villages].sort());
     expect(perVillage.every((r) => r.unit.level === 'VILLAGE')).toBe(true);
-    const leaderTarget = machine.find((t: any) => t.indicator === 'FEMALE_KEY_LEADER');
+    const leaderTarget = machine.find((t: any) => t.indicator?.code === 'FEMALE_KEY_LEADER');
     const leaders = perVillage.filter((r) => r.target.id === leaderTarget.id);
     const leaderStats = await check('FEMALE_KEY_LEADER', '06601', ['2026'], 'CHILDREN', null, langSonAnalyst);
     for (const r of leaders) {
