@@ -11,7 +11,7 @@ const config: CodegenConfig = {
     'schema/generated/': {
       preset: 'client',
       presetConfig: { fragmentMasking: false },
-      config: { useTypeImports: true, enumsAsTypes: true, scalars: { Date: 'string' } },
+      config: { useTypeImports: true, enumsAsTypes: true, scalars: { Date: 'string', DateTime: 'string' } },
     },
   },
   ignoreNoDocuments: false,

@@ -3,7 +3,8 @@ import path from 'node:path';
 import mysql from 'mysql2/promise';
 import { DataSource, DataSourceOptions, LogLevel, LogMessage } from 'typeorm';
 import { PROJECT_ROOT } from '../server/core/config';
-import { createDataSource, isMysql } from '../server/core/data-source';
+import { createDataSource } from '../server/data-source';
+import { isMysql } from '../server/core/sql';
 import { StatementCounter } from '../server/core/query-counter';
 import type { BenchOptions } from './options';
 

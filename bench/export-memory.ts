@@ -25,7 +25,7 @@ import { createApp } from '../server/app';
 import { signToken } from '../server/auth/jwt';
 import { Role } from '../server/auth/role';
 import { loadConfig, PROJECT_ROOT } from '../server/core/config';
-import { createDataSource } from '../server/core/data-source';
+import { createDataSource } from '../server/data-source';
 import { setLogLevel } from '../server/core/logger';
 import { migrate, seed } from '../server/setup/database-setup';
 

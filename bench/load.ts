@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import type { RequestContext } from '../server/core/context';
+import type { RequestContext } from '../server/request-context';
 import { ingestObservations } from '../server/observations/observation-writer';
 import type { ObservationRow } from '../server/observations/observation-validation';
 import { systemContext } from '../server/observations/system-context';

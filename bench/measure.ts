@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { isMysql } from '../server/core/data-source';
+import { isMysql } from '../server/core/sql';
 import { StatementCounter } from '../server/core/query-counter';
 import { parsePeriod, periodEnd } from '../server/observations/period';
 import { RecordingCounter } from './bench-database';

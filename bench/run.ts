@@ -7,7 +7,7 @@ import { createApp } from '../server/app';
 import { signToken } from '../server/auth/jwt';
 import { Role } from '../server/auth/role';
 import { loadConfig } from '../server/core/config';
-import { isMysql } from '../server/core/data-source';
+import { isMysql } from '../server/core/sql';
 import { setLogLevel } from '../server/core/logger';
 import * as databaseSetup from '../server/setup/database-setup';
 import { importUnits } from '../server/tenancy/unit-import';

@@ -3,10 +3,10 @@ import { randomUUID } from 'node:crypto';
 import http, { IncomingMessage, ServerResponse } from 'node:http';
 import { ApolloServer, HeaderMap } from '@apollo/server';
 import { DataSource } from 'typeorm';
-import { bearerToken, TokenClaims, verifyToken } from './auth/jwt';
+import { authenticate } from './auth/authenticate';
 import { AppConfig } from './core/config';
-import { attachAccess, pendingContext, RequestContext } from './core/context';
-import { AppError, ErrorCode, LimitExceededError, UnauthenticatedError } from './core/errors';
+import { attachAccess, pendingContext, RequestContext } from './request-context';
+import { AppError, ErrorCode, LimitExceededError } from './core/errors';
 import { loadHierarchyBounds } from './core/list-bounds';
 import { createFormatError } from './core/format-error';
 import { clientExtensions, HttpError, readBody, sendGraphQLError, statusOf } from './core/http';
@@ -31,13 +31,6 @@ const MAX_BODY_BYTES = Number(process.env.MAX_BODY_BYTES ?? 2 * 1024 * 1024);
 const CORS_ALLOWED_HEADERS = 'authorization, content-type, apollo-require-preflight, x-apollo-operation-name, x-request-id';
 /** When a load balancer or client should ask /healthz again after a 503. */
 const HEALTH_RETRY_SECONDS = 10;
-
-/** Checks the bearer token without touching the database: no valid token, nothing runs. */
-export function authenticate(config: AppConfig, req: IncomingMessage): TokenClaims {
-  const token = bearerToken(req.headers.authorization);
-  if (!token) throw new UnauthenticatedError('A bearer token is required: Authorization: Bearer <JWT>');
-  return verifyToken(token, config.jwtSecret, config.maxTokenSeconds);
-}
 
 export interface AppOptions {
   /** A token GraphiQL fills in (the embedded demo only). */

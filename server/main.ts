@@ -3,7 +3,7 @@ import { createApp } from './app';
 import { signToken } from './auth/jwt';
 import { Role } from './auth/role';
 import { databaseKind, loadConfig } from './core/config';
-import { createDataSource } from './core/data-source';
+import { createDataSource } from './data-source';
 import { logger, setLogLevel } from './core/logger';
 import { hasUnits, migrate, prepareStatistics, seed } from './setup/database-setup';
 

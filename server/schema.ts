@@ -12,9 +12,10 @@ import { planResolvers } from './plans/plan.resolver';
 import { StatisticsResolver } from './statistics/statistics.resolver';
 import { TargetProgressResolver } from './statistics/target-progress.resolver';
 import { CompletenessResolver } from './statistics/completeness.resolver';
+import { NodeResolver } from './node.resolver';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const resolvers: NonEmptyArray<Function> = [AuthResolver, AuditResolver, UnitResolver, IndicatorResolver, ObservationResolver, ...planResolvers, StatisticsResolver, TargetProgressResolver, CompletenessResolver];
+export const resolvers: NonEmptyArray<Function> = [NodeResolver, AuthResolver, AuditResolver, UnitResolver, IndicatorResolver, ObservationResolver, ...planResolvers, StatisticsResolver, TargetProgressResolver, CompletenessResolver];
 
 let cached: Promise<GraphQLSchema> | null = null;
 

@@ -4,7 +4,7 @@
  */
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
-import { SearchUnitsDocument, UnitWithHistoryDocument } from '../generated/graphql';
+import { NodeByIdDocument, SearchUnitsDocument, UnitWithHistoryDocument } from '../generated/graphql';
 
 export class BdgHubError extends Error {
   constructor(readonly errors: { message: string; extensions?: { code?: string; field?: string } }[]) {
@@ -36,4 +36,19 @@ export async function findUnits(url: string, token: string, search: string): Pro
   const request = createClient(url, token);
   const { units } = await request(SearchUnitsDocument, { search, first: 10 });
   return units.totalCount;
+}
+
+/**
+ * Example: what a normalised cache (Apollo Client, urql) does. Every object is keyed by its global
+ * id (a unit's names the unit-version, not the code, which repeats over time) and read again with
+ * node(id:); the answer is narrowed by __typename.
+ */
+export async function unitAgain(url: string, token: string, search: string): Promise<{ key: string; label: string } | null> {
+  const request = createClient(url, token);
+  const { units } = await request(SearchUnitsDocument, { search, first: 1 });
+  const unitId: string | undefined = units.edges[0]?.node.id;
+  if (!unitId) return null;
+  const { node } = await request(NodeByIdDocument, { id: unitId });
+  if (node?.__typename !== 'AdministrativeUnit') return null;
+  return { key: node.id, label: `${node.code} ${node.fullName} (${node.validFrom ?? '…'} – ${node.validTo ?? 'today'})` };
 }

@@ -1,5 +1,6 @@
 import { Field, ID, ObjectType } from 'type-graphql';
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { DateTimeScalar } from '../core/scalars';
 import { Role } from '../auth/role';
 
 /** One write through the API: who (subject, role, unit), what (operation and its input), when. */
@@ -39,7 +40,7 @@ export class AuditEntry {
   @Column({ type: 'boolean' })
   succeeded: boolean;
 
-  @Field({ description: 'When, ISO 8601 UTC' })
+  @Field(() => DateTimeScalar)
   @Column({ name: 'recorded_at', type: 'varchar', length: 30 })
   recordedAt: string;
 }

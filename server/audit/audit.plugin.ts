@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { FieldNode, Kind } from 'graphql';
-import type { RequestContext } from '../core/context';
+import type { RequestContext } from '../request-context';
 import { logger } from '../core/logger';
 import { AuditEntry } from './audit-entry.entity';
 

@@ -1,6 +1,6 @@
 import { Args, ArgsType, Ctx, Field, Int, ObjectType, Query, Resolver } from 'type-graphql';
 import { Role } from '../auth/role';
-import type { RequestContext } from '../core/context';
+import type { RequestContext } from '../request-context';
 import { ConnectionType, readPage, toConnection } from '../core/pagination';
 import { AuditEntry } from './audit-entry.entity';
 

@@ -1,5 +1,5 @@
 import { Ctx, Query, Resolver } from 'type-graphql';
-import type { RequestContext } from '../core/context';
+import type { RequestContext } from '../request-context';
 import { unitAt } from '../tenancy/administrative-unit.entity';
 import { Viewer } from './viewer';
 

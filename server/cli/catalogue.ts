@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import fs from 'node:fs';
 import { loadConfig } from '../core/config';
-import { createDataSource } from '../core/data-source';
+import { createDataSource } from '../data-source';
 import { setLogLevel } from '../core/logger';
 import { exportCatalogueCsv, importCatalogueFile } from '../indicators/catalogue-csv';
 import { formatChanges, formatProblems } from '../indicators/indicator-catalogue';

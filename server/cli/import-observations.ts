@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { parseRole } from '../auth/role';
 import { loadConfig } from '../core/config';
-import { createDataSource } from '../core/data-source';
+import { createDataSource } from '../data-source';
 import { setLogLevel } from '../core/logger';
 import { formatCsvErrors, importObservationsFile } from '../observations/observation-csv';
 

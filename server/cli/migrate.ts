@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { loadConfig } from '../core/config';
-import { createDataSource } from '../core/data-source';
+import { createDataSource } from '../data-source';
 import { migrate, prepareStatistics } from '../setup/database-setup';
 
 async function main(): Promise<void> {

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { loadConfig } from '../core/config';
-import { createDataSource } from '../core/data-source';
+import { createDataSource } from '../data-source';
 import { recomputeRollups, rebuildRollups } from '../statistics/rollup.rebuild';
 import { readRollupTable, rollupDifferences } from '../statistics/rollup.store';
 import { rebuildUnitCoverage } from '../statistics/unit-coverage';

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { loadConfig } from '../core/config';
-import { createDataSource } from '../core/data-source';
+import { createDataSource } from '../data-source';
 import { migrate, seed } from '../setup/database-setup';
 
 /** npm run db:seed [-- --demo]: migrates, then loads the reference units (and the demo data). */

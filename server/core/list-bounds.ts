@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import { rowIdOf } from './node';
 
 /**
  * How many items each list of the schema can hold, so the query cost of a list is the size it
@@ -72,7 +73,7 @@ export const LIST_BOUNDS: Record<string, ListBound> = {
   'Query.indicators': (_, h) => h.indicators,
   'Indicator.references': MAX_REFERENCES,
   'Query.statistics': (args, h) => length(args.periods) * rowUnits(h, args.area, args.breakdown ?? 'NONE', args.level),
-  'Query.targetProgress': (args, h) => PLAN_PARTS.targets * rowUnits(h, h.planUnits.get(String(args.plan)), args.breakdown ?? 'NONE', null),
+  'Query.targetProgress': (args, h) => PLAN_PARTS.targets * rowUnits(h, h.planUnits.get(String(rowIdOf(String(args.plan ?? ''), 'Plan'))), args.breakdown ?? 'NONE', null),
   'Query.reportingCompleteness': (args, h) => rowUnits(h, args.area, args.breakdown ?? 'CHILDREN', args.level),
   // Rows come per period and unit: counted on Query.statistics, which sees the arguments.
   'StatisticsResult.rows': 1,

@@ -1,4 +1,5 @@
 import { GraphQLScalarType, Kind } from 'graphql';
+import { DateTimeISOResolver } from 'graphql-scalars';
 import { BadUserInputError } from './errors';
 
 const DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -32,6 +33,13 @@ export const DateScalar = new GraphQLScalarType<string, string>({
     return parseDate(ast.value);
   },
 });
+
+/**
+ * Instants (updatedAt, changedAt, submittedAt, recordedAt…), stored as ISO 8601 UTC strings and
+ * answered as such ("2026-03-01T08:15:30.123Z"). graphql-scalars' DateTimeISO validates them; the
+ * schema names it DateTime, the name clients and codegen presets expect.
+ */
+export const DateTimeScalar = new GraphQLScalarType({ ...DateTimeISOResolver.toConfig(), name: 'DateTime', description: 'An instant, ISO 8601 in UTC, e.g. 2026-03-01T08:15:30.123Z' });
 
 export function todayIso(): string {
   return new Date().toISOString().slice(0, 10);

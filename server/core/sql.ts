@@ -1,5 +1,8 @@
 import { DataSource } from 'typeorm';
-import { isMysql } from './data-source';
+
+export function isMysql(dataSource: DataSource): boolean {
+  return dataSource.options.type === 'mysql';
+}
 
 let parameterCounter = 0;
 

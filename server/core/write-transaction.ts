@@ -1,5 +1,5 @@
 import { DataSource, EntityManager } from 'typeorm';
-import { isMysql } from './data-source';
+import { isMysql } from './sql';
 
 const DEADLOCK_RETRIES = 5;
 

@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import type { RequestContext } from '../core/context';
+import type { RequestContext } from '../request-context';
 import { BadUserInputError } from '../core/errors';
 
 /** One cell of an exported line: CSV writes it as text, XLSX keeps numbers as numbers. */

@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DataSource } from 'typeorm';
-import { authenticate } from '../app';
+import { authenticate } from '../auth/authenticate';
 import { AppConfig } from '../core/config';
-import { createRequestContext } from '../core/context';
+import { createRequestContext } from '../request-context';
 import { AppError, ErrorCode } from '../core/errors';
 import { clientExtensions, HttpError, sendGraphQLError, statusOf } from '../core/http';
 import { todayIso } from '../core/scalars';

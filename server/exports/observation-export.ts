@@ -1,5 +1,5 @@
 import { In } from 'typeorm';
-import type { RequestContext } from '../core/context';
+import type { RequestContext } from '../request-context';
 import { BadUserInputError } from '../core/errors';
 import { Indicator } from '../indicators/indicator.entity';
 import { valueOf } from '../indicators/indicator-value';

@@ -1,4 +1,4 @@
-import type { RequestContext } from '../core/context';
+import type { RequestContext } from '../request-context';
 import { BadUserInputError } from '../core/errors';
 import type { Indicator } from '../indicators/indicator.entity';
 import { Breakdown, HierarchyBasis, StatisticsArgs } from '../statistics/statistics.inputs';

@@ -1,13 +1,18 @@
 import { Field, Float, ObjectType } from 'type-graphql';
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Node, toGlobalId } from '../core/node';
 import { UnitLevel } from '../tenancy/unit-level';
 import { Domain, PeriodType, TemporalAggregation, ValueType } from './indicator-enums';
 
 /** A catalogue indicator (reference data, the same for every tenant); its value type says how it aggregates (indicator-value.ts). */
-@ObjectType('Indicator', { description: 'An indicator of the catalogue; observations store its numerator and denominator' })
+@ObjectType('Indicator', { implements: Node, description: 'An indicator of the catalogue; observations store its numerator and denominator' })
 @Entity('indicator')
 @Index('uq_indicator_code', ['code'], { unique: true })
 export class Indicator {
+  get globalId(): string {
+    return toGlobalId('Indicator', this.id);
+  }
+
   @PrimaryGeneratedColumn()
   id: number;
 

@@ -1,11 +1,11 @@
 import DataLoader from 'dataloader';
 import { In } from 'typeorm';
-import type { RequestContext } from '../core/context';
+import type { ScopedContext } from '../auth/scope';
 import { IndicatorReference } from './indicator-reference.entity';
 import { Indicator } from './indicator.entity';
 
 /** Per-request loaders of the catalogue: it is small, so one query reads it all once per request. */
-export function createIndicatorLoaders(ctx: RequestContext) {
+export function createIndicatorLoaders(ctx: ScopedContext) {
   const allIndicators = new DataLoader<'all', Indicator[]>(async (keys) => {
     const rows = await ctx.dataSource.getRepository(Indicator).find({ order: { code: 'ASC' } });
     return keys.map(() => rows);
@@ -20,6 +20,10 @@ export function createIndicatorLoaders(ctx: RequestContext) {
     referencesByIndicator: new DataLoader<number, IndicatorReference[]>(async (ids) => {
       const rows = await ctx.dataSource.getRepository(IndicatorReference).find({ where: { indicatorId: In([...ids]) }, order: { framework: 'ASC', code: 'ASC' } });
       return ids.map((id) => rows.filter((r) => r.indicatorId === id));
+    }),
+    indicatorByCode: new DataLoader<string, Indicator | null>(async (codes) => {
+      const byCode = new Map((await allIndicators.load('all')).map((i) => [i.code, i]));
+      return codes.map((code) => byCode.get(code) ?? null);
     }),
   };
 }

@@ -1,5 +1,5 @@
 import { Arg, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
-import type { RequestContext } from '../core/context';
+import type { RequestContext } from '../request-context';
 import { Domain } from './indicator-enums';
 import { IndicatorReference } from './indicator-reference.entity';
 import { Indicator } from './indicator.entity';

@@ -1,4 +1,4 @@
-import type { RequestContext } from '../core/context';
+import type { RequestContext } from '../request-context';
 import { foldVietnamese } from '../core/text';
 import { Domain } from './indicator-enums';
 import { IndicatorReference } from './indicator-reference.entity';

@@ -1,19 +1,20 @@
-import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
+import { Field, Float, Int, ObjectType } from 'type-graphql';
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { DateTimeScalar } from '../core/scalars';
+import { Node, toGlobalId } from '../core/node';
 import { ObservationStatus } from '../indicators/indicator-enums';
 
 /** One change of an observation; its creation is the revision with no old values. */
-@ObjectType('ObservationRevision', { description: 'A change of an observation: old and new components and status' })
+@ObjectType('ObservationRevision', { implements: Node, description: 'A change of an observation: old and new components and status' })
 @Entity('observation_revision')
 @Index('ix_observation_revision_observation', ['observationId', 'version'])
 export class ObservationRevision {
+  get globalId(): string {
+    return toGlobalId('ObservationRevision', this.id);
+  }
+
   @PrimaryGeneratedColumn()
   id: number;
-
-  @Field(() => ID, { name: 'id' })
-  get globalId(): string {
-    return `rev:${this.id}`;
-  }
 
   @Column({ name: 'observation_id', type: 'int' })
   observationId: number;
@@ -50,7 +51,7 @@ export class ObservationRevision {
   @Column({ name: 'changed_by', type: 'varchar', length: 128 })
   changedBy: string;
 
-  @Field({ description: 'ISO 8601 timestamp' })
+  @Field(() => DateTimeScalar)
   @Column({ name: 'changed_at', type: 'varchar', length: 30 })
   changedAt: string;
 

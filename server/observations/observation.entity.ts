@@ -1,33 +1,25 @@
-import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
+import { Field, Float, Int, ObjectType } from 'type-graphql';
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { DateTimeScalar } from '../core/scalars';
+import { Node, toGlobalId } from '../core/node';
 import { ObservationStatus, Sex } from '../indicators/indicator-enums';
-
-export const OBSERVATION_ID_PREFIX = 'obs:';
-
-/** The row id of an observation ID ('obs:12' or '12'); null when it is not one. */
-export function parseObservationId(id: string): number | null {
-  const match = /^(?:obs:)?(\d{1,15})$/.exec(id.trim());
-  return match ? Number(match[1]) : null;
-}
 
 /**
  * One observation, stored as components (never a pre-computed rate). Key: indicator, unit,
  * period, sex, disaggregation ('' = none). `unit_id` is the owning unit for the access layer.
  * `indicator`, `unit`, `value` and `history` are resolved by ObservationResolver.
  */
-@ObjectType('Observation', { description: 'A gender-disaggregated observation, stored as numerator and denominator (see Observation.value)' })
+@ObjectType('Observation', { implements: Node, description: 'A gender-disaggregated observation, stored as numerator and denominator (see Observation.value)' })
 @Entity('observation')
 @Index('uq_observation_key', ['indicatorId', 'unitId', 'period', 'sex', 'disaggregation'], { unique: true })
 @Index('ix_observation_unit', ['unitId', 'indicatorId', 'period'])
 export class Observation {
+  get globalId(): string {
+    return toGlobalId('Observation', this.id);
+  }
+
   @PrimaryGeneratedColumn()
   id: number;
-
-  /** Globally unique (ids of other types never collide with it); `observation`/`approveObservations` also accept the bare number. */
-  @Field(() => ID, { name: 'id' })
-  get globalId(): string {
-    return `${OBSERVATION_ID_PREFIX}${this.id}`;
-  }
 
   @Column({ name: 'indicator_id', type: 'int' })
   indicatorId: number;
@@ -71,7 +63,7 @@ export class Observation {
   @Column({ name: 'updated_by', type: 'varchar', length: 128 })
   updatedBy: string;
 
-  @Field({ description: 'ISO 8601 timestamp' })
+  @Field(() => DateTimeScalar)
   @Column({ name: 'updated_at', type: 'varchar', length: 30 })
   updatedAt: string;
 }

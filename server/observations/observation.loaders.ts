@@ -1,16 +1,16 @@
 import DataLoader from 'dataloader';
-import type { RequestContext } from '../core/context';
+import type { ScopedContext } from '../auth/scope';
 import { ObservationStatus } from '../indicators/indicator-enums';
 import { ObservationRevision } from './observation-revision.entity';
 import { Observation } from './observation.entity';
-import { restrictObservations } from './observation.access';
+import { restrictObservations } from './observation-scope';
 
 /**
  * Per-request loaders of observations; histories only of observations the viewer may see. A
  * STATISTICS_OFFICE sees the approved revisions only, and of each the old components only when
  * they were approved too: no value that was never approved reaches it through a history.
  */
-export function createObservationLoaders(ctx: RequestContext) {
+export function createObservationLoaders(ctx: ScopedContext) {
   return {
     observationHistory: new DataLoader<number, ObservationRevision[]>(async (ids) => {
       const visible = restrictObservations(ctx, ctx.dataSource.getRepository(Observation).createQueryBuilder('o').select('o.id').where('o.id IN (:...ids)', { ids: [...ids] }), 'o');

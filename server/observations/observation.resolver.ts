@@ -1,18 +1,24 @@
 import { Arg, Args, Ctx, FieldResolver, Float, ID, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
-import type { RequestContext } from '../core/context';
+import type { RequestContext } from '../request-context';
 import { ConnectionType } from '../core/pagination';
 import { ObservationStatus } from '../indicators/indicator-enums';
 import { Indicator } from '../indicators/indicator.entity';
 import { AdministrativeUnit } from '../tenancy/administrative-unit.entity';
 import { ObservationRevision } from './observation-revision.entity';
-import { Observation, parseObservationId } from './observation.entity';
+import { Observation } from './observation.entity';
+import { rowIdOf } from '../core/node';
 import { BadUserInputError } from '../core/errors';
 import { ImportResult, ObservationInput, ObservationsArgs } from './observation.inputs';
 import * as observations from './observation.service';
 
+/** Observation ids as global ids; "obs:12" and the bare row number, which the API took before, still work. */
+function observationRowId(id: string): number | null {
+  return rowIdOf(id, 'Observation', 'obs:');
+}
+
 function observationIds(ids: string[]): number[] {
   return ids.map((id) => {
-    const rowId = parseObservationId(id);
+    const rowId = observationRowId(id);
     if (rowId === null) throw new BadUserInputError(`"${id}" is not an observation id`, 'ids');
     return rowId;
   });
@@ -30,7 +36,7 @@ export class ObservationResolver {
 
   @Query(() => Observation, { nullable: true, description: 'One observation; null when absent or outside your subtree' })
   observation(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<Observation | null> {
-    const rowId = parseObservationId(id);
+    const rowId = observationRowId(id);
     return rowId === null ? Promise.resolve(null) : observations.findObservation(ctx, rowId);
   }
 

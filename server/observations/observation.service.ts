@@ -1,6 +1,6 @@
 import { EntityManager, In, SelectQueryBuilder } from 'typeorm';
 import { Role } from '../auth/role';
-import type { RequestContext } from '../core/context';
+import type { RequestContext } from '../request-context';
 import { BadUserInputError, ConflictError, ForbiddenError } from '../core/errors';
 import { Connection, readPage, toConnection } from '../core/pagination';
 import { chunk, pathPrefixSql } from '../core/sql';
@@ -14,11 +14,11 @@ import { requireUnitByCode } from '../tenancy/unit.service';
 import { ObservationRevision } from './observation-revision.entity';
 import { Observation } from './observation.entity';
 import { ObservationsArgs } from './observation.inputs';
+import { restrictObservations, restrictToArea } from './observation-scope';
 import { ingestObservations, IngestOptions, IngestResult, CHUNK } from './observation-writer';
 import { withWriteTransaction } from '../core/write-transaction';
 import { ObservationRow } from './observation-validation';
 import { parsePeriod, Period, periodEnd, periodProblem } from './period';
-import { restrictObservations, restrictToArea } from './observation.access';
 import { maintainRollups, readGroups } from '../statistics/rollup.maintenance';
 
 export const MAX_BATCH = Number(process.env.MAX_OBSERVATION_BATCH ?? 100_000);
@@ -67,6 +67,12 @@ export async function observationQuery(ctx: RequestContext, args: Pick<Observati
 export async function findObservation(ctx: RequestContext, id: number): Promise<Observation | null> {
   const qb = ctx.dataSource.getRepository(Observation).createQueryBuilder('o').where('o.id = :id', { id });
   return restrictObservations(ctx, qb, 'o').getOne();
+}
+
+/** A revision of an observation, visible exactly when its observation is. */
+export async function findRevision(ctx: RequestContext, id: number): Promise<ObservationRevision | null> {
+  const revision = await ctx.dataSource.getRepository(ObservationRevision).findOneBy({ id });
+  return revision && (await findObservation(ctx, revision.observationId)) ? revision : null;
 }
 
 export async function observationValue(ctx: RequestContext, observation: Observation): Promise<number | null> {

@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { Role } from '../auth/role';
-import { createRequestContext, RequestContext } from '../core/context';
+import { createRequestContext, RequestContext } from '../request-context';
 import { todayIso } from '../core/scalars';
 
 /** A request context for command-line tools and seeding, acting as `role` of `unit` (default a national ADMIN). */

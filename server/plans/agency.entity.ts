@@ -1,18 +1,17 @@
-import { Field, ID, ObjectType } from 'type-graphql';
-import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Field, ObjectType } from 'type-graphql';
+import { Column, Entity, Index } from 'typeorm';
+import { Node, toGlobalId } from '../core/node';
+import { UnitOwnedRow } from './plan-part';
 import { AgencyKind } from './plan.enums';
 
 /** A body inside a unit that receives responsibilities (a division, the police, the Women's Union…). */
-@ObjectType('Agency', { description: 'A body inside a unit that receives responsibilities' })
+@ObjectType('Agency', { implements: Node, description: 'A body inside a unit that receives responsibilities' })
 @Entity('agency')
 @Index('uq_agency_unit_key', ['unitId', 'key'], { unique: true })
-export class Agency {
-  @Field(() => ID)
-  @PrimaryGeneratedColumn()
-  id: number;
-
-  @Column({ name: 'unit_id', type: 'int' })
-  unitId: number;
+export class Agency extends UnitOwnedRow {
+  get globalId(): string {
+    return toGlobalId('Agency', this.id);
+  }
 
   @Field({ description: 'Stable key within its unit, e.g. "phong-kinh-te"' })
   @Column({ name: 'agency_key', type: 'varchar', length: 64 })

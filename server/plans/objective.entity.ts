@@ -1,21 +1,15 @@
-import { Field, ID, Int, ObjectType } from 'type-graphql';
-import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Field, Int, ObjectType } from 'type-graphql';
+import { Column } from 'typeorm';
+import { Node, toGlobalId } from '../core/node';
+import { PlanPartEntity, PlanPartRow } from './plan-part';
 import { Domain } from '../indicators/indicator-enums';
 
-@ObjectType('Objective', { description: 'An objective (mục tiêu) of a plan' })
-@Entity('objective')
-@Index('ix_objective_plan_id', ['planId'])
-@Index('ix_objective_unit_id', ['unitId'])
-export class Objective {
-  @Field(() => ID)
-  @PrimaryGeneratedColumn()
-  id: number;
-
-  @Column({ name: 'unit_id', type: 'int' })
-  unitId: number;
-
-  @Column({ name: 'plan_id', type: 'int' })
-  planId: number;
+@ObjectType('Objective', { implements: Node, description: 'An objective (mục tiêu) of a plan' })
+@PlanPartEntity('objective')
+export class Objective extends PlanPartRow {
+  get globalId(): string {
+    return toGlobalId('Objective', this.id);
+  }
 
   @Field(() => Int)
   @Column({ type: 'int' })

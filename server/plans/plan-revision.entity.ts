@@ -1,23 +1,18 @@
 import { Field, ID, ObjectType } from 'type-graphql';
-import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Column } from 'typeorm';
+import { DateTimeScalar } from '../core/scalars';
+import { Node, toGlobalId } from '../core/node';
+import { PlanPartEntity, PlanPartRow } from './plan-part';
 
 /** One change to an issued plan or one of its parts: who changed what, when, from what to what. */
-@ObjectType('PlanRevision', { description: 'A change to an issued plan: who changed what and when' })
-@Entity('plan_revision')
-@Index('ix_plan_revision_plan_id', ['planId'])
-@Index('ix_plan_revision_unit_id', ['unitId'])
-export class PlanRevision {
-  @Field(() => ID)
-  @PrimaryGeneratedColumn()
-  id: number;
+@ObjectType('PlanRevision', { implements: Node, description: 'A change to an issued plan: who changed what and when' })
+@PlanPartEntity('plan_revision')
+export class PlanRevision extends PlanPartRow {
+  get globalId(): string {
+    return toGlobalId('PlanRevision', this.id);
+  }
 
-  @Column({ name: 'unit_id', type: 'int' })
-  unitId: number;
-
-  @Column({ name: 'plan_id', type: 'int' })
-  planId: number;
-
-  @Field({ description: 'ISO timestamp' })
+  @Field(() => DateTimeScalar)
   @Column({ name: 'changed_at', type: 'varchar', length: 30 })
   changedAt: string;
 

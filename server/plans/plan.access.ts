@@ -1,6 +1,6 @@
 import { DataSource, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
-import type { AccessTime } from '../core/access';
-import type { RequestContext } from '../core/context';
+import type { AccessTime } from '../auth/access';
+import type { ScopedContext } from '../auth/scope';
 import { concatSql } from '../core/sql';
 import { periodEndSql } from '../observations/period-sql';
 import { Plan } from './plan.entity';
@@ -11,24 +11,24 @@ export function planYears(dataSource: DataSource, alias: string): AccessTime {
 }
 
 /** Plan rows (alias `x`) the viewer may see: the plan by its years. */
-export function restrictPlans<T extends ObjectLiteral>(ctx: RequestContext, qb: SelectQueryBuilder<T>): SelectQueryBuilder<T> {
+export function restrictPlans<T extends ObjectLiteral>(ctx: ScopedContext, qb: SelectQueryBuilder<T>): SelectQueryBuilder<T> {
   return ctx.access.restrict(qb, 'x.unit_id', planYears(ctx.dataSource, 'x'));
 }
 
 /** Parts of a plan (objectives, targets, tasks, responsibilities, obligations, revisions) follow their plan. */
-export function restrictPlanParts<T extends ObjectLiteral>(ctx: RequestContext, qb: SelectQueryBuilder<T>): SelectQueryBuilder<T> {
+export function restrictPlanParts<T extends ObjectLiteral>(ctx: ScopedContext, qb: SelectQueryBuilder<T>): SelectQueryBuilder<T> {
   const plan = ctx.dataSource.getRepository(Plan).createQueryBuilder('vp').select('1').where('vp.id = x.plan_id');
   ctx.access.restrict(plan, 'vp.unit_id', planYears(ctx.dataSource, 'vp'));
   return qb.andWhere(`EXISTS (${plan.getQuery()})`, plan.getParameters());
 }
 
 /** An agency belongs to the area its unit lies in today or, for a legacy unit, lay in on its last day. */
-export function restrictAgencies<T extends ObjectLiteral>(ctx: RequestContext, qb: SelectQueryBuilder<T>): SelectQueryBuilder<T> {
+export function restrictAgencies<T extends ObjectLiteral>(ctx: ScopedContext, qb: SelectQueryBuilder<T>): SelectQueryBuilder<T> {
   qb.setParameter('agencyToday', ctx.today);
   return ctx.access.restrict(qb, 'x.unit_id', { onSql: 'COALESCE((SELECT au.valid_to FROM administrative_unit au WHERE au.id = x.unit_id), :agencyToday)' });
 }
 
 /** A submission belongs to the area its unit lay in on the last day of the period it reports on. */
-export function restrictSubmissions<T extends ObjectLiteral>(ctx: RequestContext, qb: SelectQueryBuilder<T>): SelectQueryBuilder<T> {
+export function restrictSubmissions<T extends ObjectLiteral>(ctx: ScopedContext, qb: SelectQueryBuilder<T>): SelectQueryBuilder<T> {
   return ctx.access.restrict(qb, 'x.unit_id', { onSql: periodEndSql(ctx.dataSource, 'x.period') });
 }

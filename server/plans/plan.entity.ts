@@ -1,6 +1,7 @@
-import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { Field, Int, ObjectType } from 'type-graphql';
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
-import { DateScalar } from '../core/scalars';
+import { Node, toGlobalId } from '../core/node';
+import { DateScalar, DateTimeScalar } from '../core/scalars';
 import { jsonColumn, PlanKind, PlanStatus } from './plan.enums';
 
 /** The upper-level plan or letter a plan implements; not itself in the database. */
@@ -20,12 +21,15 @@ export class UpperLevelPlan {
 }
 
 /** A gender-equality plan (kế hoạch) of one unit. */
-@ObjectType('Plan', { description: 'A gender-equality plan (kế hoạch) of one administrative unit' })
+@ObjectType('Plan', { implements: Node, description: 'A gender-equality plan (kế hoạch) of one administrative unit' })
 @Entity('plan')
 @Index('ix_plan_unit', ['unitId'])
 @Index('ix_plan_implements', ['implementsNumber'])
 export class Plan {
-  @Field(() => ID)
+  get globalId(): string {
+    return toGlobalId('Plan', this.id);
+  }
+
   @PrimaryGeneratedColumn()
   id: number;
 
@@ -101,11 +105,11 @@ export class Plan {
   @Column({ name: 'seed_key', type: 'varchar', length: 64, nullable: true })
   seedKey: string | null;
 
-  @Field({ description: 'ISO timestamp' })
+  @Field(() => DateTimeScalar)
   @Column({ name: 'created_at', type: 'varchar', length: 30 })
   createdAt: string;
 
-  @Field({ description: 'ISO timestamp' })
+  @Field(() => DateTimeScalar)
   @Column({ name: 'updated_at', type: 'varchar', length: 30 })
   updatedAt: string;
 }

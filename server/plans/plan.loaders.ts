@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import { EntityTarget, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
-import type { RequestContext } from '../core/context';
+import type { ScopedContext } from '../auth/scope';
 import { Agency } from './agency.entity';
 import { restrictAgencies, restrictPlanParts, restrictPlans, restrictSubmissions } from './plan.access';
 import { Objective } from './objective.entity';
@@ -12,14 +12,14 @@ import { Submission } from './submission.entity';
 import { Target } from './target.entity';
 import { Task } from './task.entity';
 
-type Restriction = <T extends ObjectLiteral>(ctx: RequestContext, qb: SelectQueryBuilder<T>) => SelectQueryBuilder<T>;
+type Restriction = <T extends ObjectLiteral>(ctx: ScopedContext, qb: SelectQueryBuilder<T>) => SelectQueryBuilder<T>;
 
 /**
  * Per-request loaders of the plan domain. Every batch is one query restricted to the viewer's
  * area (a plan by its years, its parts through it, see plan.access.ts), so nothing outside it
  * comes back even when reached by id.
  */
-export function createPlanLoaders(ctx: RequestContext) {
+export function createPlanLoaders(ctx: ScopedContext) {
   const { dataSource } = ctx;
 
   /** Rows of `entity` whose `column` is one of the keys, grouped by key, in `order`. */
@@ -58,14 +58,18 @@ export function createPlanLoaders(ctx: RequestContext) {
     targetsByObjective: grouped(Target, restrictPlanParts, 'objective_id', (t) => t.objectiveId, byPlanOrdinal),
     targetsByPlan: grouped(Target, restrictPlanParts, 'plan_id', (t) => t.planId, byPlanOrdinal),
     targetsByIndicator: grouped(Target, restrictPlanParts, 'indicator_code', (t) => t.indicatorCode as string, [['x.plan_id', 'ASC'], ['x.id', 'ASC']]),
+    taskById: byId(Task, restrictPlanParts),
     tasksByPlan: grouped(Task, restrictPlanParts, 'plan_id', (t) => t.planId, byPlanOrdinal),
     agencyById: byId(Agency, restrictAgencies),
     agenciesByUnit: grouped(Agency, restrictAgencies, 'unit_id', (a) => a.unitId),
+    responsibilityById: byId(Responsibility, restrictPlanParts),
     responsibilitiesByPlan: grouped(Responsibility, restrictPlanParts, 'plan_id', (r) => r.planId),
     responsibilitiesByAgency: grouped(Responsibility, restrictPlanParts, 'agency_id', (r) => r.agencyId, [['x.plan_id', 'ASC'], ['x.id', 'ASC']]),
     obligationById: byId(ReportingObligation, restrictPlanParts),
     obligationsByPlan: grouped(ReportingObligation, restrictPlanParts, 'plan_id', (o) => o.planId),
+    submissionById: byId(Submission, restrictSubmissions),
     submissionsByObligation: grouped(Submission, restrictSubmissions, 'obligation_id', (s) => s.obligationId, [['x.submitted_at', 'ASC'], ['x.id', 'ASC']]),
+    revisionById: byId(PlanRevision, restrictPlanParts),
     revisionsByPlan: grouped(PlanRevision, restrictPlanParts, 'plan_id', (r) => r.planId),
   };
 }

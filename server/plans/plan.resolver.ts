@@ -1,7 +1,8 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import { Role } from '../auth/role';
-import type { RequestContext } from '../core/context';
+import type { RequestContext } from '../request-context';
 import { ConnectionType } from '../core/pagination';
+import { Indicator } from '../indicators/indicator.entity';
 import { AdministrativeUnit } from '../tenancy/administrative-unit.entity';
 import { Agency } from './agency.entity';
 import { Objective } from './objective.entity';
@@ -33,8 +34,8 @@ export class PlanResolver {
     return plans.listPlans(ctx, args);
   }
 
-  @FieldResolver(() => AdministrativeUnit, { nullable: true, description: 'The owning unit (a legacy unit is read at its last day)' })
-  unit(@Ctx() ctx: RequestContext, @Root() plan: Plan): Promise<AdministrativeUnit | null> {
+  @FieldResolver(() => AdministrativeUnit, { description: 'The owning unit (a legacy unit is read at its last day)' })
+  unit(@Ctx() ctx: RequestContext, @Root() plan: Plan): Promise<AdministrativeUnit> {
     return plans.unitOf(ctx, plan);
   }
 
@@ -148,22 +149,17 @@ export class ObjectiveResolver {
     return ctx.loaders.targetsByObjective.load(objective.id);
   }
 
-  @FieldResolver(() => Plan, { nullable: true })
-  plan(@Ctx() ctx: RequestContext, @Root() objective: Objective): Promise<Plan | null> {
-    return ctx.loaders.planById.load(objective.planId);
+  @FieldResolver(() => Plan)
+  plan(@Ctx() ctx: RequestContext, @Root() objective: Objective): Promise<Plan> {
+    return plans.planOf(ctx, objective);
   }
 }
 
 @Resolver(() => Target)
 export class TargetResolver {
-  @FieldResolver(() => String, { nullable: true, description: 'Indicator code (see indicators); null when the target has no machine-readable form' })
-  indicator(@Root() target: Target): string | null {
-    return target.indicatorCode;
-  }
-
-  @FieldResolver(() => String, { nullable: true, description: 'Indicator code' })
-  indicatorCode(@Root() target: Target): string | null {
-    return target.indicatorCode;
+  @FieldResolver(() => Indicator, { nullable: true, description: 'The indicator the target is measured by; null when the target has no machine-readable form' })
+  indicator(@Ctx() ctx: RequestContext, @Root() target: Target): Promise<Indicator | null> {
+    return plans.indicatorOfTarget(ctx, target);
   }
 
   @FieldResolver(() => TargetPoint, { nullable: true })
@@ -171,14 +167,14 @@ export class TargetResolver {
     return plans.baselineOf(target);
   }
 
-  @FieldResolver(() => Objective, { nullable: true })
-  objective(@Ctx() ctx: RequestContext, @Root() target: Target): Promise<Objective | null> {
+  @FieldResolver(() => Objective)
+  objective(@Ctx() ctx: RequestContext, @Root() target: Target): Promise<Objective> {
     return plans.objectiveOfTarget(ctx, target);
   }
 
-  @FieldResolver(() => Plan, { nullable: true })
-  plan(@Ctx() ctx: RequestContext, @Root() target: Target): Promise<Plan | null> {
-    return ctx.loaders.planById.load(target.planId);
+  @FieldResolver(() => Plan)
+  plan(@Ctx() ctx: RequestContext, @Root() target: Target): Promise<Plan> {
+    return plans.planOf(ctx, target);
   }
 }
 
@@ -207,8 +203,8 @@ export class TaskResolver {
 
 @Resolver(() => Agency)
 export class AgencyResolver {
-  @FieldResolver(() => AdministrativeUnit, { nullable: true })
-  unit(@Ctx() ctx: RequestContext, @Root() agency: Agency): Promise<AdministrativeUnit | null> {
+  @FieldResolver(() => AdministrativeUnit)
+  unit(@Ctx() ctx: RequestContext, @Root() agency: Agency): Promise<AdministrativeUnit> {
     return plans.unitOf(ctx, agency);
   }
 
@@ -235,9 +231,9 @@ export class ResponsibilityResolver {
     return plans.targetsOfResponsibility(ctx, r);
   }
 
-  @FieldResolver(() => Plan, { nullable: true })
-  plan(@Ctx() ctx: RequestContext, @Root() r: Responsibility): Promise<Plan | null> {
-    return ctx.loaders.planById.load(r.planId);
+  @FieldResolver(() => Plan)
+  plan(@Ctx() ctx: RequestContext, @Root() r: Responsibility): Promise<Plan> {
+    return plans.planOf(ctx, r);
   }
 }
 
@@ -253,9 +249,9 @@ export class ReportingObligationResolver {
     return ctx.loaders.submissionsByObligation.load(o.id);
   }
 
-  @FieldResolver(() => Plan, { nullable: true })
-  plan(@Ctx() ctx: RequestContext, @Root() o: ReportingObligation): Promise<Plan | null> {
-    return ctx.loaders.planById.load(o.planId);
+  @FieldResolver(() => Plan)
+  plan(@Ctx() ctx: RequestContext, @Root() o: ReportingObligation): Promise<Plan> {
+    return plans.planOf(ctx, o);
   }
 }
 

@@ -1,17 +1,18 @@
 import { EntityManager, EntityTarget, FindOptionsWhere } from 'typeorm';
-import { isMysql } from '../core/data-source';
-import type { RequestContext } from '../core/context';
+import { rowIdOf } from '../core/node';
+import { isMysql, pathPrefixSql } from '../core/sql';
+import type { RequestContext } from '../request-context';
 import { BadUserInputError, ForbiddenError } from '../core/errors';
 import { PLAN_PARTS } from '../core/list-bounds';
 import { Connection, readPage, toConnection } from '../core/pagination';
 import { isIsoDate } from '../core/scalars';
-import { pathPrefixSql } from '../core/sql';
 import { foldVietnamese } from '../core/text';
 import { withWriteTransaction } from '../core/write-transaction';
 import { AdministrativeUnit, unitAt } from '../tenancy/administrative-unit.entity';
 import { planYears } from './plan.access';
 import { findUnitByCode } from '../tenancy/unit.service';
 import { PeriodType } from '../indicators/indicator-enums';
+import { Indicator } from '../indicators/indicator.entity';
 import { indicatorLookup } from '../indicators/indicator.service';
 import { Agency } from './agency.entity';
 import { Objective } from './objective.entity';
@@ -31,14 +32,9 @@ import { TargetFields, validateTarget } from './target-validation';
 
 // ---------------------------------------------------------------- reads
 
-/** An ID argument as a row id; anything else finds nothing. */
-export function parseId(id: string | number): number | null {
-  const n = Number(id);
-  return Number.isSafeInteger(n) && n > 0 ? n : null;
-}
 
 export async function findPlan(ctx: RequestContext, id: string): Promise<Plan | null> {
-  const planId = parseId(id);
+  const planId = rowIdOf(id, 'Plan');
   return planId ? ctx.loaders.planById.load(planId) : null;
 }
 
@@ -97,8 +93,28 @@ export async function listPlans(ctx: RequestContext, args: PlansArgs): Promise<C
 }
 
 /** A unit as seen from one of its plans: read inside its lifetime (a legacy unit at its last day). */
-export async function unitOf(ctx: RequestContext, row: { unitId: number }): Promise<AdministrativeUnit | null> {
-  return ctx.loaders.unitOn.load({ id: row.unitId, date: ctx.today });
+/**
+ * The unit of a plan or agency the viewer reads. Never null: the row was found through the access
+ * layer, so its unit lay in the viewer's area today (an agency; a legacy unit on its last day) or
+ * at some time in the plan's years; a miss is a broken invariant.
+ */
+export async function unitOf(ctx: RequestContext, row: { unitId: number; firstYear?: number; lastYear?: number }): Promise<AdministrativeUnit> {
+  const dates = [ctx.today, ...(row.firstYear && row.lastYear ? [`${row.lastYear}-12-31`, `${row.firstYear}-01-01`] : [])];
+  for (const date of dates) {
+    const unit = await ctx.loaders.unitOn.load({ id: row.unitId, date });
+    if (unit) return unit;
+  }
+  throw new Error(`Broken invariant: unit ${row.unitId} of a visible row is not visible`);
+}
+
+/** The plan of a part the viewer reads: a part follows its plan in the access layer, so the plan is visible too. */
+export async function planOf(ctx: RequestContext, part: { planId: number }): Promise<Plan> {
+  return found(await ctx.loaders.planById.load(part.planId), 'plan', part.planId);
+}
+
+function found<T>(row: T | null, what: string, id: number): T {
+  if (!row) throw new Error(`Broken invariant: ${what} ${id} of a visible row is not visible`);
+  return row;
 }
 
 export function upperLevelOf(plan: Plan): UpperLevelPlan | null {
@@ -159,8 +175,12 @@ export async function targetsOfResponsibility(ctx: RequestContext, r: Responsibi
   return chosen.sort((a, b) => labelOf(a).localeCompare(labelOf(b), undefined, { numeric: true }));
 }
 
-export async function objectiveOfTarget(ctx: RequestContext, t: Target): Promise<Objective | null> {
-  return ctx.loaders.objectiveById.load(t.objectiveId);
+export async function objectiveOfTarget(ctx: RequestContext, t: Target): Promise<Objective> {
+  return found(await ctx.loaders.objectiveById.load(t.objectiveId), 'objective', t.objectiveId);
+}
+
+export async function indicatorOfTarget(ctx: RequestContext, t: Target): Promise<Indicator | null> {
+  return t.indicatorCode ? ctx.loaders.indicatorByCode.load(t.indicatorCode) : null;
 }
 
 export async function reporterOf(ctx: RequestContext, o: ReportingObligation): Promise<Agency | null> {
@@ -173,7 +193,7 @@ const now = () => new Date().toISOString();
 
 /** The plan if the viewer may change it; otherwise FORBIDDEN, the same for "absent" and "not yours". */
 async function writablePlan(ctx: RequestContext, id: string): Promise<Plan> {
-  const planId = parseId(id);
+  const planId = rowIdOf(id, 'Plan');
   const plan = planId ? await ctx.loaders.planById.load(planId) : null;
   if (!plan) throw new ForbiddenError();
   ctx.access.assertCanWrite(plan.unitId, true);
@@ -388,7 +408,7 @@ function targetFieldsFromInput(input: TargetInput): TargetFields {
 }
 
 async function writableObjective(ctx: RequestContext, id: string): Promise<{ objective: Objective; plan: Plan }> {
-  const objectiveId = parseId(id);
+  const objectiveId = rowIdOf(id, 'Objective');
   const objective = objectiveId ? await ctx.loaders.objectiveById.load(objectiveId) : null;
   if (!objective) throw new ForbiddenError();
   const plan = await writablePlan(ctx, String(objective.planId));
@@ -412,7 +432,7 @@ export async function addTarget(ctx: RequestContext, objectiveId: string, input:
 }
 
 export async function updateTarget(ctx: RequestContext, id: string, input: UpdateTargetInput): Promise<Target> {
-  const targetId = parseId(id);
+  const targetId = rowIdOf(id, 'Target');
   const target = targetId ? await ctx.loaders.targetById.load(targetId) : null;
   if (!target) throw new ForbiddenError();
   const plan = await writablePlan(ctx, String(target.planId));
@@ -448,7 +468,7 @@ export async function updateTarget(ctx: RequestContext, id: string, input: Updat
 
 /** Agencies of the plan's unit or a unit below it. */
 async function planAgency(ctx: RequestContext, plan: Plan, id: string, field: string): Promise<Agency> {
-  const agencyId = parseId(id);
+  const agencyId = rowIdOf(id, 'Agency');
   const agency = agencyId ? await ctx.loaders.agencyById.load(agencyId) : null;
   // An agency outside the viewer's area reads exactly like one that does not exist, and naming it is a refused write.
   if (!agency) throw new ForbiddenError(`No agency with id ${id} that you may use`, field);
@@ -581,7 +601,7 @@ export async function addReportingObligation(ctx: RequestContext, planId: string
 const PERIOD = /^(\d{4})(S[12]|Q[1-4]|-(0[1-9]|1[0-2]))?$/;
 
 export async function recordSubmission(ctx: RequestContext, obligationId: string, input: SubmissionInput): Promise<Submission> {
-  const id = parseId(obligationId);
+  const id = rowIdOf(obligationId, 'ReportingObligation');
   const obligation = id ? await ctx.loaders.obligationById.load(id) : null;
   if (!obligation) throw new ForbiddenError();
   const plan = await writablePlan(ctx, String(obligation.planId));

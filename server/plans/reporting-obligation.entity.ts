@@ -1,23 +1,17 @@
-import { Field, ID, Int, ObjectType } from 'type-graphql';
-import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Field, Int, ObjectType } from 'type-graphql';
+import { Column } from 'typeorm';
+import { Node, toGlobalId } from '../core/node';
+import { PlanPartEntity, PlanPartRow } from './plan-part';
 import { DateScalar } from '../core/scalars';
 import { ReportKind } from './plan.enums';
 
 /** Who reports to whom, what kind of report, and when it is due. */
-@ObjectType('ReportingObligation', { description: 'A report somebody owes under a plan: kind, deadline, reporter and recipient' })
-@Entity('reporting_obligation')
-@Index('ix_reporting_obligation_plan_id', ['planId'])
-@Index('ix_reporting_obligation_unit_id', ['unitId'])
-export class ReportingObligation {
-  @Field(() => ID)
-  @PrimaryGeneratedColumn()
-  id: number;
-
-  @Column({ name: 'unit_id', type: 'int' })
-  unitId: number;
-
-  @Column({ name: 'plan_id', type: 'int' })
-  planId: number;
+@ObjectType('ReportingObligation', { implements: Node, description: 'A report somebody owes under a plan: kind, deadline, reporter and recipient' })
+@PlanPartEntity('reporting_obligation')
+export class ReportingObligation extends PlanPartRow {
+  get globalId(): string {
+    return toGlobalId('ReportingObligation', this.id);
+  }
 
   @Field(() => ReportKind)
   @Column({ type: 'varchar', length: 16 })

@@ -1,23 +1,17 @@
-import { Field, ID, ObjectType } from 'type-graphql';
-import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Field, ObjectType } from 'type-graphql';
+import { Column, Index } from 'typeorm';
+import { Node, toGlobalId } from '../core/node';
+import { PlanPartEntity, PlanPartRow } from './plan-part';
 import { jsonColumn, ResponsibilityRole } from './plan.enums';
 
 /** What an agency must do under a plan, and which objectives or targets it reports on. */
-@ObjectType('Responsibility', { description: 'What an agency must do under a plan and which objectives or targets it reports on' })
-@Entity('responsibility')
-@Index('ix_responsibility_plan_id', ['planId'])
+@ObjectType('Responsibility', { implements: Node, description: 'What an agency must do under a plan and which objectives or targets it reports on' })
+@PlanPartEntity('responsibility')
 @Index('ix_responsibility_agency_id', ['agencyId'])
-@Index('ix_responsibility_unit_id', ['unitId'])
-export class Responsibility {
-  @Field(() => ID)
-  @PrimaryGeneratedColumn()
-  id: number;
-
-  @Column({ name: 'unit_id', type: 'int' })
-  unitId: number;
-
-  @Column({ name: 'plan_id', type: 'int' })
-  planId: number;
+export class Responsibility extends PlanPartRow {
+  get globalId(): string {
+    return toGlobalId('Responsibility', this.id);
+  }
 
   @Column({ name: 'agency_id', type: 'int' })
   agencyId: number;

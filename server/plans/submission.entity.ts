@@ -1,19 +1,17 @@
-import { Field, ID, ObjectType } from 'type-graphql';
-import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Field, ObjectType } from 'type-graphql';
+import { Column, Index } from 'typeorm';
+import { DateTimeScalar } from '../core/scalars';
+import { Node, toGlobalId } from '../core/node';
+import { PlanPartEntity, UnitOwnedRow } from './plan-part';
 
 /** A report submitted against an obligation for one period. */
-@ObjectType('Submission', { description: 'A report submitted against an obligation for one period' })
-@Entity('submission')
+@ObjectType('Submission', { implements: Node, description: 'A report submitted against an obligation for one period' })
+@PlanPartEntity('submission', { byPlan: false })
 @Index('ix_submission_obligation_id', ['obligationId'])
-@Index('ix_submission_unit_id', ['unitId'])
-export class Submission {
-  @Field(() => ID)
-  @PrimaryGeneratedColumn()
-  id: number;
-
-  /** The unit that submitted (the plan's unit or one below it). */
-  @Column({ name: 'unit_id', type: 'int' })
-  unitId: number;
+export class Submission extends UnitOwnedRow {
+  get globalId(): string {
+    return toGlobalId('Submission', this.id);
+  }
 
   @Column({ name: 'obligation_id', type: 'int' })
   obligationId: number;
@@ -22,7 +20,7 @@ export class Submission {
   @Column({ type: 'varchar', length: 16 })
   period: string;
 
-  @Field({ description: 'ISO timestamp' })
+  @Field(() => DateTimeScalar)
   @Column({ name: 'submitted_at', type: 'varchar', length: 30 })
   submittedAt: string;
 

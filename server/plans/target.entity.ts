@@ -1,5 +1,7 @@
-import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
-import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Field, Float, Int, ObjectType } from 'type-graphql';
+import { Column, Index } from 'typeorm';
+import { Node, toGlobalId } from '../core/node';
+import { PlanPartEntity, PlanPartRow } from './plan-part';
 import { PeriodType } from '../indicators/indicator-enums';
 import { Comparator, jsonColumn, Measure } from './plan.enums';
 
@@ -13,22 +15,14 @@ export class TargetPoint {
 }
 
 /** A target (chỉ tiêu): the text as written and its machine-readable form. */
-@ObjectType('Target', { description: 'A target (chỉ tiêu): the text as written and, where it has one, its machine-readable form' })
-@Entity('target')
+@ObjectType('Target', { implements: Node, description: 'A target (chỉ tiêu): the text as written and, where it has one, its machine-readable form' })
+@PlanPartEntity('target')
 @Index('ix_target_objective_id', ['objectiveId'])
-@Index('ix_target_plan_id', ['planId'])
-@Index('ix_target_unit_id', ['unitId'])
 @Index('ix_target_indicator_code', ['indicatorCode'])
-export class Target {
-  @Field(() => ID)
-  @PrimaryGeneratedColumn()
-  id: number;
-
-  @Column({ name: 'unit_id', type: 'int' })
-  unitId: number;
-
-  @Column({ name: 'plan_id', type: 'int' })
-  planId: number;
+export class Target extends PlanPartRow {
+  get globalId(): string {
+    return toGlobalId('Target', this.id);
+  }
 
   @Column({ name: 'objective_id', type: 'int' })
   objectiveId: number;

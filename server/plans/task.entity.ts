@@ -1,5 +1,7 @@
-import { Field, ID, Int, ObjectType } from 'type-graphql';
-import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Field, Int, ObjectType } from 'type-graphql';
+import { Column } from 'typeorm';
+import { Node, toGlobalId } from '../core/node';
+import { PlanPartEntity, PlanPartRow } from './plan-part';
 import { DateScalar } from '../core/scalars';
 import { jsonColumn, ScheduleKind } from './plan.enums';
 
@@ -41,20 +43,12 @@ export interface TaskQuantity {
 }
 
 /** A task (nhiệm vụ) of a plan. */
-@ObjectType('Task', { description: 'A task (nhiệm vụ, giải pháp) of a plan' })
-@Entity('task')
-@Index('ix_task_plan_id', ['planId'])
-@Index('ix_task_unit_id', ['unitId'])
-export class Task {
-  @Field(() => ID)
-  @PrimaryGeneratedColumn()
-  id: number;
-
-  @Column({ name: 'unit_id', type: 'int' })
-  unitId: number;
-
-  @Column({ name: 'plan_id', type: 'int' })
-  planId: number;
+@ObjectType('Task', { implements: Node, description: 'A task (nhiệm vụ, giải pháp) of a plan' })
+@PlanPartEntity('task')
+export class Task extends PlanPartRow {
+  get globalId(): string {
+    return toGlobalId('Task', this.id);
+  }
 
   @Field(() => Int)
   @Column({ type: 'int' })

@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { isMysql } from '../core/data-source';
+import { isMysql } from '../core/sql';
 import { logger } from '../core/logger';
 import { loadIndicatorCatalogue } from '../indicators/indicator-catalogue';
 import { loadDemoObservations } from '../observations/observation-demo';

@@ -1,5 +1,5 @@
 import { Arg, Args, Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
-import type { RequestContext } from '../core/context';
+import type { RequestContext } from '../request-context';
 import { DEFAULT_PAGE_SIZE } from '../core/pagination';
 import { AdministrativeUnit } from '../tenancy/administrative-unit.entity';
 import { CompletenessArgs } from './completeness.inputs';

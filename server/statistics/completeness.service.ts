@@ -1,16 +1,16 @@
-import type { RequestContext } from '../core/context';
+import type { RequestContext } from '../request-context';
 import { BadUserInputError, ForbiddenError } from '../core/errors';
 import { MAX_PAGE_SIZE } from '../core/pagination';
+import { rowIdOf } from '../core/node';
 import { pathPrefixSql, validOnSql } from '../core/sql';
 import { Indicator } from '../indicators/indicator.entity';
 import { findIndicatorByCode } from '../indicators/indicator.service';
 import { ObservationRevision } from '../observations/observation-revision.entity';
 import { Observation } from '../observations/observation.entity';
-import { restrictObservations } from '../observations/observation.access';
+import { restrictObservations } from '../observations/observation-scope';
 import { parsePeriod, Period, periodEnd, periodProblem, periodsWithin } from '../observations/period';
 import { Plan } from '../plans/plan.entity';
 import { PlanStatus } from '../plans/plan.enums';
-import { parseId } from '../plans/plan.service';
 import { ReportingObligation } from '../plans/reporting-obligation.entity';
 import { Submission } from '../plans/submission.entity';
 import { AdministrativeUnit, isValidOn } from '../tenancy/administrative-unit.entity';
@@ -201,7 +201,7 @@ async function obligationCompleteness(ctx: RequestContext, id: string, shape: Sh
 
 /** The obligation and its plan, or FORBIDDEN — the same for "absent" and "outside your subtree". */
 async function visibleObligation(ctx: RequestContext, id: string): Promise<{ obligation: ReportingObligation; plan: Plan }> {
-  const obligationId = parseId(id);
+  const obligationId = rowIdOf(id, 'ReportingObligation');
   const obligation = obligationId ? await ctx.loaders.obligationById.load(obligationId) : null;
   const plan = obligation ? await ctx.loaders.planById.load(obligation.planId) : null;
   if (!obligation || !plan) throw new ForbiddenError('Not found or not allowed: obligation');

@@ -1,6 +1,5 @@
 import { DataSource, EntityManager } from 'typeorm';
-import { isMysql } from '../core/data-source';
-import { chunk } from '../core/sql';
+import { chunk, isMysql } from '../core/sql';
 import { Indicator } from '../indicators/indicator.entity';
 import { parsePeriod, Period, periodCodes } from '../observations/period';
 import { enclosingPeriods, ObservationState } from './rollup.contribution';

@@ -1,5 +1,5 @@
 import { Args, Ctx, Query, Resolver } from 'type-graphql';
-import type { RequestContext } from '../core/context';
+import type { RequestContext } from '../request-context';
 import { StatisticsArgs } from './statistics.inputs';
 import * as stats from './statistics.service';
 import { StatisticsResult } from './statistics.types';

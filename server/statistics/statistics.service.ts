@@ -1,11 +1,11 @@
-import type { RequestContext } from '../core/context';
+import type { RequestContext } from '../request-context';
 import { BadUserInputError } from '../core/errors';
 import { pathPrefixSql, validOnSql } from '../core/sql';
 import { Indicator } from '../indicators/indicator.entity';
 import { finiteOrNull, valueOf } from '../indicators/indicator-value';
 import { findIndicatorByCode } from '../indicators/indicator.service';
 import { Observation } from '../observations/observation.entity';
-import { restrictObservations } from '../observations/observation.access';
+import { restrictObservations } from '../observations/observation-scope';
 import { parsePeriod, Period, periodEnd, periodProblem, periodsWithin } from '../observations/period';
 import { AdministrativeUnit } from '../tenancy/administrative-unit.entity';
 import { UnitLevel } from '../tenancy/unit-level';

@@ -1,5 +1,5 @@
 import { Arg, Args, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
-import type { RequestContext } from '../core/context';
+import type { RequestContext } from '../request-context';
 import { Target } from '../plans/target.entity';
 import { TargetProgressArgs } from './statistics.inputs';
 import { TargetProgress } from './statistics.types';

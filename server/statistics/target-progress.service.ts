@@ -1,4 +1,4 @@
-import type { RequestContext } from '../core/context';
+import type { RequestContext } from '../request-context';
 import { BadUserInputError, ForbiddenError } from '../core/errors';
 import { TemporalAggregation, ValueType } from '../indicators/indicator-enums';
 import { Indicator } from '../indicators/indicator.entity';
@@ -82,7 +82,8 @@ async function progressOfPlan(ctx: RequestContext, plan: Plan, period: Period, b
           if (value !== null) baseline = { year: plan.firstYear, value };
         }
       }
-      progress.push(judge({ ...target, targetValue: target.targetValue * scale }, unit, period, actual, baseline, row));
+      // A copy with the prototype: a target's global id is a getter, which a spread would drop.
+      progress.push(judge(Object.assign(Object.create(Object.getPrototypeOf(target)) as typeof target, target, { targetValue: target.targetValue * scale }), unit, period, actual, baseline, row));
     });
   }
   return progress;

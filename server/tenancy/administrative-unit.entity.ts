@@ -1,5 +1,6 @@
 import { Field, ObjectType } from 'type-graphql';
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Node, toGlobalId } from '../core/node';
 import { DateScalar } from '../core/scalars';
 import { UnitLevel } from './unit-level';
 
@@ -8,10 +9,14 @@ import { UnitLevel } from './unit-level';
  * point in time (06601 is the old xã Lợi Bác until 2025-06-30 and the enlarged one since), so the
  * key is (code, validFrom), and where a unit sits in the tree is kept in UnitPlacement.
  */
-@ObjectType('AdministrativeUnit', { description: 'An administrative unit (đơn vị hành chính) during its period of validity' })
+@ObjectType('AdministrativeUnit', { implements: Node, description: 'An administrative unit (đơn vị hành chính) during its period of validity' })
 @Entity('administrative_unit')
 @Index('uq_unit_code_valid_from', ['code', 'validFrom'], { unique: true })
 export class AdministrativeUnit {
+  get globalId(): string {
+    return toGlobalId('AdministrativeUnit', this.id);
+  }
+
   @PrimaryGeneratedColumn()
   id: number;
 

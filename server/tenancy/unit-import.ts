@@ -4,7 +4,8 @@ import { PROJECT_ROOT } from '../core/config';
 import { chunk } from '../core/sql';
 import { foldVietnamese } from '../core/text';
 import { AdministrativeUnit } from './administrative-unit.entity';
-import { formatLineageReport, LineageResult, resolveLineage } from './lineage';
+import { resolveLineage } from './lineage';
+import { formatLineageReport, LineageResult } from './lineage-result';
 import { CsvProblem, readUnitCsv, UnitRow } from './unit-csv';
 import { UnitLineage } from './unit-lineage.entity';
 import { LEGACY_LAST_DAY, REORGANISATION_DATE, UnitLevel } from './unit-level';
@@ -21,7 +22,7 @@ export interface UnitImportReport {
   problems: { file: string; problems: CsvProblem[] }[];
 }
 
-export type NewUnit = Omit<AdministrativeUnit, 'id' | 'asOf' | 'searchName'>;
+export type NewUnit = Omit<AdministrativeUnit, 'id' | 'globalId' | 'asOf' | 'searchName'>;
 
 export function searchNameOf(unit: Pick<AdministrativeUnit, 'code' | 'name' | 'fullName' | 'nameEn'>): string {
   return [unit.code, unit.fullName, unit.nameEn].map(foldVietnamese).join(" | ");

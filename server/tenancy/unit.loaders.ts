@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import { In } from 'typeorm';
-import type { RequestContext } from '../core/context';
+import type { ScopedContext } from '../auth/scope';
 import { AdministrativeUnit, dateWithinValidity, unitAt } from './administrative-unit.entity';
 import { UnitLineage } from './unit-lineage.entity';
 import { UnitPlacement } from './unit-placement.entity';
@@ -23,7 +23,7 @@ export interface UnitAtKey {
 }
 
 /** Per-request loaders of the tenancy domain. Units come back only when inside the viewer's area on the date they are read at. */
-export function createUnitLoaders(ctx: RequestContext) {
+export function createUnitLoaders(ctx: ScopedContext) {
   const { dataSource, access } = ctx;
   /** Every placement of a unit over time; callers reach units only through `unitOn`. */
   const placementsOfUnit = new DataLoader<number, UnitPlacement[]>(async (unitIds) => {

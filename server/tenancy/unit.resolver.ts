@@ -1,5 +1,5 @@
 import { Args, Ctx, FieldResolver, ObjectType, Query, Resolver, Root } from 'type-graphql';
-import type { RequestContext } from '../core/context';
+import type { RequestContext } from '../request-context';
 import { ConnectionType } from '../core/pagination';
 import { AdministrativeUnit } from './administrative-unit.entity';
 import { UnitArgs, UnitsArgs } from './unit.inputs';

@@ -1,7 +1,7 @@
 import { AdministrativeUnit, isValidOn, unitAt } from './administrative-unit.entity';
 import { UnitPlacement } from './unit-placement.entity';
 import { UnitsArgs } from './unit.inputs';
-import type { RequestContext } from '../core/context';
+import type { RequestContext } from '../request-context';
 import { BadUserInputError } from '../core/errors';
 import { Connection, readPage, toConnection } from '../core/pagination';
 import { pathPrefixSql, validOnSql } from '../core/sql';
@@ -16,6 +16,11 @@ export async function findUnitByCode(ctx: RequestContext, code: string, date = c
     .andWhere(validOnSql('u', 'date'), { date });
   const unit = await ctx.access.restrict(qb, 'u.id', { on: date }).getOne();
   return unit ? unitAt(unit, date) : null;
+}
+
+/** A unit by row id, read today or, for one no longer (or not yet) in force, on its nearest day; null when invisible. */
+export async function findUnitById(ctx: RequestContext, id: number): Promise<AdministrativeUnit | null> {
+  return ctx.loaders.unitOn.load({ id, date: ctx.today });
 }
 
 /** Like findUnitByCode, for arguments: an unknown (or invisible) code is a client error naming the field. */

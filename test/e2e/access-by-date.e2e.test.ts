@@ -113,7 +113,7 @@ describe.each(testDatabases())('access by date on $name', (db) => {
       const run = (id: string) => server.gql(`mutation($ids: [ID!]!) { ${mutation}(ids: $ids) { id } }`, { ids: [id] }, token);
       const own = await run(ids.present[0]);
       expect(own.errors![0].extensions!.code).toBe('FORBIDDEN');
-      expect(JSON.stringify(own).split(ids.present[0]).join('<id>')).toBe(JSON.stringify(await run('obs:999999999')).split('obs:999999999').join('<id>'));
+      expect(JSON.stringify(own).split(ids.present[0]).join('<id>')).toBe(JSON.stringify(await run('Observation:999999999')).split('Observation:999999999').join('<id>'));
     }
     const nation = server.token('VN', 'ADMIN');
     const values = await server.gql(`{ observations(unit: "${VILLAGE}", periods: ["2026"]) { edges { node { numerator version status } } } }`, {}, nation);

@@ -313,7 +313,7 @@ describe.each(testDatabases())('reportingCompleteness on $name', (db) => {
 
     /** Reporter code → first submission for the period, read back with SQL. */
     async function firstSubmissions(period: string): Promise<Map<string, string>> {
-      const ids = [obligation, ...Object.values(annual)].map(Number);
+      const ids = [obligation, ...Object.values(annual)].map((id) => Number(id.split(':').pop())); // global ids name the row last
       const rows: { code: string; submitted_at: string }[] = await q(
         `SELECT u.code AS code, s.submitted_at AS submitted_at FROM submission s JOIN administrative_unit u ON u.id = s.unit_id WHERE s.period = ? AND s.obligation_id IN (${ids.map(() => '?').join(',')})`,
         [period, ...ids],

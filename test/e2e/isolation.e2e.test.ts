@@ -1,6 +1,6 @@
 import {
   GraphQLArgument, GraphQLField, GraphQLInputObjectType, GraphQLInputType, GraphQLNamedType, GraphQLObjectType, GraphQLSchema,
-  getNamedType, isEnumType, isInputObjectType, isLeafType, isListType, isNonNullType, isObjectType, isScalarType,
+  getNamedType, isEnumType, isInputObjectType, isInterfaceType, isLeafType, isListType, isNonNullType, isObjectType, isScalarType,
 } from 'graphql';
 import { DataSource } from 'typeorm';
 import { parsePeriod, periodEnd } from '../../server/observations/period';
@@ -19,8 +19,10 @@ import { startTestServer, TestServer } from '../support/server';
  */
 const MAX_DEPTH = 4;
 
-function selection(type: GraphQLNamedType, depth: number, seen: string[] = []): string {
+function selection(type: GraphQLNamedType, depth: number, seen: string[] = [], schema?: GraphQLSchema): string {
   if (isLeafType(type)) return '';
+  // An interface (Node) asks for every implementation, one level deep: its fields and their ids.
+  if (isInterfaceType(type) && schema) return ['__typename', ...schema.getPossibleTypes(type).map((t) => `... on ${t.name} { ${selection(t, Math.min(depth, 1), seen)} }`)].join(' ');
   if (!isObjectType(type)) return '';
   const fields = Object.values((type as GraphQLObjectType).getFields()).filter((f) => f.args.every((a) => !isNonNullType(a.type)));
   const parts: string[] = ['__typename'];
@@ -61,7 +63,8 @@ function collect(value: unknown, into: Found): void {
   if (!value || typeof value !== 'object') return;
   const record = value as Record<string, unknown>;
   if (typeof record.code === 'string') into.codes.add(record.code);
-  if (typeof record.id === 'string' || typeof record.id === 'number') {
+  // The indicator catalogue is shared by every tenant: its ids identify nobody's data.
+  if ((typeof record.id === 'string' || typeof record.id === 'number') && record.__typename !== 'Indicator') {
     into.ids.add(String(record.id));
     if (into.idsByType && typeof record.__typename === 'string') {
       if (!into.idsByType.has(record.__typename)) into.idsByType.set(record.__typename, new Set());
@@ -86,8 +89,12 @@ function valuesFor(arg: GraphQLArgument, other: Tenant, neutral: Record<string, 
     if (named.name === 'Boolean') return [wrap(true)];
     if (named.name === 'Date') return [wrap('2025-01-01'), wrap('2026-06-01')];
     if (named.name === 'Float') return [wrap(1)];
-    const first = <T>(items: T[], mine: (item: T) => boolean) => [...items.filter((i) => !mine(i)), ...items.filter(mine)];
-    if (named.name === 'ID') return first([...other.ids], (id) => !!own?.ids.has(id)).slice(0, 40).map(wrap);
+    if (named.name === 'ID') {
+      // A few ids of every type first, so node(id:) is probed with each type the other tenant has;
+      // identifiers only the other tenant has (its present, not a history both share) before shared ones.
+      const sample = [...other.idsByType.values()].flatMap((ids) => [...ids].filter((id) => !own?.ids.has(id)).slice(0, 3));
+      return [...new Set([...sample, ...other.ids])].sort((x, y) => Number(!!own?.ids.has(x)) - Number(!!own?.ids.has(y))).slice(0, 40).map(wrap);
+    }
     const moved = [...other.present].filter((c) => own?.codes.has(c) && !own.present.has(c));
     const samples = [other.code, ...new Set([...moved.slice(0, 3), ...[...other.codes].filter((c) => c !== other.code).slice(0, 6)])];
     return [...(arg.name in neutral ? [neutral[arg.name]] : []), ...samples.map(wrap)];
@@ -190,9 +197,9 @@ async function areaByRule(dataSource: DataSource, code: string): Promise<{ codes
   const codes = codesWhen(null);
   const present = codesWhen(new Date().toISOString().slice(0, 10));
   const visible = observations.filter((o) => (byUnit.get(Number(o.unitId)) ?? []).some((p) => inArea(p, periodEnd(parsePeriod(o.period)!))));
-  const ids = new Set(visible.map((o) => `obs:${o.id}`));
+  const ids = new Set(visible.map((o) => `Observation:${o.id}`));
   const idsOfCode = new Map<string, string[]>();
-  for (const o of visible) idsOfCode.set(codeOf.get(Number(o.unitId)) as string, [...(idsOfCode.get(codeOf.get(Number(o.unitId)) as string) ?? []), `obs:${o.id}`]);
+  for (const o of visible) idsOfCode.set(codeOf.get(Number(o.unitId)) as string, [...(idsOfCode.get(codeOf.get(Number(o.unitId)) as string) ?? []), `Observation:${o.id}`]);
   return { codes, ids, present, idsOfCode };
 }
 
@@ -280,7 +287,7 @@ describe.each(testDatabases())('tenant isolation across the whole schema on $nam
     const query = schema.getQueryType()!;
     let requests = 0;
     for (const field of Object.values(query.getFields()) as GraphQLField<unknown, unknown>[]) {
-      const inner = selection(getNamedType(field.type), MAX_DEPTH);
+      const inner = selection(getNamedType(field.type), MAX_DEPTH, [], schema);
       const neutral: Record<string, unknown> = { periods: ['2026'], period: '2026', indicator: 'FEMALE_KEY_LEADER' };
       const probes: Record<string, unknown>[] = [{}];
       for (const arg of field.args) {

@@ -164,7 +164,7 @@ describe.each(testDatabases())('indicators and observations on $name', (db) => {
     const ids = async (indicator: string) => (await server.gql(LIST, { indicator, unit: '06601', d: true, periods: ['2027'] }, langSonAdmin)).data!.observations.edges.map((e: any) => e.node.id);
     const [villageId] = await ids('VILLAGE_GE_OUTREACH');
     const [communeId] = await ids('GE_CONFERENCE');
-    expect(villageId).toMatch(/^obs:\d+$/); // globally unique: never equal to another type's id
+    expect(villageId).toMatch(/^Observation:\d+$/); // globally unique: never equal to another type's id
     expect((await server.gql(`query($id: ID!) { observation(id: $id) { id period } }`, { id: villageId }, langSonAnalyst)).data!.observation).toEqual({ id: villageId, period: '2027' });
     expect((await server.gql(`query($id: ID!) { observation(id: $id) { id } }`, { id: villageId }, server.token('01', 'ANALYST'))).data!.observation).toBeNull();
     const statsOffice = server.token('20', 'STATISTICS_OFFICE');

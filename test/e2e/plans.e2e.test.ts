@@ -73,7 +73,7 @@ describe.each(testDatabases())('plans, targets and responsibilities on $name', (
 
   it("gives Lợi Bác's six objectives in order and every numbered target as written", async () => {
     const data = await gqlOk(
-      `query($id: ID!) { plan(id: $id) { objectives { ordinal title domain targets { ordinal text indicator indicatorCode measure comparator targetValue dueYear baseline { year value } } } } }`,
+      `query($id: ID!) { plan(id: $id) { objectives { ordinal title domain targets { ordinal text indicator { code valueType } measure comparator targetValue dueYear baseline { year value } } } } }`,
       { id: ids['06601'] },
     );
     const objectives = data.plan.objectives;
@@ -81,7 +81,7 @@ describe.each(testDatabases())('plans, targets and responsibilities on $name', (
       [1, 'POLITICS'], [2, 'ECONOMY_LABOUR'], [3, 'FAMILY_GBV'], [4, 'HEALTH'], [5, 'EDUCATION'], [6, 'INFORMATION_COMMUNICATION'],
     ]);
     expect(objectives[0].title).toBe('Trong lĩnh vực chính trị');
-    const rows = objectives.flatMap((o: any) => o.targets.map((t: any) => [`${o.ordinal}.${t.ordinal}`, t.indicator, t.measure, t.comparator, t.targetValue, t.dueYear]));
+    const rows = objectives.flatMap((o: any) => o.targets.map((t: any) => [`${o.ordinal}.${t.ordinal}`, t.indicator?.code ?? null, t.measure, t.comparator, t.targetValue, t.dueYear]));
     expect(rows).toEqual([
       ['1.1', 'FEMALE_KEY_LEADER', 'TOTAL', 'AT_LEAST', 75, 2030],
       ['2.1', 'WAGE_EMPLOYMENT_RATE', 'FEMALE', 'ABOVE', 60, 2030],
@@ -103,7 +103,8 @@ describe.each(testDatabases())('plans, targets and responsibilities on $name', (
       ['6.3', 'GE_NEWS_ITEM', 'TOTAL', 'AT_LEAST', 1, null],
     ]);
     const all = objectives.flatMap((o: any) => o.targets);
-    expect(all.every((t: any) => t.indicator === t.indicatorCode && t.text.length > 10)).toBe(true);
+    expect(all.every((t: any) => t.text.length > 10)).toBe(true);
+    expect(all.find((t: any) => t.indicator?.code === 'WAGE_EMPLOYMENT_RATE').indicator.valueType).toBe('PROPORTION');
     expect(objectives[3].targets[1].baseline).toEqual({ year: 2025, value: 2 });
     expect(objectives[0].targets[0].baseline).toBeNull();
   });
@@ -167,7 +168,7 @@ describe.each(testDatabases())('plans, targets and responsibilities on $name', (
       const data = await gqlOk(`query($id: ID!) { plan(id: $id) { objectives { id ordinal } } }`, { id: planId });
       return data.plan.objectives.find((o: any) => o.ordinal === ordinal).id as string;
     };
-    const ADD_TARGET = `mutation($objective: ID!, $input: TargetInput!) { addTarget(objective: $objective, input: $input) { id ordinal text indicator measure comparator targetValue dueYear } }`;
+    const ADD_TARGET = `mutation($objective: ID!, $input: TargetInput!) { addTarget(objective: $objective, input: $input) { id ordinal text indicator { code } measure comparator targetValue dueYear } }`;
 
     it('lets a Lợi Bác EDITOR add a target to its plan', async () => {
       const before = await targetCount(ids['06601']);
@@ -177,7 +178,7 @@ describe.each(testDatabases())('plans, targets and responsibilities on $name', (
         { objective, input: { text: 'Tỷ lệ lao động nữ làm công ăn lương đạt trên 50% vào năm 2028', indicator: 'WAGE_EMPLOYMENT_RATE', measure: 'FEMALE', comparator: 'ABOVE', targetValue: 50, dueYear: 2028 } },
         loiBacEditor,
       );
-      expect(data.addTarget).toMatchObject({ ordinal: 4, indicator: 'WAGE_EMPLOYMENT_RATE', measure: 'FEMALE', comparator: 'ABOVE', targetValue: 50, dueYear: 2028 });
+      expect(data.addTarget).toMatchObject({ ordinal: 4, indicator: { code: 'WAGE_EMPLOYMENT_RATE' }, measure: 'FEMALE', comparator: 'ABOVE', targetValue: 50, dueYear: 2028 });
       expect(await targetCount(ids['06601'])).toBe(before + 1);
       const read = await gqlOk(`query($id: ID!) { plan(id: $id) { objectives { ordinal targets { ordinal targetValue } } } }`, { id: ids['06601'] });
       expect(read.plan.objectives[1].targets).toEqual([

@@ -320,7 +320,7 @@ describe.each(testDatabases())('statistics on $name', (db) => {
   });
 
   it('judges every machine-readable target of Lợi Bác’s plan in 2026, per village with CHILDREN', async () => {
-    const PLAN = `{ plans(unit: "06601", year: 2026) { edges { node { id firstYear objectives { targets { id indicator measure comparator targetValue dueYear
+    const PLAN = `{ plans(unit: "06601", year: 2026) { edges { node { id firstYear objectives { targets { id indicator { code } measure comparator targetValue dueYear
       progress(period: "2026") { status actual distance } } } } } } }`;
     const plans = await server.gql(PLAN, {}, langSonAnalyst);
     expect(plans.errors).toBeUndefined();
@@ -341,26 +341,26 @@ describe.each(testDatabases())('statistics on $name', (db) => {
       // Target.progress agrees with targetProgress
       expect(target.progress).toEqual({ status: row.status, actual: row.actual, distance: row.distance });
       // the actual is the statistics' measure for the commune
-      const stats = await server.gql(STATS, { i: target.indicator, a: '06601', p: ['2026'] }, langSonAnalyst);
+      const stats = await server.gql(STATS, { i: target.indicator.code, a: '06601', p: ['2026'] }, langSonAnalyst);
       const s = stats.data!.statistics.rows[0] as Row;
       const f = s.female?.value ?? null;
       const m = s.male?.value ?? null;
       const wanted =
         { TOTAL: s.total?.value ?? null, FEMALE: f, MALE: m, FEMALE_SHARE: s.femaleShare, FEMALE_TO_MALE_RATIO: s.femaleToMaleRatio, GAP: s.gap }[target.measure as string] ??
         (target.measure === 'EACH_SEX' && f !== null && m !== null ? (['AT_MOST', 'BELOW'].includes(target.comparator) ? Math.max(f, m) : Math.min(f, m)) : null);
-      if (wanted === null) expect([target.indicator, row.status, row.actual]).toEqual([target.indicator, 'NO_DATA', null]);
+      if (wanted === null) expect([target.indicator.code, row.status, row.actual]).toEqual([target.indicator.code, 'NO_DATA', null]);
       else {
-        close(row.actual, wanted, `${target.indicator} actual`);
+        close(row.actual, wanted, `${target.indicator.code} actual`);
         // 2026 is the plan's first year: without a baseline the line starts at the actual, so an unmet target is on track until due
         const status = holds(row.actual, row.comparator, row.targetValue) ? 'MET' : target.dueYear === null || target.dueYear <= 2026 ? 'NOT_MET' : 'ON_TRACK';
-        if (target.indicator !== 'ADOLESCENT_BIRTH_RATE') expect([target.indicator, row.status]).toEqual([target.indicator, status]);
+        if (target.indicator.code !== 'ADOLESCENT_BIRTH_RATE') expect([target.indicator.code, row.status]).toEqual([target.indicator.code, status]);
         const sign = ['AT_LEAST', 'ABOVE'].includes(row.comparator) ? row.targetValue - row.actual : ['AT_MOST', 'BELOW'].includes(row.comparator) ? row.actual - row.targetValue : Math.abs(row.targetValue - row.actual);
-        close(row.distance, sign, `${target.indicator} distance`);
+        close(row.distance, sign, `${target.indicator.code} distance`);
       }
     }
     expect(rows.filter((r) => r.status !== 'NO_DATA').length).toBeGreaterThan(5);
     // ADOLESCENT_BIRTH_RATE has a baseline (2 in 2025) and is due 2030 (BELOW 2): the line at 2026 is 2
-    const abr = rows.find((r) => machine.find((t: any) => t.id === r.target.id).indicator === 'ADOLESCENT_BIRTH_RATE');
+    const abr = rows.find((r) => machine.find((t: any) => t.id === r.target.id).indicator.code === 'ADOLESCENT_BIRTH_RATE');
     if (abr.actual !== null) {
       close(abr.expected, 2, 'ABR line');
       expect(abr.status).toBe(abr.actual < 2 ? 'MET' : abr.actual <= 2 ? 'ON_TRACK' : 'OFF_TRACK');
@@ -374,7 +374,7 @@ describe.each(testDatabases())('statistics on $name', (db) => {
     expect(perVillage.length).toBe(machine.length * villages.length);
     expect([...new Set(perVillage.map((r) => r.unit.code))].sort()).toEqual([...villages].sort());
     expect(perVillage.every((r) => r.unit.level === 'VILLAGE')).toBe(true);
-    const leaderTarget = machine.find((t: any) => t.indicator === 'FEMALE_KEY_LEADER');
+    const leaderTarget = machine.find((t: any) => t.indicator?.code === 'FEMALE_KEY_LEADER');
     const leaders = perVillage.filter((r) => r.target.id === leaderTarget.id);
     const leaderStats = await check('FEMALE_KEY_LEADER', '06601', ['2026'], 'CHILDREN', null, langSonAnalyst);
     for (const r of leaders) {

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import mysql from 'mysql2/promise';
 import { DataSource } from 'typeorm';
-import { createDataSource } from '../../server/core/data-source';
+import { createDataSource } from '../../server/data-source';
 
 export interface TestDatabase {
   name: 'sqlite' | 'mariadb';

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import fs from 'node:fs';
 import mysql from 'mysql2/promise';
-import { createDataSource } from '../../server/core/data-source';
+import { createDataSource } from '../../server/data-source';
 import { setLogLevel } from '../../server/core/logger';
 import { migrate, seed } from '../../server/setup/database-setup';
 import { ARTIFACTS, MYSQL_TEMPLATE_DB, SQLITE_TEMPLATE, testDatabases } from './databases';

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { buildSchema, isInterfaceType, isObjectType, parse, TypeInfo, visit, visitWithTypeInfo } from 'graphql';
 import { renderSchema, SCHEMA_FILE } from '../../server/cli/print-schema';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -29,5 +30,29 @@ describe('schema contract', () => {
   it('the example client type-checks against the generated types', () => {
     const tsc = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
     expect(() => execFileSync(process.execPath, [tsc, '-p', path.join(ROOT, 'schema', 'example-client', 'tsconfig.json')], { stdio: 'pipe' })).not.toThrow();
+  });
+
+  it('the example operations select the id of every Node they read, and the client reads units again with node(id:)', () => {
+    const schema = buildSchema(fs.readFileSync(SCHEMA_FILE, 'utf8'));
+    const node = schema.getType('Node');
+    const dir = path.join(ROOT, 'schema', 'operations');
+    const missing: string[] = [];
+    for (const file of fs.readdirSync(dir)) {
+      const typeInfo = new TypeInfo(schema);
+      visit(parse(fs.readFileSync(path.join(dir, file), 'utf8')), visitWithTypeInfo(typeInfo, {
+        SelectionSet(set, _key, parent) {
+          // A fragment on one implementation shares the id selected next to it.
+          if (parent && 'kind' in parent && parent.kind === 'InlineFragment') return;
+          const type = typeInfo.getParentType();
+          const keyed = (isObjectType(type) || isInterfaceType(type)) && (type === node || type.getInterfaces().some((i) => i === node));
+          const fields = set.selections.flatMap((s) => (s.kind === 'Field' ? [s.name.value] : []));
+          if (keyed && !fields.includes('id') && type.name !== 'Indicator') missing.push(`${file}: ${type.name} { ${fields.join(' ')} }`);
+        },
+      }));
+    }
+    // A normalised cache keys objects by id; the catalogue's indicators are keyed by code just as well.
+    expect(missing).toEqual([]);
+    const client = fs.readFileSync(path.join(ROOT, 'schema', 'example-client', 'client.ts'), 'utf8');
+    expect(client).toMatch(/request\(NodeByIdDocument, \{ id: unitId \}\)/);
   });
 });

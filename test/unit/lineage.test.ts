@@ -1,5 +1,7 @@
 import { join } from 'path';
-import { formatLineageReport, LineageLink, LineageResult, nameKey, resolveLineage } from '../../server/tenancy/lineage';
+import { resolveLineage } from '../../server/tenancy/lineage';
+import { nameKey } from '../../server/tenancy/lineage-names';
+import { formatLineageReport, LineageLink, LineageResult } from '../../server/tenancy/lineage-result';
 import { parseUnitCsv, readUnitCsv, UnitRow } from '../../server/tenancy/unit-csv';
 
 const DATA = join(__dirname, '..', '..', 'data', 'units');

@@ -1,7 +1,27 @@
 import { DataSource } from 'typeorm';
-import type { TokenClaims } from '../auth/jwt';
-import { AccessScope } from './access';
-import { createLoaders, Loaders } from '../loaders';
+import { AccessScope } from './auth/access';
+import type { TokenClaims } from './auth/jwt';
+import { createIndicatorLoaders } from './indicators/indicator.loaders';
+import { createObservationLoaders } from './observations/observation.loaders';
+import { createPlanLoaders } from './plans/plan.loaders';
+import { createUnitLoaders } from './tenancy/unit.loaders';
+
+/**
+ * Where the domains meet: the request context and its per-request loaders are assembled here,
+ * above every domain, so core/ never reaches into them (README, "Layout").
+ */
+
+/** All per-request DataLoaders, one set per request so nothing is cached across viewers. */
+function createLoaders(ctx: RequestContext) {
+  return {
+    ...createUnitLoaders(ctx),
+    ...createIndicatorLoaders(ctx),
+    ...createObservationLoaders(ctx),
+    ...createPlanLoaders(ctx),
+  };
+}
+
+export type Loaders = ReturnType<typeof createLoaders>;
 
 /** Everything a request carries; services take it as their first argument. */
 export interface RequestContext {

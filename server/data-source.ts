@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { DataSource, DataSourceOptions, LogLevel } from 'typeorm';
-import { migrations } from '../../migrations';
-import { entities } from '../entities';
-import { databaseKind, sqlitePath } from './config';
-import { StatementCounter } from './query-counter';
+import { migrations } from '../migrations';
+import { entities } from './entities';
+import { databaseKind, sqlitePath } from './core/config';
+import { StatementCounter } from './core/query-counter';
 
 /** Builds the TypeORM data source for DATABASE_URL; schema changes only through migrations. */
 export function createDataSource(databaseUrl: string, options: { poolSize?: number } = {}): DataSource {
@@ -37,8 +37,4 @@ export function createDataSource(databaseUrl: string, options: { poolSize?: numb
     poolSize: options.poolSize ?? 10,
   };
   return new DataSource(mysqlOptions);
-}
-
-export function isMysql(dataSource: DataSource): boolean {
-  return dataSource.options.type === 'mysql';
 }

@@ -1,13 +1,13 @@
 import { DataSource, SelectQueryBuilder, ObjectLiteral } from 'typeorm';
-import { Role } from '../auth/role';
-import { TokenClaims } from '../auth/jwt';
-import { Viewer } from '../auth/viewer';
+import { Role } from './role';
+import { TokenClaims } from './jwt';
+import { Viewer } from './viewer';
 import { AdministrativeUnit, isValidOn, Validity } from '../tenancy/administrative-unit.entity';
 import { UnitLineage } from '../tenancy/unit-lineage.entity';
 import { UnitPlacement } from '../tenancy/unit-placement.entity';
 import { UnitLevel } from '../tenancy/unit-level';
-import { ForbiddenError, UnauthenticatedError } from './errors';
-import { pathPrefixSql, uniqueParam, validOnSql } from './sql';
+import { ForbiddenError, UnauthenticatedError } from '../core/errors';
+import { pathPrefixSql, uniqueParam, validOnSql } from '../core/sql';
 
 /**
  * When the rows a query reads belong to the viewer's area. A unit belongs to an area on a date, so
