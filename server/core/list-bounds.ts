@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { rowIdOf } from './node';
+import { rowIdOf } from './global-id';
 
 /**
  * How many items each list of the schema can hold, so the query cost of a list is the size it
