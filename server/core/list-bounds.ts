@@ -149,6 +149,14 @@ async function loadBelow(dataSource: DataSource): Promise<HierarchyBounds['below
   return below;
 }
 
+/** The bounds each server holds for its database, so a plan created while it runs is costed by its own unit. */
+const live = new WeakMap<DataSource, HierarchyBounds>();
+
+/** Tells this server's bounds the unit of a new plan (another instance learns it when it starts). */
+export function rememberPlanUnit(dataSource: DataSource, planId: number, unitCode: string): void {
+  live.get(dataSource)?.planUnits.set(String(planId), unitCode);
+}
+
 /** Reads the hierarchy's bounds from the data at start-up. */
 export async function loadHierarchyBounds(dataSource: DataSource): Promise<HierarchyBounds> {
   const most = (sql: string) => `(SELECT COALESCE(MAX(n), 0) FROM (${sql}) t)`;
@@ -163,7 +171,7 @@ export async function loadHierarchyBounds(dataSource: DataSource): Promise<Hiera
   );
   const at = (name: string, floor: number) => Math.max(floor, Number(row[name] ?? row[name.toLowerCase()] ?? 0));
   const plans: { id: number | string; code: string }[] = await dataSource.query('SELECT p.id AS id, u.code AS code FROM plan p INNER JOIN administrative_unit u ON u.id = p.unit_id');
-  return {
+  const bounds: HierarchyBounds = {
     below: await loadBelow(dataSource),
     planUnits: new Map(plans.map((p) => [String(p.id), p.code])),
     children: at('children', 1),
@@ -175,4 +183,6 @@ export async function loadHierarchyBounds(dataSource: DataSource): Promise<Hiera
     indicators: at('indicators', 0) + 100,
     implementingPlans: Math.max(at('implementingPlans', 0) * 2, 200),
   };
+  live.set(dataSource, bounds);
+  return bounds;
 }

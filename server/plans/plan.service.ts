@@ -3,7 +3,7 @@ import { rowIdOf } from '../core/node';
 import { isMysql, pathPrefixSql } from '../core/sql';
 import type { RequestContext } from '../request-context';
 import { BadUserInputError, ForbiddenError } from '../core/errors';
-import { PLAN_PARTS } from '../core/list-bounds';
+import { PLAN_PARTS, rememberPlanUnit } from '../core/list-bounds';
 import { Connection, readPage, toConnection } from '../core/pagination';
 import { isIsoDate } from '../core/scalars';
 import { foldVietnamese } from '../core/text';
@@ -296,6 +296,7 @@ export async function createPlan(ctx: RequestContext, input: CreatePlanInput): P
   });
   const saved = await withWriteTransaction(ctx.dataSource, (manager) => manager.getRepository(Plan).save(plan));
   ctx.loaders.plansByUnit.clear(unit.id);
+  rememberPlanUnit(ctx.dataSource, saved.id, unit.code);
   return saved;
 }
 

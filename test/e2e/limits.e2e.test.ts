@@ -142,6 +142,15 @@ describe.each(testDatabases())('costs that bound the answer on $name', (db) => {
     expect(result.extensions!.cost.cost).toBeGreaterThanOrEqual(1 + children * 2);
   });
 
+  it("costs a new plan's progress by its own unit's children, not by the largest unit's", async () => {
+    const admin = server.token('06601', 'ADMIN');
+    const created = await server.gql(`mutation($input: CreatePlanInput!) { createPlan(input: $input) { id } }`, { input: { unit: '06601', title: 'Kế hoạch thử chi phí', kind: 'ANNUAL', firstYear: 2026, lastYear: 2026 } }, admin);
+    expect(created.errors).toBeUndefined();
+    const progress = await server.gql(`query($p: ID!) { targetProgress(plan: $p, period: "2026", breakdown: CHILDREN) { status unit { code } target { text } } }`, { p: created.data!.createPlan.id }, admin);
+    expect(progress.errors).toBeUndefined();
+    expect(progress.extensions!.cost.cost).toBeLessThan(200_000);
+  });
+
   it('refuses the deepest nesting of every list the schema walk can build, before any SQL runs', async () => {
     const schema = await buildAppSchema();
     const built: string[] = [];
