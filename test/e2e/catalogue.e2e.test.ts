@@ -217,11 +217,11 @@ describe.each(testDatabases())('the indicator catalogue as data on $name', (db) 
     const editor = server.token('06601', 'EDITOR');
     const plans = await server.gql(`{ plans(unit: "06601") { edges { node { objectives { id ordinal } } } } }`, {}, editor);
     const objective = plans.data!.plans.edges[0].node.objectives.find((o: { ordinal: number }) => o.ordinal === 3).id as string;
-    const ADD = `mutation($objective: ID!, $input: TargetInput!) { addTarget(objective: $objective, input: $input) { indicator measure targetValue } }`;
+    const ADD = `mutation($objective: ID!, $input: TargetInput!) { addTarget(objective: $objective, input: $input) { indicator { code } measure targetValue } }`;
     const input = { text: 'Tuổi kết hôn trung bình lần đầu của nữ đạt ít nhất 25 tuổi vào năm 2028', indicator: 'MEAN_AGE_FIRST_MARRIAGE', measure: 'FEMALE', comparator: 'AT_LEAST', targetValue: 25, dueYear: 2028 };
     const added = await server.gql(ADD, { objective, input }, editor);
     expect(added.errors).toBeUndefined();
-    expect(added.data!.addTarget).toEqual({ indicator: 'MEAN_AGE_FIRST_MARRIAGE', measure: 'FEMALE', targetValue: 25 });
+    expect(added.data!.addTarget).toEqual({ indicator: { code: 'MEAN_AGE_FIRST_MARRIAGE' }, measure: 'FEMALE', targetValue: 25 });
     const unknown = await server.gql(ADD, { objective, input: { ...input, indicator: 'NOT_IN_THE_CATALOGUE' } }, editor);
     expect(unknown.errors?.[0]).toMatchObject({ message: 'No indicator with code "NOT_IN_THE_CATALOGUE"', extensions: { code: 'BAD_USER_INPUT', field: 'indicator' } });
 

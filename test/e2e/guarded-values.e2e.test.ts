@@ -166,12 +166,12 @@ describe.each(testDatabases())('guarded values on $name', (db) => {
     expect(care.gap).toBe(1e15);
 
     const plan = await server.gql(`{ plans(unit: "06601") { edges { node { id } } } }`, {}, admin);
-    const progress = await server.gql(`query($p: ID!) { targetProgress(plan: $p, period: "${YEAR}", breakdown: CHILDREN) { target { indicator } actual status } }`, { p: plan.data!.plans.edges[0].node.id }, admin);
+    const progress = await server.gql(`query($p: ID!) { targetProgress(plan: $p, period: "${YEAR}", breakdown: CHILDREN) { target { indicator { code } } actual status } }`, { p: plan.data!.plans.edges[0].node.id }, admin);
     expect(progress.errors).toBeUndefined();
     expect(progress.data!.targetProgress.length).toBeGreaterThan(0);
-    const ownProgress = await server.gql(`query($p: ID!) { targetProgress(plan: $p, period: "${YEAR}") { target { indicator } actual status } }`, { p: plan.data!.plans.edges[0].node.id }, admin);
+    const ownProgress = await server.gql(`query($p: ID!) { targetProgress(plan: $p, period: "${YEAR}") { target { indicator { code } } actual status } }`, { p: plan.data!.plans.edges[0].node.id }, admin);
     expect(ownProgress.errors).toBeUndefined();
-    expect(ownProgress.data!.targetProgress.find((t: any) => t.target.indicator === 'GE_NEWS_ITEM')).toEqual({ target: { indicator: 'GE_NEWS_ITEM' }, actual: 4e15, status: 'MET' });
+    expect(ownProgress.data!.targetProgress.find((t: any) => t.target.indicator.code === 'GE_NEWS_ITEM')).toEqual({ target: { indicator: { code: 'GE_NEWS_ITEM' } }, actual: 4e15, status: 'MET' });
 
     const download = async (p: string) => {
       const response = await fetch(`${server.url}${p}`, { headers: { authorization: `Bearer ${admin}` } });

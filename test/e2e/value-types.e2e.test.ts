@@ -105,14 +105,14 @@ describe.each(testDatabases())('value types on $name', (db) => {
     // Lợi Bác's "mỗi quý có ít nhất 01 tin, bài" (at least 1 a quarter): at least 4 over 2029, met by 8;
     // 2029Q2 had none.
     const plan = await server.gql(`{ plans(unit: "06601") { edges { node { id } } } }`, {}, admin);
-    const PROGRESS = `query($p: ID!, $period: String!) { targetProgress(plan: $p, period: $period) { target { indicator } actual targetValue status distance } }`;
+    const PROGRESS = `query($p: ID!, $period: String!) { targetProgress(plan: $p, period: $period) { target { indicator { code } } actual targetValue status distance } }`;
     const news = async (period: string) => {
       const { data, errors } = await server.gql(PROGRESS, { p: plan.data!.plans.edges[0].node.id, period }, admin);
       expect(errors).toBeUndefined();
-      return (data!.targetProgress as any[]).find((t) => t.target.indicator === 'GE_NEWS_ITEM');
+      return (data!.targetProgress as any[]).find((t) => t.target.indicator.code === 'GE_NEWS_ITEM');
     };
-    expect(await news('2029')).toEqual({ target: { indicator: 'GE_NEWS_ITEM' }, actual: 8, targetValue: 4, status: 'MET', distance: -4 });
-    expect(await news('2029Q2')).toEqual({ target: { indicator: 'GE_NEWS_ITEM' }, actual: 0, targetValue: 1, status: 'NOT_MET', distance: 1 });
+    expect(await news('2029')).toEqual({ target: { indicator: { code: 'GE_NEWS_ITEM' } }, actual: 8, targetValue: 4, status: 'MET', distance: -4 });
+    expect(await news('2029Q2')).toEqual({ target: { indicator: { code: 'GE_NEWS_ITEM' } }, actual: 0, targetValue: 1, status: 'NOT_MET', distance: 1 });
     expect(await news('2029Q3')).toMatchObject({ actual: 5, targetValue: 1, status: 'MET' });
   });
 });
