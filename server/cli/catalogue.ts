@@ -5,6 +5,7 @@ import { createDataSource } from '../data-source';
 import { setLogLevel } from '../core/logger';
 import { exportCatalogueCsv, importCatalogueFile } from '../indicators/catalogue-csv';
 import { formatChanges, formatProblems } from '../indicators/indicator-catalogue';
+import { runCli } from './run-cli';
 
 const USAGE = [
   'usage: npm run catalogue -- export FILE.csv',
@@ -53,10 +54,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
-  },
-);
+runCli(main);

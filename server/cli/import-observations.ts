@@ -4,6 +4,7 @@ import { loadConfig } from '../core/config';
 import { createDataSource } from '../data-source';
 import { setLogLevel } from '../core/logger';
 import { formatCsvErrors, importObservationsFile } from '../observations/observation-csv';
+import { runCli } from './run-cli';
 
 const USAGE = 'usage: npm run import -- FILE.csv [--unit CODE] [--role ADMIN|EDITOR] [--sub NAME] [--dry-run] [--strict]\n' + 'columns: indicator,unit,period,sex,numerator,denominator[,disaggregation,source,comment] (UTF-8, optional header)';
 
@@ -48,10 +49,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
-  },
-);
+runCli(main);
