@@ -10,8 +10,10 @@ export type Breakdown =
   | 'LEVEL'
   | 'NONE';
 
+/** APPROXIMATELY (khoảng) holds within the target’s tolerance either way */
 export type Comparator =
   | 'ABOVE'
+  | 'APPROXIMATELY'
   | 'AT_LEAST'
   | 'AT_MOST'
   | 'BELOW'

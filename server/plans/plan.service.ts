@@ -384,6 +384,7 @@ function fieldsOf(t: Target): TargetFields {
     measure: t.measure,
     comparator: t.comparator,
     targetValue: t.targetValue,
+    tolerance: t.tolerance,
     dueYear: t.dueYear,
     baselineYear: t.baselineYear,
     baselineValue: t.baselineValue,
@@ -400,6 +401,7 @@ function targetFieldsFromInput(input: TargetInput): TargetFields {
     measure: input.measure ?? (indicatorCode ? Measure.TOTAL : null),
     comparator: input.comparator ?? null,
     targetValue: input.targetValue ?? null,
+    tolerance: input.tolerance ?? null,
     dueYear: input.dueYear ?? null,
     baselineYear: input.baseline?.year ?? null,
     baselineValue: input.baseline?.value ?? null,
@@ -420,7 +422,7 @@ export async function addTarget(ctx: RequestContext, objectiveId: string, input:
   const { objective, plan } = await writableObjective(ctx, objectiveId);
   checkText(input.text, 'text');
   const fields = targetFieldsFromInput(input);
-  validateTarget(fields, plan, await indicatorLookup(ctx));
+  validateTarget(fields, plan, await indicatorLookup(ctx), { text: input.text, measureStated: input.measure != null });
   const target = await withWriteTransaction(ctx.dataSource, async (manager) => {
     const ordinal = await claimOrdinal(manager, Target, { objectiveId: objective.id }, plan.id, input.ordinal, (n) => `Objective ${objective.ordinal} already has a target ${n}`, { most: PLAN_PARTS.targetsPerObjective, what: `Objective ${objective.ordinal}'s list of targets` });
     const repo = manager.getRepository(Target);
@@ -448,12 +450,13 @@ export async function updateTarget(ctx: RequestContext, id: string, input: Updat
   if (input.measure != null) set('measure', input.measure);
   if (input.comparator != null) set('comparator', input.comparator);
   if (input.targetValue != null) set('targetValue', input.targetValue);
+  if (input.tolerance != null) set('tolerance', input.tolerance);
   if (input.dueYear != null) set('dueYear', input.dueYear);
   if (input.periodType != null) set('periodType', input.periodType);
   if (input.baseline != null) Object.assign(next, { baselineYear: input.baseline.year, baselineValue: input.baseline.value });
   if (input.milestones != null) set('milestones', input.milestones.map((m) => ({ year: m.year, value: m.value })));
-  validateTarget(fieldsOf(next), plan, await indicatorLookup(ctx));
-  const fields = ['label', 'text', 'indicatorCode', 'measure', 'comparator', 'targetValue', 'dueYear', 'baselineYear', 'baselineValue', 'milestones', 'periodType'] as const;
+  validateTarget(fieldsOf(next), plan, await indicatorLookup(ctx), { text: next.text, measureStated: next.measure !== null });
+  const fields = ['label', 'text', 'indicatorCode', 'measure', 'comparator', 'targetValue', 'tolerance', 'dueYear', 'baselineYear', 'baselineValue', 'milestones', 'periodType'] as const;
   const changes: Change[] = fields
     .filter((f) => JSON.stringify(next[f]) !== JSON.stringify(target[f]))
     .map((f) => ({ entityType: 'Target', entityId: target.id, field: f, oldValue: target[f], newValue: next[f] }));
