@@ -1,6 +1,6 @@
 import { EntityManager, EntityTarget, FindOptionsWhere } from 'typeorm';
 import { rowIdOf } from '../core/node';
-import { isMysql, pathPrefixSql } from '../core/sql';
+import { isMysql } from '../core/sql';
 import type { RequestContext } from '../request-context';
 import { BadUserInputError, ForbiddenError } from '../core/errors';
 import { PLAN_PARTS, rememberPlanUnit } from '../core/list-bounds';
@@ -10,6 +10,7 @@ import { foldVietnamese } from '../core/text';
 import { withWriteTransaction } from '../core/write-transaction';
 import { AdministrativeUnit, unitAt } from '../tenancy/administrative-unit.entity';
 import { planYears } from './plan.access';
+import { plansInSubtree } from './plan-territory';
 import { findUnitByCode } from '../tenancy/unit.service';
 import { PeriodType } from '../indicators/indicator-enums';
 import { Indicator } from '../indicators/indicator.entity';
@@ -69,18 +70,8 @@ export async function listPlans(ctx: RequestContext, args: PlansArgs): Promise<C
   const qb = ctx.dataSource.getRepository(Plan).createQueryBuilder('p');
   if (args.unit) {
     const unit = await requirePlanUnit(ctx, args.unit, args.unitAsOf, 'unit');
-    if (args.includeDescendants) {
-      // The unit's subtree at every date it had a place in the hierarchy.
-      const placements = await ctx.loaders.placementsOfUnit.load(unit.id);
-      const prefixes = [...new Set(placements.map((p) => p.path))].map((path) => pathPrefixSql(ctx.dataSource, 'dp.path', path));
-      if (!prefixes.length) qb.andWhere('p.unit_id = :unitId', { unitId: unit.id });
-      else {
-        qb.andWhere(
-          `EXISTS (SELECT 1 FROM unit_placement dp WHERE dp.unit_id = p.unit_id AND (${prefixes.map((c) => c.sql).join(' OR ')}))`,
-          Object.assign({}, ...prefixes.map((c) => c.params)),
-        );
-      }
-    } else qb.andWhere('p.unit_id = :unitId', { unitId: unit.id });
+    if (args.includeDescendants) await plansInSubtree(ctx, qb, unit.id);
+    else qb.andWhere('p.unit_id = :unitId', { unitId: unit.id });
   }
   if (args.year != null) qb.andWhere('p.first_year <= :year AND p.last_year >= :year', { year: args.year });
   if (args.implements) qb.andWhere('p.implements_number = :implements', { implements: args.implements.trim() });
