@@ -16,8 +16,8 @@ import { textParam } from './export-table';
 
 /**
  * The periodic report on a plan (báo cáo kết quả thực hiện kế hoạch), drafted from the data: what
- * the .docx and .xlsx writers lay out. Every text is NFC; dates are dd/mm/yyyy, numbers written
- * the Vietnamese way (37,5). The judgements are `targetProgress`'s, word for word.
+ * the .docx and .xlsx writers lay out. Every text is NFC and typeset (see typeset); dates are
+ * dd/mm/yyyy, numbers written the Vietnamese way (37,5). The judgements are `targetProgress`'s, word for word.
  */
 export interface PlanReport {
   /** "Xã Lợi Bác": the plan's unit, read as `Plan.unit` reads it. */
@@ -139,9 +139,9 @@ export async function buildPlanReport(ctx: RequestContext, planId: string, perio
   ]);
   const judged = new Map(progress.map((p) => [p.target.id, p]));
   return {
-    unitName: nfc(unit.fullName),
-    planNumber: plan.number ? nfc(plan.number) : null,
-    planTitle: nfc(plan.title),
+    unitName: typeset(unit.fullName),
+    planNumber: plan.number ? typeset(plan.number) : null,
+    planTitle: typeset(plan.title),
     issuedOn: plan.issuedOn ? dayMonthYear(plan.issuedOn) : null,
     years: plan.firstYear === plan.lastYear ? String(plan.firstYear) : `${plan.firstYear}${DASH}${plan.lastYear}`,
     period: period.code,
@@ -149,14 +149,14 @@ export async function buildPlanReport(ctx: RequestContext, planId: string, perio
     draftedOn: dayMonthYear(vietnamDate(new Date().toISOString())),
     objectives: objectives.map((o) => ({
       ordinal: o.ordinal,
-      title: nfc(o.title),
+      title: typeset(o.title),
       targets: targets
         .filter((t) => t.objectiveId === o.id)
         .sort((a, b) => a.ordinal - b.ordinal)
         .map((t) => reportTarget(t, judged.get(t.id) ?? null, t.indicatorCode ? catalogue.get(t.indicatorCode) : undefined)),
     })),
     tasks: await reportTasks(ctx, tasks),
-    completeness: await reportCompleteness(ctx, plan, progress, catalogue, period),
+    completeness: await reportCompleteness(ctx, plan, typeset(unit.fullName), progress, catalogue, period),
     obligations: await reportObligations(ctx, plan.id, period),
   };
 }
@@ -166,13 +166,13 @@ function reportTarget(target: Target, judged: TargetProgress | null, indicator: 
   const baseline = target.baselineYear !== null && target.baselineValue !== null ? `${quantity(target.baselineValue, unit)} (${target.baselineYear})` : DASH;
   if (!judged) {
     const stated = target.comparator && target.targetValue !== null ? `${COMPARATORS[target.comparator]} ${quantity(target.targetValue, unit)}` : DASH;
-    return { label: nfc(target.label ?? String(target.ordinal)), text: nfc(target.text), baseline, actual: DASH, target: stated, status: null, statusLabel: NOT_JUDGED };
+    return { label: typeset(target.label ?? String(target.ordinal)), text: typeset(target.text), baseline, actual: DASH, target: stated, status: null, statusLabel: NOT_JUDGED };
   }
   const tolerance = judged.tolerance !== null ? ` (± ${number(judged.tolerance)})` : '';
   const due = target.dueYear ? ` (${target.dueYear})` : '';
   return {
-    label: nfc(target.label ?? String(target.ordinal)),
-    text: nfc(target.text),
+    label: typeset(target.label ?? String(target.ordinal)),
+    text: typeset(target.text),
     baseline,
     actual: judged.actual === null ? DASH : quantity(judged.actual, unit),
     target: `${COMPARATORS[judged.comparator]} ${quantity(judged.targetValue, unit)}${tolerance}${due}`,
@@ -185,7 +185,7 @@ function reportTarget(target: Target, judged: TargetProgress | null, indicator: 
 function measureUnit(measure: Measure | null, indicator: Indicator | undefined): string {
   if (measure === Measure.FEMALE_SHARE) return '%';
   if (measure === Measure.FEMALE_TO_MALE_RATIO) return 'lần';
-  return nfc(indicator?.unitOfMeasure ?? '');
+  return typeset(indicator?.unitOfMeasure ?? '');
 }
 
 const NUMBER = new Intl.NumberFormat('vi-VN', { maximumFractionDigits: 2 });
@@ -205,10 +205,10 @@ async function reportTasks(ctx: RequestContext, tasks: Task[]): Promise<ReportTa
     .sort((a, b) => a.ordinal - b.ordinal)
     .map((t) => ({
       ordinal: t.ordinal,
-      title: nfc(t.title),
-      lead: t.leadAgencyId !== null ? nfc(agencies.get(t.leadAgencyId)?.name ?? DASH) : DASH,
+      title: typeset(t.title),
+      lead: t.leadAgencyId !== null ? typeset(agencies.get(t.leadAgencyId)?.name ?? DASH) : DASH,
       schedule: scheduleText(t),
-      state: t.status ? nfc(t.status) : 'Chưa cập nhật',
+      state: t.status ? typeset(t.status) : 'Chưa cập nhật',
     }));
 }
 
@@ -233,28 +233,31 @@ function scheduleText(task: Task): string {
  * for the period (the coverage `targetProgress` judged on), and the units just below the area
  * (the territory's units, for a dissolved unit's plan) that did not all report.
  */
-async function reportCompleteness(ctx: RequestContext, plan: Plan, progress: TargetProgress[], catalogue: Map<string, Indicator>, period: Period): Promise<ReportCompleteness[]> {
+async function reportCompleteness(ctx: RequestContext, plan: Plan, unitName: string, progress: TargetProgress[], catalogue: Map<string, Indicator>, period: Period): Promise<ReportCompleteness[]> {
   const codes = [...new Set(progress.map((p) => p.target.indicatorCode as string))];
   const indicators = codes.map((c) => catalogue.get(c)).filter((i): i is Indicator => !!i);
   if (!indicators.length) return [];
-  const below = await planRows(ctx, plan, indicators, period, Breakdown.CHILDREN);
+  const children = await planRows(ctx, plan, indicators, period, Breakdown.CHILDREN);
   return indicators.map((indicator) => {
     const judged = progress.find((p) => p.target.indicatorCode === indicator.code) as TargetProgress;
-    const rows = below?.rows.get(indicator.id) ?? [];
-    const missing = rows.filter((r) => r.reportingUnits < r.expectedUnits).map((r) => `${nfc(r.unit.fullName)} (${r.reportingUnits}/${r.expectedUnits})`);
-    return { indicator: indicator.code, name: nfc(indicator.name), entryLevel: ENTRY_LEVELS[indicator.entryLevel] ?? DASH, reported: judged.reportingUnits, expected: judged.expectedUnits, missing };
+    const rows = children?.rows.get(indicator.id) ?? [];
+    const below = rows.filter((r) => r.reportingUnits < r.expectedUnits).map((r) => `${typeset(r.unit.fullName)} (${r.reportingUnits}/${r.expectedUnits})`);
+    // The plan's own unit is the one entering the data (a commune's plan, a commune indicator).
+    const missing = below.length || judged.reportingUnits >= judged.expectedUnits ? below : [`${unitName} (${judged.reportingUnits}/${judged.expectedUnits})`];
+    return { indicator: indicator.code, name: typeset(indicator.name), entryLevel: ENTRY_LEVELS[indicator.entryLevel] ?? DASH, reported: judged.reportingUnits, expected: judged.expectedUnits, missing };
   });
 }
 
 async function reportObligations(ctx: RequestContext, planId: number, period: Period): Promise<ReportObligation[]> {
-  const obligations = await ctx.loaders.obligationsByPlan.load(planId);
+  // A midterm or final report is owed for its own year only.
+  const obligations = (await ctx.loaders.obligationsByPlan.load(planId)).filter((o) => o.year === null || o.year === period.year);
   const submissions = await ctx.loaders.submissionsByObligation.loadMany(obligations.map((o) => o.id));
   return obligations.map((o, i) => {
     const mine = Array.isArray(submissions[i]) ? submissions[i].filter((s) => s.period === period.code) : [];
     const deadline = deadlineOf(o, period);
     return {
       kind: REPORT_KINDS[o.kind] ?? o.kind,
-      recipient: nfc(o.recipient),
+      recipient: typeset(o.recipient),
       deadline: deadline ? dayMonthYear(deadline) : DASH,
       submitted: mine.length ? `Đã gửi ngày ${dayMonthYear(vietnamDate(mine[0].submittedAt))}` : 'Chưa gửi',
     };
@@ -282,6 +285,17 @@ function periodName(period: Period): string {
   }
 }
 
-function nfc(text: string): string {
-  return text.normalize('NFC');
+/**
+ * Text as a printed report sets it: NFC, typographic quotes (“…”) for straight ones, an en dash
+ * for a spaced hyphen ("kinh tế – xã hội") and between years (2026–2030), an ellipsis for three
+ * dots. The stored text keeps what was typed; only the draft is set.
+ */
+export function typeset(text: string): string {
+  return text
+    .normalize('NFC')
+    .replace(/\b(\d{4}) ?- ?(\d{4})\b/g, '$1–$2')
+    .replace(/(^|[\s([{])"/g, '$1“')
+    .replace(/"/g, '”')
+    .replace(/ - /g, ' – ')
+    .replace(/\.\.\./g, '…');
 }

@@ -1,3 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { testDatabases } from '../support/databases';
 import { startTestServer, TestServer } from '../support/server';
 
@@ -153,5 +157,24 @@ describe.each(testDatabases())('plans of dissolved units on $name', (db) => {
     const children = (await gqlOk(COMPLETENESS, { a: '34', o: obligation, p: '2026', b: 'CHILDREN' }, hungYenAdmin)).reportingCompleteness as any[];
     expect(children.map((r) => r.unit.code)).toEqual(territory);
     expect(children.filter((r) => r.expected > 0)).toEqual([{ unit: { code: commune }, expected: 1, reported: 0, missing: [{ code: commune }] }]);
+  });
+
+  it("drafts the plan's 2026 report over its territory", async () => {
+    const response = await fetch(`${server.url}/export/plan-report.docx?plan=${encodeURIComponent(planId)}&period=2026`, { headers: { authorization: `Bearer ${server.token('33', 'ANALYST')}` } });
+    expect(response.status).toBe(200);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dissolved-report-'));
+    try {
+      const file = path.join(dir, 'report.docx');
+      fs.writeFileSync(file, Buffer.from(await response.arrayBuffer()));
+      const xml = execFileSync('/usr/bin/unzip', ['-p', file, 'word/document.xml']).toString('utf8');
+      const rows = [...xml.matchAll(/<w:tr>([\s\S]*?)<\/w:tr>/g)].map((row) => [...row[1].matchAll(/<w:tc>([\s\S]*?)<\/w:tc>/g)].map((cell) => [...cell[1].matchAll(/<w:t(?: [^>]*)?>([^<]*)<\/w:t>/g)].map((m) => m[1]).join('')));
+      expect(xml).toContain('TỈNH THÁI BÌNH');
+      expect(rows.find((cells) => cells[1] === 'Tỷ lệ lao động nữ làm công hưởng lương đạt trên 60%')?.slice(3)).toEqual(['70%', '&gt; 60% (2030)', 'Đạt']);
+      const wage = rows.find((cells) => cells[0].endsWith('(WAGE_EMPLOYMENT_RATE)'));
+      expect(wage?.[2]).toBe('2/65');
+      expect(wage?.[3].split('; ')).toHaveLength(63);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
