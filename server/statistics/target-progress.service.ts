@@ -28,9 +28,7 @@ export async function targetProgress(ctx: RequestContext, planId: string, period
   if (breakdown === Breakdown.LEVEL) throw new BadUserInputError('targetProgress breaks down by NONE or CHILDREN', 'breakdown');
   const plan = await findPlan(ctx, planId);
   if (!plan) throw new ForbiddenError('Not found or not allowed: plan');
-  checkWithinPlan(plan, period);
-  const { targets, catalogue } = await machineTargets(ctx, plan);
-  const judged = targets.filter((t) => judgedIn(t, catalogue.get(t.indicatorCode), period));
+  const { targets, judged, catalogue } = await targetsJudgedIn(ctx, plan, period);
   if (targets.length && !judged.length) {
     throw new BadUserInputError(`No target of this plan is judged over a period as short as ${period.code}: its targets are judged per ${[...new Set(targets.map((t) => t.periodType ?? PeriodType.YEAR))].join(', ')}`, 'period');
   }
@@ -50,9 +48,8 @@ export async function progressOfTarget(ctx: RequestContext, target: Target, peri
   if (!pending) {
     pending = ctx.loaders.planById.load(target.planId).then(async (plan) => {
       if (!plan) return [];
-      checkWithinPlan(plan, period);
-      const { targets, catalogue } = await machineTargets(ctx, plan);
-      return progressOfPlan(ctx, plan, targets.filter((t) => judgedIn(t, catalogue.get(t.indicatorCode), period)), catalogue, period, Breakdown.NONE);
+      const { judged, catalogue } = await targetsJudgedIn(ctx, plan, period);
+      return progressOfPlan(ctx, plan, judged, catalogue, period, Breakdown.NONE);
     });
     cache.set(key, pending);
   }
@@ -66,8 +63,15 @@ export async function warningsOfTarget(ctx: RequestContext, target: Target): Pro
   return indicator ? scaleWarnings(target, indicator) : [];
 }
 
+/** The plan's machine-readable targets, those of them judged over the period, and the catalogue; a period outside the plan is refused. */
+async function targetsJudgedIn(ctx: RequestContext, plan: Plan, period: Period): Promise<{ targets: MachineTarget[]; judged: MachineTarget[]; catalogue: Map<string, Indicator> }> {
+  checkWithinPlan(plan, period);
+  const { targets, catalogue } = await machineTargets(ctx, plan);
+  return { targets, judged: targets.filter((t) => judgedIn(t, catalogue.get(t.indicatorCode), period)), catalogue };
+}
+
 /** A plan is judged in its own years only: 2019 or 2035 on a 2021–2030 plan is a mistake, not a lack of data. */
-export function checkWithinPlan(plan: Plan, period: Period): void {
+function checkWithinPlan(plan: Plan, period: Period): void {
   if (period.year < plan.firstYear || period.year > plan.lastYear) {
     throw new BadUserInputError(`period ${period.code} is outside the plan's years ${plan.firstYear}–${plan.lastYear}`, 'period');
   }
@@ -76,7 +80,7 @@ export function checkWithinPlan(plan: Plan, period: Period): void {
 const MONTHS: Record<PeriodType, number> = { MONTH: 1, QUARTER: 3, SEMESTER: 6, YEAR: 12 };
 
 /** A target is judged over periods no shorter than its own period type, nor than its indicator's entry period. */
-export function judgedIn(target: MachineTarget, indicator: Indicator | undefined, period: Period): boolean {
+function judgedIn(target: MachineTarget, indicator: Indicator | undefined, period: Period): boolean {
   const own = target.periodType ?? PeriodType.YEAR;
   if (MONTHS[period.type as PeriodType] < MONTHS[own]) return false;
   return !indicator || periodsWithin(period, indicator.periodType).length > 0;
