@@ -46,6 +46,8 @@ export interface SeedIndicator {
   /** Plausible range of one observation's value; outside it a row is applied with a warning (refused in strict mode). */
   plausibleMin?: number | null;
   plausibleMax?: number | null;
+  /** Dimensions beyond sex, e.g. 'AGE;URBANISATION' (code lists in data/indicators/dimensions.json). */
+  dimensionCodes?: string;
   /** Codes in official frameworks; `url` cites where the code and its definition are published. Never guessed. */
   references?: SeedReference[];
 }
