@@ -88,6 +88,7 @@ export type ReportKind =
 
 export type ResponsibilityRole =
   | 'COORDINATE'
+  | 'EXECUTE'
   | 'LEAD'
   | 'MONITOR_AND_REPORT'
   | 'SUPPORT';
