@@ -268,8 +268,9 @@ export function textOrNull(value: string | null | undefined): string | null {
 }
 
 function checkIssued(status: PlanStatus, number: string | null, issuedOn: string | null): void {
-  if (status !== PlanStatus.DRAFT && !number?.trim()) throw new BadUserInputError(`A ${status} plan needs its number`, 'number');
-  if (status !== PlanStatus.DRAFT && !issuedOn) throw new BadUserInputError(`A ${status} plan needs its date of issue`, 'issuedOn');
+  const a = status === PlanStatus.ISSUED ? 'An' : 'A';
+  if (status !== PlanStatus.DRAFT && !number?.trim()) throw new BadUserInputError(`${a} ${status} plan needs its number`, 'number');
+  if (status !== PlanStatus.DRAFT && !issuedOn) throw new BadUserInputError(`${a} ${status} plan needs its date of issue`, 'issuedOn');
 }
 
 /** A plan is issued in the year before its first year (an annual plan drafted in December) or within its years. */
