@@ -185,39 +185,39 @@ export class PlanEditingResolver {
   }
 
   @Mutation(() => PlanRevision, { description: 'Deletes the objective with its targets; answers the revision that keeps them (restorePlanPart brings them back)' })
-  deleteObjective(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string, @Arg('reason', { description: 'Why, kept in the history' }) reason: string): Promise<PlanRevision> {
+  deleteObjective(@Ctx() ctx: RequestContext, @Arg('objective', () => ID) objective: string, @Arg('reason', { description: 'Why, kept in the history' }) reason: string): Promise<PlanRevision> {
     ctx.access.requireRole(Role.ADMIN, Role.EDITOR);
-    return editing.deleteObjective(ctx, id, reason);
+    return editing.deleteObjective(ctx, objective, reason);
   }
 
   @Mutation(() => PlanRevision, { description: 'Answers the revision that keeps the target (restorePlanPart brings it back)' })
-  deleteTarget(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string, @Arg('reason', { description: 'Why, kept in the history' }) reason: string): Promise<PlanRevision> {
+  deleteTarget(@Ctx() ctx: RequestContext, @Arg('target', () => ID) target: string, @Arg('reason', { description: 'Why, kept in the history' }) reason: string): Promise<PlanRevision> {
     ctx.access.requireRole(Role.ADMIN, Role.EDITOR);
-    return editing.deleteTarget(ctx, id, reason);
+    return editing.deleteTarget(ctx, target, reason);
   }
 
   @Mutation(() => PlanRevision, { description: 'Answers the revision that keeps the task (restorePlanPart brings it back)' })
-  deleteTask(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string, @Arg('reason', { description: 'Why, kept in the history' }) reason: string): Promise<PlanRevision> {
+  deleteTask(@Ctx() ctx: RequestContext, @Arg('task', () => ID) task: string, @Arg('reason', { description: 'Why, kept in the history' }) reason: string): Promise<PlanRevision> {
     ctx.access.requireRole(Role.ADMIN, Role.EDITOR);
-    return editing.deleteTask(ctx, id, reason);
+    return editing.deleteTask(ctx, task, reason);
   }
 
   @Mutation(() => PlanRevision, { description: 'Answers the revision that keeps the responsibility (restorePlanPart brings it back)' })
-  deleteResponsibility(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string, @Arg('reason', { description: 'Why, kept in the history' }) reason: string): Promise<PlanRevision> {
+  deleteResponsibility(@Ctx() ctx: RequestContext, @Arg('responsibility', () => ID) responsibility: string, @Arg('reason', { description: 'Why, kept in the history' }) reason: string): Promise<PlanRevision> {
     ctx.access.requireRole(Role.ADMIN, Role.EDITOR);
-    return editing.deleteResponsibility(ctx, id, reason);
+    return editing.deleteResponsibility(ctx, responsibility, reason);
   }
 
   @Mutation(() => PlanRevision, { description: 'Deletes the obligation with its submissions; answers the revision that keeps them (restorePlanPart brings them back)' })
-  deleteReportingObligation(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string, @Arg('reason', { description: 'Why, kept in the history' }) reason: string): Promise<PlanRevision> {
+  deleteReportingObligation(@Ctx() ctx: RequestContext, @Arg('obligation', () => ID) obligation: string, @Arg('reason', { description: 'Why, kept in the history' }) reason: string): Promise<PlanRevision> {
     ctx.access.requireRole(Role.ADMIN, Role.EDITOR);
-    return editing.deleteReportingObligation(ctx, id, reason);
+    return editing.deleteReportingObligation(ctx, obligation, reason);
   }
 
   @Mutation(() => Boolean, { description: 'Only an agency no plan part names; the audit log keeps who deleted it and why' })
-  deleteAgency(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string, @Arg('reason') reason: string): Promise<boolean> {
+  deleteAgency(@Ctx() ctx: RequestContext, @Arg('agency', () => ID) agency: string, @Arg('reason') reason: string): Promise<boolean> {
     ctx.access.requireRole(Role.ADMIN, Role.EDITOR);
-    return editing.deleteAgency(ctx, id, reason);
+    return editing.deleteAgency(ctx, agency, reason);
   }
 
   @Mutation(() => PlanRevision, { description: 'Brings back what a delete… revision removed, under the same ids (an objective or target whose ordinal was taken meanwhile goes last); answers the restore revision' })

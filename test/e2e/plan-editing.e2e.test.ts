@@ -111,22 +111,22 @@ describe.each(testDatabases())('editing plans as officials keep them on $name', 
     });
 
     // Nobody else deletes: an analyst of the unit, an editor of another unit.
-    expect((await refusal(`mutation($id: ID!) { deleteTask(id: $id, reason: "x") { id } }`, { id: task.id }, server.token('06601', 'ANALYST'))).code).toBe('FORBIDDEN');
-    expect((await refusal(`mutation($id: ID!) { deleteTarget(id: $id, reason: "x") { id } }`, { id: director.id }, server.token('00577', 'EDITOR'))).code).toBe('FORBIDDEN');
+    expect((await refusal(`mutation($id: ID!) { deleteTask(task: $id, reason: "x") { id } }`, { id: task.id }, server.token('06601', 'ANALYST'))).code).toBe('FORBIDDEN');
+    expect((await refusal(`mutation($id: ID!) { deleteTarget(target: $id, reason: "x") { id } }`, { id: director.id }, server.token('00577', 'EDITOR'))).code).toBe('FORBIDDEN');
     // A deletion says why; an agency still named is not deleted.
-    expect(await refusal(`mutation($id: ID!) { deleteTarget(id: $id, reason: "  ") { id } }`, { id: director.id })).toMatchObject({ code: 'BAD_USER_INPUT', field: 'reason' });
-    const inUse = await refusal(`mutation($id: ID!) { deleteAgency(id: $id, reason: "Trùng") }`, { id: union.id });
+    expect(await refusal(`mutation($id: ID!) { deleteTarget(target: $id, reason: "  ") { id } }`, { id: director.id })).toMatchObject({ code: 'BAD_USER_INPUT', field: 'reason' });
+    const inUse = await refusal(`mutation($id: ID!) { deleteAgency(agency: $id, reason: "Trùng") }`, { id: union.id });
     expect(inUse).toMatchObject({ code: 'BAD_USER_INPUT', message: expect.stringMatching(/Hội Liên hiệp Phụ nữ xã \(sửa\) is still named by task 1 \(partner\)/) });
-    expect((await gqlOk(`mutation($id: ID!) { deleteAgency(id: $id, reason: "Nhập nhầm") }`, { id: unused.id })).deleteAgency).toBe(true);
+    expect((await gqlOk(`mutation($id: ID!) { deleteAgency(agency: $id, reason: "Nhập nhầm") }`, { id: unused.id })).deleteAgency).toBe(true);
 
     // Deletions of every kind.
-    const del = async (mutation: string, id: string, reason: string) => (await gqlOk(`mutation($id: ID!, $r: String!) { ${mutation}(id: $id, reason: $r) { id action reason changedBy } }`, { id, r: reason }))[mutation];
-    const deletedTarget = await del('deleteTarget', director.id, 'Trùng với chỉ tiêu của tỉnh');
+    const del = async (mutation: string, arg: string, id: string, reason: string) => (await gqlOk(`mutation($id: ID!, $r: String!) { ${mutation}(${arg}: $id, reason: $r) { id action reason changedBy } }`, { id, r: reason }))[mutation];
+    const deletedTarget = await del('deleteTarget', 'target', director.id, 'Trùng với chỉ tiêu của tỉnh');
     expect(deletedTarget).toMatchObject({ action: 'deleteTarget', reason: 'Trùng với chỉ tiêu của tỉnh', changedBy: 'test-editor@06601' });
-    await del('deleteTask', task.id, 'Gộp vào nhiệm vụ khác');
-    await del('deleteResponsibility', responsibility.id, 'Giao nhầm cơ quan');
-    const deletedObligation = await del('deleteReportingObligation', obligation.id, 'Không còn báo cáo quý');
-    const deletedObjective = await del('deleteObjective', o1.id, 'Nhập nhầm mục tiêu');
+    await del('deleteTask', 'task', task.id, 'Gộp vào nhiệm vụ khác');
+    await del('deleteResponsibility', 'responsibility', responsibility.id, 'Giao nhầm cơ quan');
+    const deletedObligation = await del('deleteReportingObligation', 'obligation', obligation.id, 'Không còn báo cáo quý');
+    const deletedObjective = await del('deleteObjective', 'objective', o1.id, 'Nhập nhầm mục tiêu');
     const PARTS = `query($id: ID!) { plan(id: $id) { objectives { id ordinal targets { id ordinal text } } tasks { id } responsibilities { id } reportingObligations { id submissions { period } } } }`;
     const afterDeletes = (await gqlOk(PARTS, { id: planId })).plan;
     expect(afterDeletes).toEqual({ objectives: [{ id: o2.id, ordinal: 3, targets: [{ id: wage.id, ordinal: 1, text: 'Lao động nữ làm công hưởng lương trên 60%' }] }], tasks: [], responsibilities: [], reportingObligations: [] });
