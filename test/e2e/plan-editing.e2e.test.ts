@@ -233,6 +233,16 @@ describe.each(testDatabases())('editing plans as officials keep them on $name', 
     const attached = (await gqlOk(CREATE, { input: { ...longAn, unitAsOf: '2021-05-21' } }, admin)).createPlan;
     expect(attached.unit).toEqual({ code: '80', name: 'Long An' });
 
+    // A restored objective whose ordinal was taken meanwhile goes last, under its own id.
+    const addObjective = `mutation($p: ID!, $t: String!, $o: Int) { addObjective(plan: $p, input: { title: $t, domain: HEALTH, ordinal: $o }) { id ordinal } }`;
+    const health = (await gqlOk(addObjective, { p: planId, t: 'Y tế' })).addObjective;
+    const gone = (await gqlOk(`mutation($o: ID!) { deleteObjective(objective: $o, reason: "Thử") { id } }`, { o: health.id })).deleteObjective;
+    await gqlOk(addObjective, { p: planId, t: 'Giáo dục', o: health.ordinal });
+    await gqlOk(`mutation($r: ID!) { restorePlanPart(revision: $r) { id } }`, { r: gone.id });
+    const objectives = (await gqlOk(`query($id: ID!) { plan(id: $id) { objectives { id ordinal title } } }`, { id: planId })).plan.objectives;
+    expect(objectives.map((o: any) => [o.ordinal, o.title])).toEqual([[1, 'Kinh tế'], [2, 'Giáo dục'], [3, 'Y tế']]);
+    expect(objectives[2].id).toBe(health.id);
+
     // Nothing refused was written.
     const plans = (await gqlOk(`{ plans(unit: "06601") { edges { node { title number status targets { id } tasks { id } responsibilities { id } reportingObligations { kind } } } } }`)).plans.edges.map((e: any) => e.node);
     const mine = plans.find((p: any) => p.title === 'Kế hoạch thử từ chối');
