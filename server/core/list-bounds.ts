@@ -69,6 +69,8 @@ export const PLAN_PARTS = {
   obligations: 20,
   revisions: 1000,
   milestones: 20,
+  /** Upper-level documents a plan implements besides the first. */
+  upperDocuments: 20,
   agencies: 100,
   plansOfUnit: 100,
   submissions: 1000,
@@ -99,6 +101,7 @@ export const LIST_BOUNDS: Record<string, ListBound> = {
   'AdministrativeUnit.plans': PLAN_PARTS.plansOfUnit,
   'AdministrativeUnit.agencies': PLAN_PARTS.agencies,
   'Plan.implementedBy': (_, h) => h.implementingPlans,
+  'Plan.alsoImplements': PLAN_PARTS.upperDocuments,
   'Plan.objectives': PLAN_PARTS.objectives,
   'Plan.targets': PLAN_PARTS.targets,
   'Plan.tasks': PLAN_PARTS.tasks,
