@@ -8,8 +8,17 @@ import { isMysql } from '../server/core/sql';
 import { StatementCounter } from '../server/core/query-counter';
 import type { BenchOptions } from './options';
 
-/** The bench's own database; it is never `test` or the application's database. */
-export const BENCH_DATABASE = 'bdg_bench';
+/**
+ * The bench's own database; it is never `test` or the application's database. BENCH_DATABASE
+ * names another (bdg_bench_…), so two people on one MariaDB keep their loaded data apart.
+ */
+export const BENCH_DATABASE = benchDatabaseName(process.env.BENCH_DATABASE);
+
+function benchDatabaseName(name: string | undefined): string {
+  if (!name) return 'bdg_bench';
+  if (!/^bdg_bench(_[a-z0-9]+)*$/.test(name)) throw new Error(`BENCH_DATABASE must be bdg_bench or bdg_bench_<letters and digits>, not "${name}"`);
+  return name;
+}
 export const BENCH_DIR = path.join(PROJECT_ROOT, 'bench', 'data'); // git-ignored
 
 export interface BenchDatabase {

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { DataSource } from 'typeorm';
+import { loadDimensions } from '../server/indicators/dimension-catalogue';
 import { loadIndicatorCatalogue, readCatalogue } from '../server/indicators/indicator-catalogue';
 import type { ObservationRow } from '../server/observations/observation-validation';
 import type { SeedIndicator } from '../server/plans/seed-plan.types';
@@ -18,7 +19,17 @@ export interface IndicatorChoice {
   valueType: SeedIndicator['valueType'];
   /** The catalogue indicator it copies, when the catalogue has too few village-level sex-disaggregated ones. */
   variantOf: string | null;
+  /** Dimensions beyond sex ('AGE;URBANISATION'): each village gives every combination of their codes. */
+  dimensionCodes?: string;
+  /** The only years it has data for (all years when absent). */
+  years?: string[];
 }
+
+/** The dimensions of the bench's dimensional indicator, and their code lists as data/indicators/dimensions.json ships them. */
+export const BENCH_DIMENSIONS: [string, string[]][] = [
+  ['AGE', ['Y0T14', 'Y15T24', 'Y25T34', 'Y35T44', 'Y45T54', 'Y55T64', 'Y_GE65']],
+  ['URBANISATION', ['U', 'R']],
+];
 
 /**
  * The benchmark's indicators: the catalogue's yearly sex-disaggregated indicators entered by
@@ -41,8 +52,28 @@ export function chooseIndicators(count: number, catalogue: SeedIndicator[] = rea
   return { choices, variants };
 }
 
+/**
+ * One more village-level variant broken down by AGE × URBANISATION beyond sex, with data in one
+ * year only (each village gives 2 × 7 × 2 = 28 rows a year, fourteen times an indicator without
+ * dimensions): the national run then measures statistics of an indicator with two dimensions.
+ */
+export function dimensionalIndicator(year: string, catalogue: SeedIndicator[] = readCatalogue()): { choice: IndicatorChoice; variant: SeedIndicator } {
+  const base = catalogue.find((i) => i.sexDisaggregated && i.periodType === 'YEAR' && i.entryLevel !== 'NATION' && i.valueType === 'PROPORTION') as SeedIndicator;
+  const code = `BENCH_DIM_${base.code}`.slice(0, 64);
+  const dimensionCodes = BENCH_DIMENSIONS.map(([d]) => d).join(';');
+  const variant = { ...base, code, entryLevel: 'VILLAGE' as const, dimensionCodes, name: `[bench] ${base.name}`, nameEn: `[bench, village level, by age and urban/rural] ${base.nameEn}`, source: `bdg-hub bench: ${base.code} entered by villages`, references: [] };
+  return { choice: { code, valueType: base.valueType, variantOf: base.code, dimensionCodes, years: [year] }, variant };
+}
+
+/** Rows a village gives for these indicators and years. */
+export function rowsPerVillage(indicators: IndicatorChoice[], years: string[]): number {
+  const cells = (i: IndicatorChoice) => (i.dimensionCodes ? BENCH_DIMENSIONS.reduce((n, [, codes]) => n * codes.length, 1) : 1);
+  return indicators.reduce((sum, i) => sum + 2 * cells(i) * years.filter((y) => !i.years || i.years.includes(y)).length, 0);
+}
+
 /** Loads the real catalogue, then the bench variants, through the project's catalogue loader. */
 export async function installIndicators(dataSource: DataSource, variants: SeedIndicator[]): Promise<void> {
+  await loadDimensions(dataSource);
   await loadIndicatorCatalogue(dataSource);
   if (!variants.length) return;
   fs.mkdirSync(BENCH_DIR, { recursive: true });
@@ -162,13 +193,20 @@ function components(valueType: SeedIndicator['valueType'], next: () => number): 
   }
 }
 
-/** FEMALE and MALE rows of every indicator and year for each village, village by village (a generator: nothing is held). */
+/** Every combination of the bench dimensions' codes, as row dimension values. */
+const CELLS = BENCH_DIMENSIONS.reduce<{ dimension: string; value: string }[][]>((combos, [dimension, codes]) => combos.flatMap((c) => codes.map((value) => [...c, { dimension, value }])), [[]]);
+
+/** FEMALE and MALE rows (per cell of its dimensions) of every indicator and year for each village, village by village (a generator: nothing is held). */
 export function* villageRows(villages: Iterable<string>, indicators: IndicatorChoice[], years: string[]): Generator<ObservationRow> {
   for (const unit of villages) {
     for (const indicator of indicators) {
       for (const period of years) {
+        if (indicator.years && !indicator.years.includes(period)) continue;
         const next = random(stableHash(`${unit}|${indicator.code}|${period}`));
-        for (const sex of ['FEMALE', 'MALE']) yield { indicator: indicator.code, unit, period, sex, ...components(indicator.valueType, next) };
+        for (const sex of ['FEMALE', 'MALE']) {
+          if (!indicator.dimensionCodes) yield { indicator: indicator.code, unit, period, sex, ...components(indicator.valueType, next) };
+          else for (const dimensions of CELLS) yield { indicator: indicator.code, unit, period, sex, dimensions, ...components(indicator.valueType, next) };
+        }
       }
     }
   }

@@ -3,7 +3,7 @@ import type { RequestContext } from '../server/request-context';
 import { ingestObservations } from '../server/observations/observation-writer';
 import type { ObservationRow } from '../server/observations/observation-validation';
 import { systemContext } from '../server/observations/system-context';
-import { batches, IndicatorChoice, villageRows } from './dataset';
+import { batches, IndicatorChoice, rowsPerVillage, villageRows } from './dataset';
 
 export interface ProvinceVillages {
   code: string;
@@ -54,7 +54,7 @@ function duration(seconds: number): string {
  * per batch, so memory holds one batch, never the dataset.
  */
 export async function loadObservations(dataSource: DataSource, provinces: ProvinceVillages[], indicators: IndicatorChoice[], years: string[], batchSize: number, print: (line: string) => void): Promise<LoadResult> {
-  const perVillage = indicators.length * years.length * 2;
+  const perVillage = rowsPerVillage(indicators, years);
   const total = provinces.reduce((sum, p) => sum + p.villages.length * perVillage, 0);
   const started = performance.now();
   const rates: number[] = [];

@@ -12,6 +12,8 @@ export interface Shape {
   label: string;
   area: string;
   breakdown: Breakdown;
+  /** Dimensions to break each row down by (statistics' `by`). */
+  by?: string[];
 }
 
 export interface Timing {
@@ -96,9 +98,10 @@ async function repeat(plan: RunPlan, work: (run: number) => Promise<void>): Prom
  * row unit's fullName and level (unit name here), so reading it would change what is measured and
  * make the published figures incomparable. The rows' figures are the same fields.
  */
-export const STATISTICS_QUERY = `query BenchStatistics($indicator: String!, $area: String!, $periods: [String!]!, $breakdown: Breakdown) {
-  statistics(indicator: $indicator, area: $area, periods: $periods, breakdown: $breakdown) {
+export const STATISTICS_QUERY = `query BenchStatistics($indicator: String!, $area: String!, $periods: [String!]!, $breakdown: Breakdown, $by: [String!]) {
+  statistics(indicator: $indicator, area: $area, periods: $periods, breakdown: $breakdown, by: $by) {
     rows {
+      dimensions { dimension value }
       unit { code name }
       period
       female { value numerator denominator }
@@ -125,7 +128,7 @@ export interface GraphQLClient {
 }
 
 export function statisticsBody(indicator: string, period: string, shape: Shape): string {
-  return JSON.stringify({ query: STATISTICS_QUERY, variables: { indicator, area: shape.area, periods: [period], breakdown: shape.breakdown } });
+  return JSON.stringify({ query: STATISTICS_QUERY, variables: { indicator, area: shape.area, periods: [period], breakdown: shape.breakdown, by: shape.by ?? null } });
 }
 
 /** One POST /graphql; throws on a non-200 status or any GraphQL error, so no failed request is ever timed as a success. */

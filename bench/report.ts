@@ -32,6 +32,16 @@ export interface ShapeResult {
   mismatches: string[];
 }
 
+export interface DimensionsResult {
+  indicator: string;
+  dimensions: string[];
+  period: string;
+  /** Nation by province and commune by village, each as totals and by every dimension. */
+  http: HttpMeasurement[];
+  /** Observations and rollup rows of the measured period: the dimensional indicator first, then an indicator without dimensions. */
+  cost: { indicator: string; observations: number; rollupRows: number }[];
+}
+
 export interface BenchReport {
   date: string;
   database: { kind: 'mariadb' | 'sqlite'; version: string; settings: string };
@@ -52,6 +62,8 @@ export interface BenchReport {
   shapes: ShapeResult[];
   context: HttpMeasurement[];
   loadTest: LoadTestResult;
+  /** The indicator with dimensions beyond sex, when the dataset has one. */
+  dimensions: DimensionsResult | null;
   loadTestShape: string;
   rateLimitNote: string;
   phases: { name: string; seconds: number }[];
@@ -89,6 +101,13 @@ function ratios(r: BenchReport): string[] {
   for (const s of r.shapes) if (s.sql) lines.push(`| ${s.http.shape.label}: HTTP p50 ÷ plain SQL p50 | **${ratio(s.http.timing.p50, s.sql.timing.p50)}** |`);
   if (r.samples) lines.push(`| ingestion: bulk rows/s ÷ row-by-row rows/s (same database, same run) | **${ratio(r.samples.bulk.rowsPerSecond, r.samples.rowByRow.rowsPerSecond)}** |`);
   if (r.loadRecord && r.samples) lines.push(`| ingestion: full load rows/s ÷ row-by-row rows/s | ${ratio(r.loadRecord.load.rowsPerSecond, r.samples.rowByRow.rowsPerSecond)} |`);
+  const d = r.dimensions;
+  if (d) {
+    const [nation, nationBy, commune, communeBy] = d.http;
+    lines.push(`| ${d.dimensions.join(' × ')} indicator, HTTP p50: nation by province ÷ commune by village (totals) | **${ratio(nation.timing.p50, commune.timing.p50)}** |`);
+    lines.push(`| ${d.dimensions.join(' × ')} indicator, HTTP p50: nation by province ÷ commune by village (by ${d.dimensions.join(' × ')}) | **${ratio(nationBy.timing.p50, communeBy.timing.p50)}** |`);
+    lines.push(`| rollup rows per observation: with ${d.dimensions.join(' × ')} ÷ without dimensions | ${d.cost.map((c) => (c.rollupRows / c.observations).toFixed(3)).join(' ÷ ')} = ${ratio(d.cost[0].rollupRows / d.cost[0].observations, d.cost[1].rollupRows / d.cost[1].observations)} |`);
+  }
   const statements = r.shapes.map((s) => `${s.http.shape.label} ${range(s.http.statements)} (${s.http.rows} rows)`);
   const context = r.context.map((c) => `${c.shape.label} ${range(c.statements)} (${c.rows} row)`);
   lines.push(`| SQL statements per statistics request | ${[...statements, ...context].join('; ')} |`);
@@ -112,6 +131,26 @@ function shapesTable(r: BenchReport): string[] {
   lines.push('');
   const problems = r.shapes.flatMap((s) => s.mismatches.slice(0, 5).map((m) => `- ${s.http.shape.label}: ${m}`));
   if (problems.length) lines.push('Sums that differ between the API and the plain SQL (first few):', '', ...problems, '');
+  return lines;
+}
+
+function dimensionsSection(r: BenchReport): string[] {
+  const d = r.dimensions;
+  if (!d) return [];
+  const lines = [
+    `## Statistics with dimensions beyond sex (${d.indicator}, ${d.period}: ${d.dimensions.join(' × ')}; ms, p50 / p95 of ${r.runs} sequential runs after warm-up unless marked)`,
+    '',
+    '| shape | area | rows | HTTP p50 / p95 | statements per request |',
+    '|---|---|---:|---:|---:|',
+    ...d.http.map((m) => `| ${m.shape.label} | ${m.shape.area} | ${m.rows} | ${cell(m.timing, r.runs)} | ${range(m.statements)} |`),
+    '',
+    'Rollup rows per observation (every scope and basis, the measured period): each observation of the dimensional indicator enters its own cell and every coarser one (2^k cells for k dimensions), and the rows of its units share them.',
+    '',
+    '| indicator | observations | rollup rows | rollup rows per observation |',
+    '|---|---:|---:|---:|',
+    ...d.cost.map((c) => `| ${c.indicator} | ${int(c.observations)} | ${int(c.rollupRows)} | ${(c.rollupRows / c.observations).toFixed(3)} |`),
+    '',
+  ];
   return lines;
 }
 
@@ -200,6 +239,7 @@ export function renderReport(r: BenchReport, query: string): string {
     ...header(r),
     ...ratios(r),
     ...shapesTable(r),
+    ...dimensionsSection(r),
     ...ingestion(r),
     ...loadTest(r),
     ...datasetSection(r),

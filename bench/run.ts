@@ -12,13 +12,13 @@ import { setLogLevel } from '../server/core/logger';
 import * as databaseSetup from '../server/setup/database-setup';
 import { importUnits } from '../server/tenancy/unit-import';
 import { BenchDatabase, benchDatabase, countingDataSource, databaseBytes, databaseDescription, readMeta, writeMeta } from './bench-database';
-import { chooseIndicators, Commune, currentCommunes, groupByProvince, IndicatorChoice, insertVillages, installIndicators, selectCommunes, villageCodes, yearsOf } from './dataset';
+import { chooseIndicators, Commune, dimensionalIndicator, currentCommunes, groupByProvince, IndicatorChoice, insertVillages, installIndicators, selectCommunes, villageCodes, yearsOf } from './dataset';
 import { ingestSamples, loadObservations, ProvinceVillages } from './load';
 import { LoadTestResult, runLoadTest } from './load-client';
 import { codeVersion, describeMachine, loadAverage } from './machine';
 import { compareSums, GraphQLClient, HttpMeasurement, measureHttp, measureSql, Shape, statisticsBody, STATISTICS_QUERY } from './measure';
 import { BenchOptions, parseOptions } from './options';
-import { BenchReport, Dataset, LoadRecord, renderReport, ShapeResult } from './report';
+import { BenchReport, Dataset, DimensionsResult, LoadRecord, renderReport, ShapeResult } from './report';
 
 /** How the data in the bench database were generated; stored there so --keep measures the same thing. */
 interface DatasetRecord {
@@ -139,6 +139,33 @@ async function measureShapes(dataSource: DataSource, client: GraphQLClient, opti
   return { results, context: http.slice(shapes.length) };
 }
 
+/**
+ * The indicator with two dimensions beyond sex: nation by province and commune by village, as
+ * totals and by AGE × URBANISATION (one row per unit and combination), and how many rollup rows
+ * each of its observations costs beside an indicator without dimensions.
+ */
+async function measureDimensions(dataSource: DataSource, client: GraphQLClient, options: BenchOptions, choice: IndicatorChoice, shapes: Shape[], plainIndicator: string): Promise<DimensionsResult> {
+  const period = String(options.year);
+  const plan = { warmup: options.warmup, runs: options.runs, budgetSeconds: options.budget };
+  const by = (choice.dimensionCodes as string).split(';');
+  const measuredShapes = [shapes[0], shapes[2]].flatMap((shape) => [shape, { ...shape, key: `${shape.key}-by`, label: `${shape.label}, by ${by.join(' × ')}`, by }]);
+  const http = await phase('HTTP statistics with dimensions', async () => {
+    const measured: HttpMeasurement[] = [];
+    for (const shape of measuredShapes) {
+      const m = await measureHttp(client, choice.code, period, shape, plan);
+      print(`[dimensions] ${shape.label} (${shape.area}): ${m.rows} rows, p50 ${m.timing.p50.toFixed(1)} ms, p95 ${m.timing.p95.toFixed(1)} ms, statements ${[...new Set(m.statements)].join('/')}`);
+      measured.push(m);
+    }
+    return measured;
+  });
+  const costOf = async (code: string) => {
+    const [{ n: observations }] = await dataSource.query('SELECT COUNT(*) AS n FROM observation o INNER JOIN indicator i ON i.id = o.indicator_id WHERE i.code = ? AND o.period = ?', [code, period]);
+    const [{ n: rollups }] = await dataSource.query('SELECT COUNT(*) AS n FROM statistics_rollup r INNER JOIN indicator i ON i.id = r.indicator_id WHERE i.code = ? AND r.period = ?', [code, period]);
+    return { indicator: code, observations: Number(observations), rollupRows: Number(rollups) };
+  };
+  return { indicator: choice.code, dimensions: by, period, http, cost: [await costOf(choice.code), await costOf(plainIndicator)] };
+}
+
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   setLogLevel('warn'); // no JSON line per request: the bench measures the work, not the log
@@ -155,6 +182,9 @@ async function main(): Promise<void> {
     const applied = await databaseSetup.migrate(dataSource);
     if (applied.length) print(`migrations applied: ${applied.join(', ')}`);
     const { choices, variants } = chooseIndicators(options.indicatorCount);
+    const dimensional = dimensionalIndicator(String(options.year));
+    choices.push(dimensional.choice);
+    variants.push(dimensional.variant);
     let dataset: DatasetRecord = { scale: options.scale, villagesPerCommune: options.villagesPerCommune, indicators: choices, years: yearsOf(options.firstYear, options.years) };
     let loadRecord: LoadRecord | null = null;
     let prepareSeconds: number | null = null;
@@ -181,10 +211,13 @@ async function main(): Promise<void> {
     const port = await app.listen(0, '127.0.0.1');
     const client: GraphQLClient = { url: `http://127.0.0.1:${port}`, token: signToken({ sub: 'bench-admin@VN', unit: 'VN', role: Role.ADMIN }, secret, 24 * 3600) };
     let loadTest: LoadTestResult;
+    let dimensions: DimensionsResult | null = null;
     let measured: Awaited<ReturnType<typeof measureShapes>>;
     const { shapes, context } = shapesFor(options, covered);
     try {
       measured = await measureShapes(dataSource, client, options, indicator, shapes, context);
+      const withDimensions = dataset.indicators.find((i) => i.dimensionCodes);
+      if (withDimensions) dimensions = await measureDimensions(dataSource, client, options, withDimensions, shapes, indicator);
       loadTest = await phase('autocannon', () =>
         runLoadTest({ url: client.url, token: client.token, body: statisticsBody(indicator, String(options.year), shapes[1]), connections: options.connections, duration: options.duration }),
       );
@@ -211,6 +244,7 @@ async function main(): Promise<void> {
       shapes: measured.results,
       context: measured.context,
       loadTest,
+      dimensions,
       loadTestShape: `${shapes[1].label}, ${shapes[1].area}, ${indicator} ${options.year}`,
       rateLimitNote: `The per-token rate limit was raised to ${RATE_LIMIT.toLocaleString('en')}/min and request logging lowered to warn for the run.`,
       phases: [...phases, { name: 'total', seconds: (performance.now() - started) / 1000 }],

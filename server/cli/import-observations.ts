@@ -6,7 +6,7 @@ import { setLogLevel } from '../core/logger';
 import { formatCsvErrors, importObservationsFile } from '../observations/observation-csv';
 import { runCli } from './run-cli';
 
-const USAGE = 'usage: npm run import -- FILE.csv [--unit CODE] [--role ADMIN|EDITOR] [--sub NAME] [--dry-run] [--strict]\n' + 'columns: indicator,unit,period,sex,numerator,denominator[,disaggregation,source,comment] (UTF-8, optional header)';
+const USAGE = 'usage: npm run import -- FILE.csv [--unit CODE] [--role ADMIN|EDITOR] [--sub NAME] [--dry-run] [--strict]\n' + 'columns: indicator,unit,period,sex,numerator,denominator[,source,comment] and one column per dimension named by its code (AGE, ETHNICITY, URBANISATION, DISABILITY; empty = total); UTF-8; a header is optional, required with dimension columns';
 
 function option(name: string): string | undefined {
   const index = process.argv.indexOf(`--${name}`);

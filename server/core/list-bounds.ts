@@ -30,6 +30,9 @@ export interface HierarchyBounds {
   below: Map<string, { children: number; levels: Map<string, number> }>;
   /** The unit code of each plan that existed at start-up (a newer plan is counted at the largest unit). */
   planUnits: Map<string, string>;
+  /** Codes in each dimension's list, and the longest list. */
+  codes: Map<string, number>;
+  mostCodes: number;
 }
 
 type Args = Record<string, unknown>;
@@ -46,6 +49,12 @@ function rowUnits(h: HierarchyBounds, area: unknown, breakdown: unknown, level: 
   return below ? Math.max(1, below.children) : h.children;
 }
 
+/** Rows per unit and period of a `by` breakdown: the product of the named dimensions' code lists (an unknown one answers an error). */
+function cells(h: HierarchyBounds, by: unknown): number {
+  if (!Array.isArray(by)) return 1;
+  return by.reduce((product: number, d) => product * (h.codes.get(String(d).trim().toUpperCase()) ?? 1), 1);
+}
+
 /**
  * What a plan may hold: objectives, targets per objective and tasks are refused beyond these
  * (plan.service.ts); the rest is what plans hold in practice, with room. The five seed plans hold
@@ -60,10 +69,14 @@ export const PLAN_PARTS = {
   obligations: 20,
   revisions: 1000,
   milestones: 20,
+  /** Upper-level documents a plan implements besides the first. */
+  upperDocuments: 20,
   agencies: 100,
   plansOfUnit: 100,
   submissions: 1000,
 };
+/** Dimensions beyond sex of one indicator; a catalogue import refuses more (each at least doubles the rollup rows per observation). */
+export const MAX_DIMENSIONS = 3;
 /** Framework codes of one indicator; a catalogue import refuses more. */
 export const MAX_REFERENCES = 20;
 /** Revisions of one observation: every write and status change adds one. */
@@ -72,7 +85,11 @@ const OBSERVATION_REVISIONS = 100;
 export const LIST_BOUNDS: Record<string, ListBound> = {
   'Query.indicators': (_, h) => h.indicators,
   'Indicator.references': MAX_REFERENCES,
-  'Query.statistics': (args, h) => length(args.periods) * rowUnits(h, args.area, args.breakdown ?? 'NONE', args.level),
+  'Query.statistics': (args, h) => length(args.periods) * rowUnits(h, args.area, args.breakdown ?? 'NONE', args.level) * cells(h, args.by),
+  'Indicator.dimensions': MAX_DIMENSIONS,
+  'Dimension.values': (_, h) => h.mostCodes,
+  'Observation.dimensions': MAX_DIMENSIONS,
+  'StatisticsRow.dimensions': MAX_DIMENSIONS,
   'Query.targetProgress': (args, h) => PLAN_PARTS.targets * rowUnits(h, h.planUnits.get(String(rowIdOf(String(args.plan ?? ''), 'Plan'))), args.breakdown ?? 'NONE', null),
   'Query.reportingCompleteness': (args, h) => rowUnits(h, args.area, args.breakdown ?? 'CHILDREN', args.level),
   // Rows come per period and unit: counted on Query.statistics, which sees the arguments.
@@ -84,6 +101,7 @@ export const LIST_BOUNDS: Record<string, ListBound> = {
   'AdministrativeUnit.plans': PLAN_PARTS.plansOfUnit,
   'AdministrativeUnit.agencies': PLAN_PARTS.agencies,
   'Plan.implementedBy': (_, h) => h.implementingPlans,
+  'Plan.alsoImplements': PLAN_PARTS.upperDocuments,
   'Plan.objectives': PLAN_PARTS.objectives,
   'Plan.targets': PLAN_PARTS.targets,
   'Plan.tasks': PLAN_PARTS.tasks,
@@ -171,7 +189,10 @@ export async function loadHierarchyBounds(dataSource: DataSource): Promise<Hiera
   );
   const at = (name: string, floor: number) => Math.max(floor, Number(row[name] ?? row[name.toLowerCase()] ?? 0));
   const plans: { id: number | string; code: string }[] = await dataSource.query('SELECT p.id AS id, u.code AS code FROM plan p INNER JOIN administrative_unit u ON u.id = p.unit_id');
+  const codes: { dimension: string; n: number | string }[] = await dataSource.query('SELECT dimension, COUNT(*) AS n FROM dimension_code GROUP BY dimension');
   const bounds: HierarchyBounds = {
+    codes: new Map(codes.map((c) => [c.dimension, Number(c.n)])),
+    mostCodes: Math.max(1, ...codes.map((c) => Number(c.n))),
     below: await loadBelow(dataSource),
     planUnits: new Map(plans.map((p) => [String(p.id), p.code])),
     children: at('children', 1),

@@ -50,3 +50,26 @@ export function loneSurrogatePath(value: unknown, path: string): string | null {
   }
   return null;
 }
+
+/** Zero-width and invisible formatting characters (ZWSP, ZWNJ, ZWJ, bidi marks, word joiner, BOM, soft hyphen). */
+const INVISIBLE = /[\u00AD\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]/g;
+/** C0 and C1 control characters except the line feed, which multi-line texts (a signer's capacity) keep. */
+const CONTROL = /[\u0000-\u0009\u000B-\u001F\u007F-\u009F]/g;
+
+/**
+ * Text as stored: Unicode NFC (a title typed with decomposed accents compares equal to the seeds),
+ * without control or zero-width characters; CR LF and lone CR become LF, a tab a space.
+ */
+export function cleanText(text: string): string {
+  return text.replace(/\r\n?/g, '\n').replace(/\t/g, ' ').replace(CONTROL, '').replace(INVISIBLE, '').normalize('NFC');
+}
+
+/** Every string inside a JSON-like value cleaned by {@link cleanText}; other values as they are. */
+export function cleanTexts<T>(value: T): T {
+  if (typeof value === 'string') return cleanText(value) as T;
+  if (Array.isArray(value)) return value.map((item) => cleanTexts(item)) as T;
+  if (value && typeof value === 'object') {
+    for (const key of Object.keys(value)) (value as Record<string, unknown>)[key] = cleanTexts((value as Record<string, unknown>)[key]);
+  }
+  return value;
+}

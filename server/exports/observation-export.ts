@@ -2,18 +2,23 @@ import { In } from 'typeorm';
 import type { RequestContext } from '../request-context';
 import { BadUserInputError } from '../core/errors';
 import { Indicator } from '../indicators/indicator.entity';
+import { dimensionsOf } from '../indicators/dimension-catalogue';
+import { valueIn } from '../indicators/dimension-key';
 import { valueOf } from '../indicators/indicator-value';
 import { Observation } from '../observations/observation.entity';
 import { observationQuery } from '../observations/observation.service';
 import { AdministrativeUnit } from '../tenancy/administrative-unit.entity';
-import { Cell, csvText, ExportSource, formatNumber, FormatName, linesOf, listParam, nfc, textParam } from './export-table';
-import { SDMX_COLUMNS, SDMX_DATAFLOW, sdmxSex, sdmxStatus, sdmxTimePeriod } from './sdmx';
+import { Cell, csvText, ExportSource, formatNumber, linesOf, listParam, nfc, textParam } from './export-table';
+import { sdmxColumns, SDMX_DATAFLOW, sdmxSex, sdmxStatus, sdmxTimePeriod } from './sdmx';
 
 export const EXPORT_PAGE_SIZE = Number(process.env.EXPORT_PAGE_SIZE ?? 5_000);
 /** Lookups of units and indicators are cached across pages up to this many entries, then dropped. */
 const CACHE_LIMIT = 50_000;
 
-export const OBSERVATION_COLUMNS = ['indicator', 'indicator_name', 'unit', 'unit_name', 'period', 'sex', 'disaggregation', 'numerator', 'denominator', 'value', 'unit_of_measure', 'status', 'version', 'updated_at'] as const;
+const ABOUT_COLUMNS = ['indicator', 'indicator_name', 'unit', 'unit_name', 'period', 'sex'] as const;
+const VALUE_COLUMNS = ['numerator', 'denominator', 'value', 'unit_of_measure', 'status', 'version', 'updated_at'] as const;
+/** The columns without dimensions; an export adds one column per dimension (lower case, e.g. `age`) after `sex`. */
+export const OBSERVATION_COLUMNS = [...ABOUT_COLUMNS, ...VALUE_COLUMNS] as const;
 
 export interface ExportFilter {
   indicator?: string | null;
@@ -30,7 +35,10 @@ export interface ExportRow {
   unitName: string;
   period: string;
   sex: string;
-  disaggregation: string;
+  /** Canonical key of its dimension values (dimension-key.ts). */
+  dimensionKey: string;
+  /** The dimensions its indicator declares: a column of another dimension stays empty on its line. */
+  indicatorDimensions: string[];
   numerator: number;
   denominator: number;
   /** As `Observation.value` (indicator-value.ts): factor × numerator for a COUNT, else factor × numerator / denominator. */
@@ -93,7 +101,8 @@ function toRow(o: Observation, indicator: Indicator | undefined, unit: Administr
     unitName: nfc(unit?.name),
     period: o.period,
     sex: o.sex,
-    disaggregation: o.disaggregation ?? '',
+    dimensionKey: o.dimensionKey ?? '',
+    indicatorDimensions: indicator ? dimensionsOf(indicator) : [],
     numerator: o.numerator,
     denominator: o.denominator,
     value: indicator ? valueOf(indicator, o.numerator, o.denominator) : null,
@@ -104,35 +113,53 @@ function toRow(o: Observation, indicator: Indicator | undefined, unit: Administr
   };
 }
 
-/** XLSX: one line per observation, numbers as numbers. */
-function xlsxCells(r: ExportRow): Cell[][] {
-  return [[r.indicator, r.indicatorName, r.unit, r.unitName, r.period, r.sex, r.disaggregation, r.numerator, r.denominator, r.value, r.unitOfMeasure, r.status, r.version, r.updatedAt]];
+/** A line's cell of each dimension column: its code, `_T` for its total, empty when its indicator has no such dimension. */
+function dimensionCells(r: ExportRow, dimensions: string[]): string[] {
+  return dimensions.map((d) => (r.indicatorDimensions.includes(d) ? valueIn(r.dimensionKey, d) : ''));
 }
 
-const asCsvText = csvText(OBSERVATION_COLUMNS);
+/** XLSX: one line per observation, numbers as numbers. */
+function xlsxCells(r: ExportRow, dimensions: string[]): Cell[][] {
+  return [[r.indicator, r.indicatorName, r.unit, r.unitName, r.period, r.sex, ...dimensionCells(r, dimensions), r.numerator, r.denominator, r.value, r.unitOfMeasure, r.status, r.version, r.updatedAt]];
+}
 
 /** CSV: the XLSX lines, numbers as text with at most 10 decimals for components, 6 for values. */
-function csvCells(r: ExportRow): Cell[][] {
-  return xlsxCells(r).map(asCsvText);
+function csvCells(dimensions: string[]): (r: ExportRow) => Cell[][] {
+  const asCsvText = csvText(columnsFor(dimensions));
+  return (r) => xlsxCells(r, dimensions).map(asCsvText);
 }
 
-/** The series key has no further disaggregation, so only undisaggregated rows are written; otherwise one key would carry several values. */
-function sdmxCells(r: ExportRow): Cell[][] {
-  if (r.disaggregation) return [];
-  return [[SDMX_DATAFLOW, r.unit, r.indicator, sdmxSex(r.sex), sdmxTimePeriod(r.period), formatNumber(r.value), r.unitOfMeasure, sdmxStatus(r.status)]];
+/** SDMX-CSV: the dimensions are key columns after SEX, `_T` where the indicator has no such breakdown (the total is all there is). */
+function sdmxCells(dimensions: string[]): (r: ExportRow) => Cell[][] {
+  return (r) => [[SDMX_DATAFLOW, r.unit, r.indicator, sdmxSex(r.sex), ...dimensions.map((d) => valueIn(r.dimensionKey, d)), sdmxTimePeriod(r.period), formatNumber(r.value), r.unitOfMeasure, sdmxStatus(r.status)]];
 }
 
-const LINES: Record<FormatName, (r: ExportRow) => Cell[][]> = { csv: csvCells, xlsx: xlsxCells, 'sdmx.csv': sdmxCells };
+function columnsFor(dimensions: string[]): string[] {
+  return [...ABOUT_COLUMNS, ...dimensions.map((d) => d.toLowerCase()), ...VALUE_COLUMNS];
+}
 
-/** GET /export/observations.{csv,xlsx,sdmx.csv}: the `observations` query as a file. */
+/** The dimension columns of an export: the indicator's, or, for every indicator, each dimension any of them declares. */
+async function exportDimensions(ctx: RequestContext, filter: ExportFilter): Promise<string[]> {
+  const all = await ctx.loaders.allIndicators.load('all');
+  const chosen = filter.indicator ? all.filter((i) => i.code === filter.indicator?.trim()) : all;
+  const declared = new Set(chosen.flatMap(dimensionsOf));
+  return [...(await ctx.loaders.dimensions.load('all')).keys()].filter((d) => declared.has(d));
+}
+
+/** GET /export/observations.{csv,xlsx,sdmx.csv}: the `observations` query as a file, one column per dimension. */
 export const observationExport: ExportSource = {
   parse(params) {
     const filter = parseExportFilter(params);
-    return async (ctx, format) => ({
-      name: ['observations', filter.indicator, filter.unit],
-      sheet: 'observations',
-      columns: format === 'sdmx.csv' ? SDMX_COLUMNS : OBSERVATION_COLUMNS,
-      pages: linesOf(await observationPages(ctx, filter), LINES[format]),
-    });
+    return async (ctx, format) => {
+      const pages = await observationPages(ctx, filter);
+      const dimensions = await exportDimensions(ctx, filter);
+      const lines = format === 'sdmx.csv' ? sdmxCells(dimensions) : format === 'csv' ? csvCells(dimensions) : (r: ExportRow) => xlsxCells(r, dimensions);
+      return {
+        name: ['observations', filter.indicator, filter.unit],
+        sheet: 'observations',
+        columns: format === 'sdmx.csv' ? sdmxColumns(dimensions) : columnsFor(dimensions),
+        pages: linesOf(pages, lines),
+      };
+    };
   },
 };

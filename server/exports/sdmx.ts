@@ -1,5 +1,10 @@
-/** SDMX 2.1 CSV: one column per dimension and attribute, the same columns for every export. */
+/** SDMX 2.1 CSV without further dimensions: one column per dimension and attribute. */
 export const SDMX_COLUMNS = ['DATAFLOW', 'REF_AREA', 'INDICATOR', 'SEX', 'TIME_PERIOD', 'OBS_VALUE', 'UNIT_MEASURE', 'OBS_STATUS'] as const;
+
+/** The SDMX-CSV columns with the dimensions beyond sex (AGE, URBANISATION…) as key columns after SEX. */
+export function sdmxColumns(dimensions: string[]): string[] {
+  return [...SDMX_COLUMNS.slice(0, 4), ...dimensions, ...SDMX_COLUMNS.slice(4)];
+}
 
 /** Observations as entered by the units. */
 export const SDMX_DATAFLOW = 'BDG:GENDER_INDICATORS(1.0)';

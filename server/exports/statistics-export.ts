@@ -1,25 +1,24 @@
 import type { RequestContext } from '../request-context';
 import { BadUserInputError } from '../core/errors';
+import { dimensionsOf } from '../indicators/dimension-catalogue';
 import type { Indicator } from '../indicators/indicator.entity';
 import { Breakdown, HierarchyBasis, StatisticsArgs } from '../statistics/statistics.inputs';
 import { statistics } from '../statistics/statistics.service';
 import type { StatisticsRow } from '../statistics/statistics.types';
 import { UnitLevel } from '../tenancy/unit-level';
 import { Cell, csvText, ExportSource, formatNumber, FormatName, linesOf, listParam, nfc, textParam } from './export-table';
-import { SDMX_COLUMNS, SDMX_STATISTICS_DATAFLOW, sdmxSex, sdmxTimePeriod } from './sdmx';
+import { sdmxColumns, SDMX_STATISTICS_DATAFLOW, sdmxSex, sdmxTimePeriod } from './sdmx';
 
 /** Statistics rows written at once; one period's rows are split into pages of this many. */
 const ROWS_PER_PAGE = 1_000;
 
-const PARAMETERS = ['indicator', 'area', 'periods', 'breakdown', 'level', 'hierarchy'] as const;
+const PARAMETERS = ['indicator', 'area', 'periods', 'breakdown', 'level', 'hierarchy', 'by', 'where'] as const;
 
+const ABOUT_COLUMNS = ['indicator', 'indicator_name', 'unit', 'unit_name', 'level', 'period'] as const;
+
+/** The columns without dimensions; an export with an indicator of dimensions adds one per dimension (lower case, e.g. `age`) after `period`. */
 export const STATISTICS_COLUMNS = [
-  'indicator',
-  'indicator_name',
-  'unit',
-  'unit_name',
-  'level',
-  'period',
+  ...ABOUT_COLUMNS,
   'sex',
   'value',
   'numerator',
@@ -46,11 +45,16 @@ export interface StatisticsFilter {
   breakdown: Breakdown;
   level: UnitLevel | null;
   hierarchy: HierarchyBasis;
+  by: string[];
+  where: { dimension: string; value: string }[];
 }
 
 /** What every line of one export shares. */
 interface StatisticsExport {
   indicator: Indicator;
+  /** The indicator's dimensions beyond sex: a column each. */
+  dimensions: string[];
+  asCsvText: (line: Cell[]) => Cell[];
   /** OBS_STATUS of every aggregate in this export (see sdmxAggregateStatus). */
   status: string;
 }
@@ -84,11 +88,17 @@ export function parseStatisticsFilter(params: URLSearchParams): StatisticsFilter
   const breakdown = enumParam(params, 'breakdown', Object.values(Breakdown)) ?? Breakdown.NONE;
   const level = enumParam(params, 'level', Object.values(UnitLevel));
   const hierarchy = enumParam(params, 'hierarchy', Object.values(HierarchyBasis)) ?? HierarchyBasis.PERIOD;
-  return { indicator, area, periods, breakdown, level, hierarchy };
+  const where = listParam(params, 'where').map((pair) => {
+    const match = /^([^:=]+)[:=]([^:=]+)$/.exec(pair);
+    if (!match) throw new BadUserInputError(`where takes DIMENSION:CODE pairs, comma-separated (e.g. URBANISATION:R); got "${pair}"`, 'where');
+    return { dimension: match[1].trim(), value: match[2].trim() };
+  });
+  return { indicator, area, periods, breakdown, level, hierarchy, by: listParam(params, 'by'), where };
 }
 
-function argsOf(filter: StatisticsFilter, periods: string[], breakdown: Breakdown, level: UnitLevel | null): StatisticsArgs {
-  return Object.assign(new StatisticsArgs(), { indicator: filter.indicator, area: filter.area, periods, breakdown, level, hierarchy: filter.hierarchy });
+function argsOf(filter: StatisticsFilter, periods: string[], breakdown: Breakdown, level: UnitLevel | null, cells = true): StatisticsArgs {
+  const dimensions = cells ? { by: filter.by, where: filter.where } : { by: [], where: filter.where };
+  return Object.assign(new StatisticsArgs(), { indicator: filter.indicator, area: filter.area, periods, breakdown, level, hierarchy: filter.hierarchy, ...dimensions });
 }
 
 /**
@@ -111,9 +121,13 @@ async function* statisticsPages(ctx: RequestContext, filter: StatisticsFilter, p
   }
 }
 
-/** The cells before the sex: what the row is about. */
+/** The cells before the sex: what the row is about, with its code of each dimension. */
 function head(indicator: Indicator, row: StatisticsRow): Cell[] {
-  return [indicator.code, nfc(indicator.name), row.unit.code, nfc(row.unit.name), row.unit.level, row.period];
+  return [indicator.code, nfc(indicator.name), row.unit.code, nfc(row.unit.name), row.unit.level, row.period, ...row.dimensions.map((d) => d.value)];
+}
+
+function columnsFor(dimensions: string[]): string[] {
+  return [...ABOUT_COLUMNS, ...dimensions.map((d) => d.toLowerCase()), ...STATISTICS_COLUMNS.slice(ABOUT_COLUMNS.length)];
 }
 
 /**
@@ -128,18 +142,16 @@ function xlsxCells({ indicator }: StatisticsExport, row: StatisticsRow): Cell[][
   });
 }
 
-const asCsvText = csvText(STATISTICS_COLUMNS);
-
 /** CSV: the XLSX lines, numbers as text with at most 10 decimals for components, 6 for the rest. */
 function csvCells(about: StatisticsExport, row: StatisticsRow): Cell[][] {
-  return xlsxCells(about, row).map(asCsvText);
+  return xlsxCells(about, row).map(about.asCsvText);
 }
 
 /** SDMX-CSV: one observation per sex that has data (no line for a sex without any). */
 function sdmxCells({ indicator, status }: StatisticsExport, row: StatisticsRow): Cell[][] {
   return SEXES.flatMap(([sex, key]) => {
     const a = row[key];
-    return a ? [[SDMX_STATISTICS_DATAFLOW, row.unit.code, indicator.code, sdmxSex(sex), sdmxTimePeriod(row.period), formatNumber(a.value), indicator.unitOfMeasure, status]] : [];
+    return a ? [[SDMX_STATISTICS_DATAFLOW, row.unit.code, indicator.code, sdmxSex(sex), ...row.dimensions.map((d) => d.value), sdmxTimePeriod(row.period), formatNumber(a.value), indicator.unitOfMeasure, status]] : [];
   });
 }
 
@@ -155,15 +167,16 @@ export const statisticsExport: ExportSource = {
   parse(params) {
     const filter = parseStatisticsFilter(params);
     return async (ctx, format) => {
-      const checked = await statistics(ctx, argsOf(filter, filter.periods, Breakdown.NONE, null));
+      const checked = await statistics(ctx, argsOf(filter, filter.periods, Breakdown.NONE, null, false));
       const periods = [...new Set(filter.periods)];
       const first = await statistics(ctx, argsOf(filter, [periods[0]], filter.breakdown, filter.level));
-      const about: StatisticsExport = { indicator: checked.indicator, status: sdmxAggregateStatus(ctx) };
+      const dimensions = dimensionsOf(checked.indicator);
+      const about: StatisticsExport = { indicator: checked.indicator, dimensions, asCsvText: csvText(columnsFor(dimensions)), status: sdmxAggregateStatus(ctx) };
       const lines = LINES[format];
       return {
         name: ['statistics', checked.indicator.code, filter.area],
         sheet: 'statistics',
-        columns: format === 'sdmx.csv' ? SDMX_COLUMNS : STATISTICS_COLUMNS,
+        columns: format === 'sdmx.csv' ? sdmxColumns(dimensions) : columnsFor(dimensions),
         pages: linesOf(statisticsPages(ctx, filter, periods, first.rows), (row) => lines(about, row)),
       };
     };

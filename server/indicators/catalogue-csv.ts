@@ -52,6 +52,7 @@ export function parseCatalogueCsv(text: string): { entries: CatalogueEntry[]; pr
       denominatorLabel: get('denominatorLabel') || null,
       plausibleMin: get('plausibleMin') === '' ? null : parseNumber(get('plausibleMin')),
       plausibleMax: get('plausibleMax') === '' ? null : parseNumber(get('plausibleMax')),
+      dimensionCodes: get('dimensionCodes').replace(/\s+/g, '').toUpperCase(),
     } as unknown as CatalogueIndicator;
     return { line: record.line, indicator, references: decoded.references };
   });

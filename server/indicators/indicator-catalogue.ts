@@ -2,13 +2,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { PROJECT_ROOT } from '../core/config';
-import { MAX_REFERENCES } from '../core/list-bounds';
+import { MAX_DIMENSIONS, MAX_REFERENCES } from '../core/list-bounds';
 import { withWriteTransaction } from '../core/write-transaction';
 import { Observation } from '../observations/observation.entity';
 import { Target } from '../plans/target.entity';
 import type { SeedIndicator } from '../plans/seed-plan.types';
 import { UnitLevel } from '../tenancy/unit-level';
 import { Domain, PeriodType, TemporalAggregation, ValueType } from './indicator-enums';
+import { readDimensions } from './dimension-catalogue';
+import { encodeDimensions, MAX_KEY_LENGTH } from './dimension-key';
+import { Dimension } from './dimension.entity';
 import { IndicatorReference } from './indicator-reference.entity';
 import { denominatorIsOne, Indicator } from './indicator.entity';
 
@@ -33,6 +36,7 @@ export const INDICATOR_FIELDS = [
   'source',
   'plausibleMin',
   'plausibleMax',
+  'dimensionCodes',
 ] as const satisfies readonly (keyof CatalogueIndicator)[];
 
 /**
@@ -47,9 +51,11 @@ const DATA_BOUND_FIELDS: Partial<Record<keyof CatalogueIndicator, { reason: stri
   entryLevel: { reason: 'its rows were entered by units of that level', targets: false },
   periodType: { reason: 'its rows were entered (and targets judged) for periods of that type', targets: true },
   temporalAggregation: { reason: 'its statistics rollups were built (and targets judged) for that aggregation over time', targets: true },
+  dimensionCodes: { reason: 'its rows are keyed by the codes of those dimensions', targets: false },
 };
 
 export const FACTORS = [1, 100, 1000, 100000];
+
 
 export interface CatalogueReference {
   framework: string;
@@ -121,6 +127,10 @@ export function validateEntry(entry: CatalogueEntry): CatalogueProblem[] {
     if (!denominatorIsOne(i) && i.denominatorLabel === null) problem('denominatorLabel', `required for ${i.valueType}: say what the denominator counts`);
     if (i.valueType === ValueType.BOOLEAN && i.sexDisaggregated === true) problem('sexDisaggregated', 'a BOOLEAN indicator describes a unit, so it cannot be broken down by sex');
   }
+  const dimensions = i.dimensionCodes ? i.dimensionCodes.split(';') : [];
+  if (typeof i.dimensionCodes !== 'string' || dimensions.some((d) => !/^[A-Z][A-Z0-9_]{0,31}$/.test(d))) problem('dimensionCodes', `"${String(i.dimensionCodes)}" is not a list of dimension codes separated by ; (e.g. AGE;URBANISATION), or empty`);
+  else if (new Set(dimensions).size !== dimensions.length) problem('dimensionCodes', `a dimension is listed twice in "${i.dimensionCodes}"`);
+  else if (dimensions.length > MAX_DIMENSIONS) problem('dimensionCodes', `at most ${MAX_DIMENSIONS} dimensions beyond sex`);
   if (entry.references.length > MAX_REFERENCES) problem('references', `${entry.references.length} references; an indicator has at most ${MAX_REFERENCES}`);
   const seen = new Set<string>();
   for (const r of entry.references) {
@@ -184,6 +194,7 @@ export function applyCatalogue(dataSource: DataSource, entries: CatalogueEntry[]
       if (earlier !== undefined) problems.push({ line: entry.line, field: 'code', message: `${entry.indicator.code} is already on line ${earlier}` });
       else firstLine.set(entry.indicator.code, entry.line);
     }
+    problems.push(...dimensionProblems(entries, await readDimensions(manager)).filter((p) => !problems.some((q) => q.line === p.line && q.field === p.field)));
     const existing = new Map((await manager.getRepository(Indicator).find()).map((i) => [i.code, i]));
     const storedReferences = await referencesOf(manager, [...existing.values()].map((i) => i.id));
     const changes = entries.map((entry) => diff(entry, existing.get(entry.indicator.code), storedReferences));
@@ -195,6 +206,18 @@ export function applyCatalogue(dataSource: DataSource, entries: CatalogueEntry[]
     if (problems.length || options.dryRun) return result;
     for (const [index, entry] of entries.entries()) await write(manager, entry, existing.get(entry.indicator.code), changes[index]);
     return { ...result, applied: true };
+  });
+}
+
+/** Dimensions that have no code list, and combinations whose keys would not fit the stored key. */
+function dimensionProblems(entries: CatalogueEntry[], known: Map<string, Dimension>): CatalogueProblem[] {
+  return entries.flatMap((entry) => {
+    const codes = entry.indicator.dimensionCodes ? String(entry.indicator.dimensionCodes).split(';') : [];
+    const unknown = codes.filter((c) => !known.has(c));
+    if (unknown.length) return [{ line: entry.line, field: 'dimensionCodes', message: `no code list for ${unknown.join(', ')} (known: ${[...known.keys()].join(', ')})` }];
+    const longest = encodeDimensions(codes.map((c) => [c, known.get(c)!.values.reduce((a, v) => (v.code.length > a.length ? v.code : a), '')]));
+    if (longest.length > MAX_KEY_LENGTH) return [{ line: entry.line, field: 'dimensionCodes', message: `the combination ${longest} is longer than ${MAX_KEY_LENGTH} characters; use fewer dimensions` }];
+    return [];
   });
 }
 
@@ -237,7 +260,7 @@ async function dataBoundProblems(manager: EntityManager, entries: CatalogueEntry
       const bound = DATA_BOUND_FIELDS[f.field as keyof CatalogueIndicator]!;
       const has = [rows ? count(rows, 'observation') : '', bound.targets && plans ? count(plans, 'plan target') : ''].filter(Boolean);
       if (has.length === 0) return [];
-      return [{ line: entry.line, field: f.field, message: `cannot change ${f.from} to ${f.to}: ${code} has ${has.join(' and ')}, and ${bound.reason}; create a new indicator instead` }];
+      return [{ line: entry.line, field: f.field, message: `cannot change ${f.from || '(none)'} to ${f.to || '(none)'}: ${code} has ${has.join(' and ')}, and ${bound.reason}; create a new indicator instead` }];
     });
   });
 }
@@ -296,7 +319,7 @@ export function readCatalogue(file = CATALOGUE_FILE): SeedIndicator[] {
 export function catalogueEntries(catalogue: SeedIndicator[]): CatalogueEntry[] {
   return catalogue.map(({ references, ...seed }, index) => ({
     line: index + 1,
-    indicator: { ...(seed as unknown as CatalogueIndicator), plausibleMin: seed.plausibleMin ?? null, plausibleMax: seed.plausibleMax ?? null },
+    indicator: { ...(seed as unknown as CatalogueIndicator), plausibleMin: seed.plausibleMin ?? null, plausibleMax: seed.plausibleMax ?? null, dimensionCodes: seed.dimensionCodes ?? '' },
     references: (references ?? []).map((r) => ({ framework: r.framework, code: r.code, title: r.title ?? null, url: r.url ?? null })),
   }));
 }

@@ -72,6 +72,10 @@ export class Indicator {
   @Column({ type: 'varchar', length: 400 })
   source: string;
 
+  /** The dimensions beyond sex, in order, joined by ';' ('' for none); GraphQL reads them as `dimensions`. */
+  @Column({ name: 'dimension_codes', type: 'varchar', length: 200, default: '' })
+  dimensionCodes: string;
+
   @Field(() => Float, { nullable: true, description: 'Lowest plausible value of one observation (e.g. 80 boys per 100 girls); below it a row is applied with a warning, or refused in strict mode' })
   @Column({ name: 'plausible_min', type: 'double', nullable: true })
   plausibleMin: number | null;

@@ -1,6 +1,8 @@
 import DataLoader from 'dataloader';
 import { In } from 'typeorm';
 import type { ScopedContext } from '../auth/scope';
+import { readDimensions } from './dimension-catalogue';
+import { Dimension } from './dimension.entity';
 import { IndicatorReference } from './indicator-reference.entity';
 import { Indicator } from './indicator.entity';
 
@@ -12,6 +14,11 @@ export function createIndicatorLoaders(ctx: ScopedContext) {
   });
   return {
     allIndicators,
+    /** The dimensions beyond sex with their code lists, by code (two small queries per request). */
+    dimensions: new DataLoader<'all', Map<string, Dimension>>(async (keys) => {
+      const all = await readDimensions(ctx.dataSource.manager);
+      return keys.map(() => all);
+    }),
     indicatorById: new DataLoader<number, Indicator | null>(async (ids) => {
       const byId = new Map((await allIndicators.load('all')).map((i) => [i.id, i]));
       return ids.map((id) => byId.get(id) ?? null);

@@ -1,6 +1,7 @@
 import { Arg, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../request-context';
 import { Domain } from './indicator-enums';
+import { Dimension } from './dimension.entity';
 import { IndicatorReference } from './indicator-reference.entity';
 import { Indicator } from './indicator.entity';
 import * as indicators from './indicator.service';
@@ -20,6 +21,11 @@ export class IndicatorResolver {
   @Query(() => Indicator, { nullable: true })
   indicator(@Ctx() ctx: RequestContext, @Arg('code') code: string): Promise<Indicator | null> {
     return indicators.findIndicatorByCode(ctx, code);
+  }
+
+  @FieldResolver(() => [Dimension], { description: 'The dimensions it is broken down by beyond sex (age group, ethnicity, urban/rural, disability), each with its code list; statistics(by:, where:) read them' })
+  dimensions(@Ctx() ctx: RequestContext, @Root() indicator: Indicator): Promise<Dimension[]> {
+    return indicators.indicatorDimensions(ctx, indicator);
   }
 
   @FieldResolver(() => [IndicatorReference], { description: 'Codes of this indicator in official frameworks (national indicator set, strategy, SDG)' })

@@ -1,6 +1,8 @@
 import type { RequestContext } from '../request-context';
 import { foldVietnamese } from '../core/text';
 import { Domain } from './indicator-enums';
+import { dimensionsOf } from './dimension-catalogue';
+import { Dimension } from './dimension.entity';
 import { IndicatorReference } from './indicator-reference.entity';
 import { Indicator } from './indicator.entity';
 
@@ -44,4 +46,10 @@ export async function indicatorLookup(ctx: RequestContext): Promise<(code: strin
 
 export function indicatorReferences(ctx: RequestContext, indicator: Indicator): Promise<IndicatorReference[]> {
   return ctx.loaders.referencesByIndicator.load(indicator.id);
+}
+
+/** The indicator's dimensions beyond sex, with their code lists, in its declared order. */
+export async function indicatorDimensions(ctx: RequestContext, indicator: Indicator): Promise<Dimension[]> {
+  const known = await ctx.loaders.dimensions.load('all');
+  return dimensionsOf(indicator).map((code) => known.get(code)).filter((d): d is Dimension => !!d);
 }

@@ -5,7 +5,9 @@ import { ingestObservations, IngestResult } from './observation-writer';
 import { ObservationRow } from './observation-validation';
 import { systemContext } from './system-context';
 
-export const CSV_COLUMNS = ['indicator', 'unit', 'period', 'sex', 'numerator', 'denominator', 'disaggregation', 'source', 'comment'] as const;
+export const CSV_COLUMNS = ['indicator', 'unit', 'period', 'sex', 'numerator', 'denominator', 'source', 'comment'] as const;
+/** A header column that is a dimension code (AGE, URBANISATION…): one column per dimension, empty or _T for its total. */
+const DIMENSION_COLUMN = /^[A-Z][A-Z0-9_]*$/;
 
 /** RFC 4180 records with the 1-based line each starts on; UTF-8 with optional BOM, CRLF or LF. */
 export function parseCsv(text: string): { line: number; cells: string[] }[] {
@@ -47,11 +49,29 @@ function number(text: string | undefined): number | null {
   return t === '' ? null : Number(t);
 }
 
-/** CSV text to rows (an optional header names the columns) and the line of each row. */
+/**
+ * The header's columns: the known ones in lower case, a dimension by its code (AGE, or age) in
+ * upper case. A column that is neither, or the free `disaggregation` text of old files, is
+ * refused: silently dropping it would merge the rows it tells apart.
+ */
+function headerColumns(cells: string[]): string[] {
+  return cells.map((cell) => {
+    const name = cell.trim();
+    if ((CSV_COLUMNS as readonly string[]).includes(name.toLowerCase())) return name.toLowerCase();
+    if (name.toLowerCase() === 'disaggregation') throw new CsvHeaderError('the disaggregation column was replaced by one column per dimension, named by its code (e.g. AGE, URBANISATION), holding a code of its list');
+    if (DIMENSION_COLUMN.test(name.toUpperCase())) return name.toUpperCase();
+    throw new CsvHeaderError(`unknown column "${name}": the columns are ${CSV_COLUMNS.join(', ')} and one per dimension (e.g. AGE)`);
+  });
+}
+
+export class CsvHeaderError extends Error {}
+
+/** CSV text to rows (an optional header names the columns, and must name any dimension columns) and the line of each row. */
 export function csvToRows(text: string): { rows: ObservationRow[]; lines: number[] } {
   const records = parseCsv(text);
   let columns: string[] = [...CSV_COLUMNS];
-  if (records.length && records[0].cells[0].trim().toLowerCase() === 'indicator') columns = records.shift()!.cells.map((c) => c.trim().toLowerCase());
+  if (records.length && records[0].cells[0].trim().toLowerCase() === 'indicator') columns = headerColumns(records.shift()!.cells);
+  const dimensionColumns = columns.filter((c) => !(CSV_COLUMNS as readonly string[]).includes(c));
   const rows: ObservationRow[] = [];
   const lines: number[] = [];
   for (const record of records) {
@@ -66,7 +86,8 @@ export function csvToRows(text: string): { rows: ObservationRow[]; lines: number
       sex: (get('sex') ?? '').trim(),
       numerator: number(get('numerator')) ?? NaN,
       denominator: number(get('denominator')),
-      disaggregation: get('disaggregation')?.trim() || null,
+      // An empty cell (or _T) is the dimension's total: rows of indicators without it leave it empty.
+      dimensions: dimensionColumns.map((dimension) => ({ dimension, value: (get(dimension) ?? '').trim() })).filter((d) => d.value !== '' && d.value.toUpperCase() !== '_T'),
       source: get('source')?.trim() || null,
       comment: get('comment')?.trim() || null,
     });

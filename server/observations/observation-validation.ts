@@ -1,3 +1,6 @@
+import { dimensionsOf } from '../indicators/dimension-catalogue';
+import { encodeDimensions, TOTAL_CODE } from '../indicators/dimension-key';
+import type { Dimension } from '../indicators/dimension.entity';
 import { ObservationStatus, Sex, ValueType } from '../indicators/indicator-enums';
 import { denominatorIsOne, Indicator } from '../indicators/indicator.entity';
 import { valueOf } from '../indicators/indicator-value';
@@ -12,7 +15,8 @@ export interface ObservationRow {
   sex: string;
   numerator: number;
   denominator?: number | null;
-  disaggregation?: string | null;
+  /** Values of the indicator's dimensions beyond sex; a dimension left out is its total. */
+  dimensions?: { dimension: string; value: string }[] | null;
   source?: string | null;
   expectedVersion?: number | null;
   comment?: string | null;
@@ -44,7 +48,7 @@ export interface ValidRow {
   unitId: number;
   period: string;
   sex: Sex;
-  disaggregation: string;
+  dimensionKey: string;
   numerator: number;
   denominator: number;
   source: string | null;
@@ -61,7 +65,7 @@ export interface StoredObservation {
   unitId: number;
   period: string;
   sex: Sex;
-  disaggregation: string;
+  dimensionKey: string;
   numerator: number;
   denominator: number;
   status: ObservationStatus;
@@ -84,16 +88,15 @@ export const MAX_MAGNITUDE = 1e15;
 const MAX_TEXT = '1e15';
 export const MIN_NORMAL = 2.2250738585072014e-308;
 
-export const DISAGGREGATION_PATTERN = /^$|^[a-z][a-z0-9_]*=[A-Za-z0-9_.-]+(;[a-z][a-z0-9_]*=[A-Za-z0-9_.-]+)*$/;
 const SEXES = new Set<string>(Object.values(Sex));
 
-export function observationKey(indicatorId: number, unitId: number, period: string, sex: string, disaggregation: string): string {
-  return `${indicatorId}|${unitId}|${period}|${sex}|${disaggregation}`;
+export function observationKey(indicatorId: number, unitId: number, period: string, sex: string, dimensionKey: string): string {
+  return `${indicatorId}|${unitId}|${period}|${sex}|${dimensionKey}`;
 }
 
 /** Key of the FEMALE/MALE/TOTAL group a row belongs to. */
-export function groupKey(indicatorId: number, unitId: number, period: string, disaggregation: string): string {
-  return `${indicatorId}|${unitId}|${period}|${disaggregation}`;
+export function groupKey(indicatorId: number, unitId: number, period: string, dimensionKey: string): string {
+  return `${indicatorId}|${unitId}|${period}|${dimensionKey}`;
 }
 
 /** The unit named by `code` for a period: the one in force at the period's end, else at its start. */
@@ -110,6 +113,7 @@ export function pickUnit(candidates: CandidateUnit[] | undefined, start: string,
 export function validateRows(
   rows: ObservationRow[],
   indicators: Map<string, Indicator>,
+  codeLists: Map<string, Dimension>,
   unitFor: (code: string, period: Period) => CandidateUnit | null,
   strict = false,
 ): { valid: ValidRow[]; problems: RowProblem[]; warnings: RowProblem[] } {
@@ -138,8 +142,7 @@ export function validateRows(
     const sex = String(row.sex ?? '').trim().toUpperCase();
     if (!SEXES.has(sex)) bad('sex', `Sex must be FEMALE, MALE or TOTAL, not "${row.sex}"`);
     else if (indicator && !indicator.sexDisaggregated && sex !== Sex.TOTAL) bad('sex', `${indicator.code} is not disaggregated by sex: only TOTAL rows`);
-    const disaggregation = String(row.disaggregation ?? '').trim();
-    if (!DISAGGREGATION_PATTERN.test(disaggregation) || disaggregation.length > 64) bad('disaggregation', `Disaggregation must look like "ethnic=minority" (at most 64 characters), not "${disaggregation}"`);
+    const dimensionKey = indicator ? dimensionKeyOf(row.dimensions ?? [], indicator, codeLists, (message) => bad('dimensions', message)) : '';
     const numerator = row.numerator;
     const hasDenominator = row.denominator !== null && row.denominator !== undefined;
     const denominator = hasDenominator ? (row.denominator as number) : indicator && denominatorIsOne(indicator) ? 1 : NaN;
@@ -170,16 +173,44 @@ export function validateRows(
     if (row.source && row.source.length > 255) bad('source', 'Source is at most 255 characters');
     if (row.comment && row.comment.length > 1000) bad('comment', 'Comment is at most 1000 characters');
     if (problems.length > before || !indicator || !unit || !period) return;
-    const key = observationKey(indicator.id, unit.id, periodCode, sex, disaggregation);
+    const key = observationKey(indicator.id, unit.id, periodCode, sex, dimensionKey);
     const first = seen.get(key);
     if (first !== undefined) {
-      bad(null, `Same observation as row ${first} (indicator, unit, period, sex, disaggregation)`);
+      bad(null, `Same observation as row ${first} (indicator, unit, period, sex, dimensions)`);
       return;
     }
     seen.set(key, index);
-    valid.push({ index, indicator, unitId: unit.id, period: periodCode, sex: sex as Sex, disaggregation, numerator, denominator, source: row.source?.trim() || null, expectedVersion, comment: row.comment?.trim() || null, status: row.status ?? null, key });
+    valid.push({ index, indicator, unitId: unit.id, period: periodCode, sex: sex as Sex, dimensionKey, numerator, denominator, source: row.source?.trim() || null, expectedVersion, comment: row.comment?.trim() || null, status: row.status ?? null, key });
   });
   return { valid, problems, warnings };
+}
+
+/**
+ * The canonical key of a row's dimension values: each a dimension the indicator declares, once,
+ * with a code of its list; `_T` (or leaving the dimension out) is its total. Problems go to `bad`.
+ */
+function dimensionKeyOf(values: { dimension: string; value: string }[], indicator: Indicator, codeLists: Map<string, Dimension>, bad: (message: string) => void): string {
+  const declared = dimensionsOf(indicator);
+  const pairs: [string, string][] = [];
+  for (const { dimension: rawDimension, value: rawValue } of values) {
+    const dimension = String(rawDimension ?? '').trim().toUpperCase();
+    const value = String(rawValue ?? '').trim().toUpperCase();
+    if (!declared.includes(dimension)) {
+      bad(declared.length ? `${indicator.code} is broken down by ${declared.join(', ')}, not by "${rawDimension}"` : `${indicator.code} has no dimensions beyond sex; leave out "${rawDimension}"`);
+      continue;
+    }
+    if (pairs.some(([d]) => d === dimension)) {
+      bad(`${dimension} is given twice`);
+      continue;
+    }
+    const codes = codeLists.get(dimension)?.values.map((v) => v.code) ?? [];
+    if (value !== TOTAL_CODE && !codes.includes(value)) {
+      bad(`"${rawValue}" is not a code of ${dimension}: one of ${[...codes, TOTAL_CODE].join(', ')}`);
+      continue;
+    }
+    pairs.push([dimension, value]);
+  }
+  return encodeDimensions(pairs);
 }
 
 /** Why a component cannot be stored and summed safely, or null. */
@@ -212,11 +243,11 @@ export function checkAgainstStored(valid: ValidRow[], stored: Map<string, Stored
     }
   }
   type Cell = { numerator: number; denominator: number; row?: ValidRow };
-  const groups = new Map<string, { indicatorId: number; unitId: number; period: string; disaggregation: string; rows: ValidRow[] }>();
+  const groups = new Map<string, { indicatorId: number; unitId: number; period: string; dimensionKey: string; rows: ValidRow[] }>();
   for (const row of valid) {
     if (!row.indicator.sexDisaggregated) continue;
-    const g = groupKey(row.indicator.id, row.unitId, row.period, row.disaggregation);
-    const group = groups.get(g) ?? { indicatorId: row.indicator.id, unitId: row.unitId, period: row.period, disaggregation: row.disaggregation, rows: [] };
+    const g = groupKey(row.indicator.id, row.unitId, row.period, row.dimensionKey);
+    const group = groups.get(g) ?? { indicatorId: row.indicator.id, unitId: row.unitId, period: row.period, dimensionKey: row.dimensionKey, rows: [] };
     group.rows.push(row);
     groups.set(g, group);
   }
@@ -224,7 +255,7 @@ export function checkAgainstStored(valid: ValidRow[], stored: Map<string, Stored
     const cell = (sex: Sex): Cell | null => {
       const row = group.rows.find((r) => r.sex === sex);
       if (row) return { numerator: row.numerator, denominator: row.denominator, row };
-      const s = stored.get(observationKey(group.indicatorId, group.unitId, group.period, sex, group.disaggregation));
+      const s = stored.get(observationKey(group.indicatorId, group.unitId, group.period, sex, group.dimensionKey));
       return s ? { numerator: s.numerator, denominator: s.denominator } : null;
     };
     const [female, male, total] = [cell(Sex.FEMALE), cell(Sex.MALE), cell(Sex.TOTAL)];

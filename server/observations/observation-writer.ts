@@ -1,6 +1,7 @@
 import { EntityManager, QueryRunner } from 'typeorm';
 import type { RequestContext } from '../request-context';
 import { chunk, isMysql } from '../core/sql';
+import type { Dimension } from '../indicators/dimension.entity';
 import { ObservationStatus } from '../indicators/indicator-enums';
 import { AdministrativeUnit } from '../tenancy/administrative-unit.entity';
 import { UnitLevel } from '../tenancy/unit-level';
@@ -62,7 +63,7 @@ export async function ingestObservations(ctx: RequestContext, rows: ObservationR
     const unit = pickUnit(units.byCode.get(code), periodStart(period), periodEnd(period));
     return unit && ctx.access.containsOn(units.placements.get(unit.id) ?? [], periodEnd(period)) ? unit : null;
   };
-  const { valid, problems, warnings } = validateRows(rows, indicators, inArea, options.strict ?? false);
+  const { valid, problems, warnings } = validateRows(rows, indicators, await codeListsFor(ctx, rows), inArea, options.strict ?? false);
   progress(`checked ${rows.length} rows: ${problems.length} problems in the rows themselves, ${warnings.length} implausible values`);
   const result = (applied: boolean, changed: number, errors: RowProblem[]): IngestResult => {
     const sorted = errors.sort((a, b) => a.index - b.index);
@@ -79,7 +80,7 @@ export async function ingestObservations(ctx: RequestContext, rows: ObservationR
   try {
     const changed = await withWriteTransaction(ctx.dataSource, async (manager) => {
       // Locks the aggregates' groups first, so the rollups change against the latest committed state.
-      const groups = options.dryRun ? null : await readGroups(manager, ctx.dataSource, valid.filter((r) => r.disaggregation === ''));
+      const groups = options.dryRun ? null : await readGroups(manager, ctx.dataSource, valid);
       const stored = await readStored(ctx, manager, valid, isMysql(ctx.dataSource));
       progress(`read ${stored.size} stored observations`);
       const storedProblems = checkAgainstStored(valid, stored);
@@ -101,6 +102,11 @@ export async function ingestObservations(ctx: RequestContext, rows: ObservationR
   }
 }
 
+/** The dimensions' code lists, read only when a row gives dimension values (most batches have none). */
+async function codeListsFor(ctx: RequestContext, rows: ObservationRow[]): Promise<Map<string, Dimension>> {
+  return rows.some((r) => r.dimensions?.length) ? ctx.loaders.dimensions.load('all') : new Map();
+}
+
 interface Change {
   row: ValidRow;
   stored: StoredObservation | null;
@@ -110,7 +116,7 @@ interface Change {
 }
 
 function stateAfter(c: Change): ObservationState {
-  return { unitId: c.row.unitId, indicatorId: c.row.indicator.id, period: c.row.period, sex: c.row.sex, numerator: c.row.numerator, denominator: c.row.denominator, status: c.status };
+  return { unitId: c.row.unitId, indicatorId: c.row.indicator.id, period: c.row.period, sex: c.row.sex, dimensions: c.row.dimensionKey, numerator: c.row.numerator, denominator: c.row.denominator, status: c.status };
 }
 
 function planChanges(valid: ValidRow[], stored: Map<string, StoredObservation>): Change[] {
@@ -135,7 +141,7 @@ async function writeChanges(ctx: RequestContext, manager: EntityManager, changes
   let done = 0;
   for (const batch of chunk(changes, CHUNK)) {
     const params: unknown[] = [];
-    for (const c of batch) params.push(c.row.indicator.id, c.row.unitId, c.row.period, c.row.sex, c.row.disaggregation, c.row.numerator, c.row.denominator, c.status, c.source, c.version, actor, now);
+    for (const c of batch) params.push(c.row.indicator.id, c.row.unitId, c.row.period, c.row.sex, c.row.dimensionKey, c.row.numerator, c.row.denominator, c.status, c.source, c.version, actor, now);
     const sql = `INSERT INTO observation (${COLUMNS.join(', ')}) VALUES ${batch.map(() => `(${COLUMNS.map(() => '?').join(', ')})`).join(', ')} ${upsertTail}`;
     const outcome = await (manager.queryRunner as QueryRunner).query(sql, params, true);
     const updates = batch.filter((c) => c.stored).length;
@@ -177,7 +183,7 @@ export async function readStored(ctx: RequestContext, manager: EntityManager, ro
   for (const unitIds of chunk([...new Set(rows.map((r) => r.unitId))], CHUNK)) {
     const qb = manager
       .createQueryBuilder(Observation, 'o')
-      .select(['o.id AS id', 'o.indicator_id AS indicatorId', 'o.unit_id AS unitId', 'o.period AS period', 'o.sex AS sex', 'o.disaggregation AS disaggregation', 'o.numerator AS numerator', 'o.denominator AS denominator', 'o.status AS status', 'o.source AS source', 'o.version AS version'])
+      .select(['o.id AS id', 'o.indicator_id AS indicatorId', 'o.unit_id AS unitId', 'o.period AS period', 'o.sex AS sex', 'o.disaggregation AS dimensionKey', 'o.numerator AS numerator', 'o.denominator AS denominator', 'o.status AS status', 'o.source AS source', 'o.version AS version'])
       .where('o.unit_id IN (:...unitIds)', { unitIds })
       .andWhere('o.indicator_id IN (:...indicatorIds)', { indicatorIds })
       .andWhere('o.period IN (:...periods)', { periods });
@@ -185,7 +191,7 @@ export async function readStored(ctx: RequestContext, manager: EntityManager, ro
     if (lock) qb.setLock('pessimistic_write');
     for (const raw of await qb.getRawMany()) {
       const s: StoredObservation = { ...raw, id: Number(raw.id), indicatorId: Number(raw.indicatorId), unitId: Number(raw.unitId), numerator: Number(raw.numerator), denominator: Number(raw.denominator), version: Number(raw.version) };
-      const key = observationKey(s.indicatorId, s.unitId, s.period, s.sex, s.disaggregation);
+      const key = observationKey(s.indicatorId, s.unitId, s.period, s.sex, s.dimensionKey);
       if (wanted.has(key) || groupsWanted.has(`${s.indicatorId}|${s.unitId}|${s.period}`)) stored.set(key, s);
     }
   }

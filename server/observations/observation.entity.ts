@@ -6,12 +6,12 @@ import { ObservationStatus, Sex } from '../indicators/indicator-enums';
 
 /**
  * One observation, stored as components (never a pre-computed rate). Key: indicator, unit,
- * period, sex, disaggregation ('' = none). `unit_id` is the owning unit for the access layer.
+ * period, sex, and its coded dimension values (dimension-key.ts; '' = the total of every one). `unit_id` is the owning unit for the access layer.
  * `indicator`, `unit`, `value` and `history` are resolved by ObservationResolver.
  */
 @ObjectType('Observation', { implements: Node, description: 'A gender-disaggregated observation, stored as numerator and denominator (see Observation.value)' })
 @Entity('observation')
-@Index('uq_observation_key', ['indicatorId', 'unitId', 'period', 'sex', 'disaggregation'], { unique: true })
+@Index('uq_observation_key', ['indicatorId', 'unitId', 'period', 'sex', 'dimensionKey'], { unique: true })
 @Index('ix_observation_unit', ['unitId', 'indicatorId', 'period'])
 export class Observation {
   get globalId(): string {
@@ -35,9 +35,9 @@ export class Observation {
   @Column({ type: 'varchar', length: 8 })
   sex: Sex;
 
-  @Field({ description: "Further disaggregation, e.g. 'ethnic=minority'; '' when none" })
-  @Column({ type: 'varchar', length: 64, default: '' })
-  disaggregation: string;
+  /** Canonical key of its dimension values, e.g. 'AGE=Y15T24;URBANISATION=U'; GraphQL reads it as `dimensions`. */
+  @Column({ name: 'disaggregation', type: 'varchar', length: 64, default: '' })
+  dimensionKey: string;
 
   @Field(() => Float)
   @Column({ type: 'double' })

@@ -1,4 +1,5 @@
 import { ArgsType, Field, Float, InputType, Int, ObjectType } from 'type-graphql';
+import { DimensionValueInput } from '../indicators/dimension-value';
 import { Sex } from '../indicators/indicator-enums';
 
 @InputType({ description: 'One observation to record; denominator defaults to 1 for COUNT and BOOLEAN indicators' })
@@ -21,8 +22,8 @@ export class ObservationInput {
   @Field(() => Float, { nullable: true, description: 'Above 0, at most 1e15; 1 (the default) for COUNT and BOOLEAN' })
   denominator?: number | null;
 
-  @Field(() => String, { nullable: true, description: "Further disaggregation, e.g. 'ethnic=minority'" })
-  disaggregation?: string | null;
+  @Field(() => [DimensionValueInput], { nullable: true, description: 'Its values of the indicator’s dimensions beyond sex, e.g. [{ dimension: "AGE", value: "Y15T24" }]; a dimension left out (or `_T`) is its total' })
+  dimensions?: DimensionValueInput[] | null;
 
   @Field(() => String, { nullable: true })
   source?: string | null;

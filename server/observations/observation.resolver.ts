@@ -2,6 +2,7 @@ import { Arg, Args, Ctx, FieldResolver, Float, ID, Mutation, ObjectType, Query, 
 import type { RequestContext } from '../request-context';
 import { ConnectionType } from '../core/pagination';
 import { ObservationStatus } from '../indicators/indicator-enums';
+import { DimensionValue } from '../indicators/dimension-value';
 import { Indicator } from '../indicators/indicator.entity';
 import { AdministrativeUnit } from '../tenancy/administrative-unit.entity';
 import { ObservationRevision } from './observation-revision.entity';
@@ -70,6 +71,11 @@ export class ObservationResolver {
   @FieldResolver(() => AdministrativeUnit, { description: 'The owning unit, read as of the end of the period' })
   async unit(@Ctx() ctx: RequestContext, @Root() observation: Observation): Promise<AdministrativeUnit> {
     return (await observations.unitOf(ctx, observation)) as AdministrativeUnit;
+  }
+
+  @FieldResolver(() => [DimensionValue], { description: 'Its value of each of the indicator’s dimensions beyond sex; `_T` where it is the total' })
+  dimensions(@Ctx() ctx: RequestContext, @Root() observation: Observation): Promise<DimensionValue[]> {
+    return observations.observationDimensions(ctx, observation);
   }
 
   @FieldResolver(() => Float, { nullable: true, description: 'factor × numerator for a COUNT, else factor × numerator / denominator; null when that is no finite number' })

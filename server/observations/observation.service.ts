@@ -5,6 +5,9 @@ import { BadUserInputError, ConflictError, ForbiddenError } from '../core/errors
 import { Connection, readPage, toConnection } from '../core/pagination';
 import { chunk, pathPrefixSql } from '../core/sql';
 import { ObservationStatus } from '../indicators/indicator-enums';
+import { dimensionsOf } from '../indicators/dimension-catalogue';
+import { valueIn } from '../indicators/dimension-key';
+import { DimensionValue } from '../indicators/dimension-value';
 import { Indicator } from '../indicators/indicator.entity';
 import { valueOf } from '../indicators/indicator-value';
 import { findIndicatorByCode } from '../indicators/indicator.service';
@@ -84,6 +87,12 @@ export function indicatorOf(ctx: RequestContext, observation: Observation): Prom
   return ctx.loaders.indicatorById.load(observation.indicatorId);
 }
 
+/** Its value of each dimension its indicator declares (`_T` where it gives the total). */
+export async function observationDimensions(ctx: RequestContext, observation: Observation): Promise<DimensionValue[]> {
+  const indicator = await indicatorOf(ctx, observation);
+  return (indicator ? dimensionsOf(indicator) : []).map((dimension) => Object.assign(new DimensionValue(), { dimension, value: valueIn(observation.dimensionKey, dimension) }));
+}
+
 /** The observation's unit read on the last day of its period (today for a period not yet over). */
 export async function unitOf(ctx: RequestContext, observation: Observation): Promise<AdministrativeUnit | null> {
   const period = parsePeriod(observation.period);
@@ -125,7 +134,7 @@ export async function changeStatus(ctx: RequestContext, ids: number[], to: Obser
     const moving = found.filter((o) => order.indexOf(o.status) < order.indexOf(to));
     if (to === ObservationStatus.APPROVED) await assertCanApprove(ctx, manager, moving);
     else if (found.some((o) => !ctx.access.canWriteVisible(o.unitId))) throw new ForbiddenError('Not found or not allowed: some observations');
-    const aggregated = moving.filter((o) => o.disaggregation === '' && indicators.has(o.indicatorId));
+    const aggregated = moving.filter((o) => indicators.has(o.indicatorId));
     const groups = await readGroups(manager, ctx.dataSource, aggregated.map((o) => ({ indicator: indicators.get(o.indicatorId) as Indicator, unitId: o.unitId, period: o.period })));
     for (const batch of chunk(moving, CHUNK)) {
       for (const version of new Set(batch.map((o) => o.version))) {
@@ -147,7 +156,7 @@ export async function changeStatus(ctx: RequestContext, ids: number[], to: Obser
         .updateEntity(false)
         .execute();
     }
-    await maintainRollups(manager, ctx.dataSource, groups, aggregated.map((o) => ({ unitId: o.unitId, indicatorId: o.indicatorId, period: o.period, sex: o.sex, numerator: o.numerator, denominator: o.denominator, status: to })));
+    await maintainRollups(manager, ctx.dataSource, groups, aggregated.map((o) => ({ unitId: o.unitId, indicatorId: o.indicatorId, period: o.period, sex: o.sex, dimensions: o.dimensionKey, numerator: o.numerator, denominator: o.denominator, status: to })));
   });
   const result: Observation[] = [];
   for (const batch of chunk(unique, CHUNK)) {

@@ -24,4 +24,8 @@ export class Agency extends UnitOwnedRow {
   @Field(() => AgencyKind)
   @Column({ type: 'varchar', length: 32 })
   kind: AgencyKind;
+
+  @Field({ description: 'One entry naming several bodies, e.g. "các sở, ban, ngành", "UBND các xã, phường"' })
+  @Column({ type: 'boolean', default: false })
+  collective: boolean;
 }

@@ -63,7 +63,7 @@ export async function loadDemoPlans(dataSource: DataSource, seeds = readSeedPlan
 
       const agencyRepo = manager.getRepository(Agency);
       const existing = new Map((await agencyRepo.findBy({ unitId })).map((a) => [a.key, a]));
-      const fresh = seed.agencies.filter((a) => !existing.has(a.key)).map((a) => agencyRepo.create({ unitId, key: a.key, name: a.name, kind: a.kind as AgencyKind }));
+      const fresh = seed.agencies.filter((a) => !existing.has(a.key)).map((a) => agencyRepo.create({ unitId, key: a.key, name: a.name, kind: a.kind as AgencyKind, collective: a.collective ?? false }));
       for (const a of await agencyRepo.save(fresh)) existing.set(a.key, a);
       const agencyId = (key: string) => {
         const agency = existing.get(key);
@@ -82,6 +82,11 @@ export async function loadDemoPlans(dataSource: DataSource, seeds = readSeedPlan
           issuedOn: seed.issuedOn,
           issuedPlace: seed.issuedPlace,
           signer: seed.signer,
+          signerCapacity: seed.signerCapacity ?? null,
+          generalObjective: seed.generalObjective ?? null,
+          issuingDecision: seed.issuingDecision ?? null,
+          alsoImplements: seed.alsoImplements ?? [],
+          distributionList: seed.distributionList ?? [],
           status: seed.status as PlanStatus,
           implementsNumber: seed.implements?.number ?? null,
           implementsIssuedOn: seed.implements?.issuedOn ?? null,

@@ -4,8 +4,11 @@ import { DateTimeScalar } from '../core/scalars';
 import { Node, toGlobalId } from '../core/node';
 import { PlanPartEntity, PlanPartRow } from './plan-part';
 
-/** One change to an issued plan or one of its parts: who changed what, when, from what to what. */
-@ObjectType('PlanRevision', { implements: Node, description: 'A change to an issued plan: who changed what and when' })
+/**
+ * One change to a plan or one of its parts: who changed what, when, from what to what, and why.
+ * A deletion keeps the deleted rows in `oldValue`, so `restorePlanPart` can bring them back.
+ */
+@ObjectType('PlanRevision', { implements: Node, description: 'A change to a plan or one of its parts: who changed what, when and why' })
 @PlanPartEntity('plan_revision')
 export class PlanRevision extends PlanPartRow {
   get globalId(): string {
@@ -20,7 +23,7 @@ export class PlanRevision extends PlanPartRow {
   @Column({ name: 'changed_by', type: 'varchar', length: 128 })
   changedBy: string;
 
-  @Field({ description: 'The mutation, e.g. updatePlan, addTarget' })
+  @Field({ description: 'The mutation, e.g. updatePlan, addTarget, deleteTask, restorePlanPart' })
   @Column({ type: 'varchar', length: 64 })
   action: string;
 
@@ -43,4 +46,8 @@ export class PlanRevision extends PlanPartRow {
   @Field(() => String, { nullable: true, description: 'JSON of the value after' })
   @Column({ name: 'new_value', type: 'text', nullable: true })
   newValue: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Why, as the editor gave it (required for a deletion)' })
+  @Column({ type: 'text', nullable: true })
+  reason: string | null;
 }

@@ -2,7 +2,7 @@ import { Field, Int, ObjectType } from 'type-graphql';
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 import { Node, toGlobalId } from '../core/node';
 import { DateScalar, DateTimeScalar } from '../core/scalars';
-import { jsonColumn, PlanKind, PlanStatus } from './plan.enums';
+import { jsonColumn, jsonObjectColumn, PlanKind, PlanStatus } from './plan.enums';
 
 /** The upper-level plan or letter a plan implements; not itself in the database. */
 @ObjectType('UpperLevelPlan', { description: 'An upper-level plan or letter, kept as cited (it need not be in the database)' })
@@ -15,6 +15,22 @@ export class UpperLevelPlan {
 
   @Field({ description: 'Issuing body, e.g. "UBND tỉnh Lạng Sơn"' })
   issuer: string;
+
+  @Field(() => String, { nullable: true })
+  title: string | null;
+}
+
+/** The decision (quyết định, QĐ) that issues a plan as its attachment. */
+@ObjectType('IssuingDecision', { description: 'The decision (quyết định) that issues the plan as its attachment' })
+export class IssuingDecision {
+  @Field(() => String, { nullable: true, description: 'Number as written, e.g. "56/QĐ-UBND"; null while blank' })
+  number: string | null;
+
+  @Field(() => DateScalar, { nullable: true })
+  issuedOn: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Issuing body, e.g. "UBND tỉnh Thái Bình"' })
+  issuer: string | null;
 
   @Field(() => String, { nullable: true })
   title: string | null;
@@ -61,13 +77,25 @@ export class Plan {
   @Column({ name: 'issued_on', type: 'varchar', length: 10, nullable: true })
   issuedOn: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'Place of issue as written, e.g. "Lợi Bác"' })
   @Column({ name: 'issued_place', type: 'varchar', length: 128, nullable: true })
   issuedPlace: string | null;
 
   @Field(() => String, { nullable: true })
   @Column({ type: 'varchar', length: 255, nullable: true })
   signer: string | null;
+
+  @Field(() => String, { nullable: true, description: 'The lines above the signature, one per line, e.g. "TM. ỦY BAN NHÂN DÂN\\nKT. CHỦ TỊCH\\nPHÓ CHỦ TỊCH"' })
+  @Column({ name: 'signer_capacity', type: 'varchar', length: 255, nullable: true })
+  signerCapacity: string | null;
+
+  @Field(() => String, { nullable: true, description: 'The general objective (mục tiêu tổng quát, mục tiêu chung) as written' })
+  @Column({ name: 'general_objective', type: 'text', nullable: true })
+  generalObjective: string | null;
+
+  @Field(() => IssuingDecision, { nullable: true, description: 'The decision (QĐ) that issues this plan as its attachment' })
+  @Column({ name: 'issuing_decision', type: 'text', nullable: true, transformer: jsonObjectColumn })
+  issuingDecision: IssuingDecision | null;
 
   @Field(() => PlanStatus)
   @Column({ type: 'varchar', length: 16 })
@@ -84,6 +112,14 @@ export class Plan {
 
   @Column({ name: 'implements_title', type: 'text', nullable: true })
   implementsTitle: string | null;
+
+  /** Upper-level documents implemented besides `implements` (which stays the one `plans(implements:)` finds). */
+  @Column({ name: 'also_implements', type: 'text', nullable: true, transformer: jsonColumn })
+  alsoImplements: UpperLevelPlan[];
+
+  @Field(() => [String], { description: 'The distribution list (nơi nhận), one line each as written' })
+  @Column({ name: 'distribution_list', type: 'text', nullable: true, transformer: jsonColumn })
+  distributionList: string[];
 
   @Field(() => [String])
   @Column({ name: 'legal_bases', type: 'text', transformer: jsonColumn })

@@ -26,17 +26,30 @@ export enum PlanKind {
   MULTI_YEAR = 'MULTI_YEAR',
 }
 
+/**
+ * The lifecycle of a plan: DRAFT → ISSUED → SUPERSEDED (replaced by a newer plan). An issued plan
+ * never goes back to a draft: a correction is an update kept in its history.
+ */
 export enum PlanStatus {
   DRAFT = 'DRAFT',
   ISSUED = 'ISSUED',
   SUPERSEDED = 'SUPERSEDED',
 }
 
+/** Status changes a plan may make; staying in the same status is no change. */
+export const PLAN_STATUS_NEXT: Record<PlanStatus, PlanStatus[]> = {
+  [PlanStatus.DRAFT]: [PlanStatus.ISSUED],
+  [PlanStatus.ISSUED]: [PlanStatus.SUPERSEDED],
+  [PlanStatus.SUPERSEDED]: [],
+};
+
 export enum ResponsibilityRole {
   LEAD = 'LEAD',
   COORDINATE = 'COORDINATE',
   MONITOR_AND_REPORT = 'MONITOR_AND_REPORT',
   SUPPORT = 'SUPPORT',
+  /** "chịu trách nhiệm thi hành": carries out the decision that issues the plan. */
+  EXECUTE = 'EXECUTE',
 }
 
 export enum ReportKind {
@@ -64,6 +77,8 @@ export enum AgencyKind {
   PUBLIC_SERVICE_CENTRE = 'PUBLIC_SERVICE_CENTRE',
   VILLAGE = 'VILLAGE',
   DISTRICT_DIVISION = 'DISTRICT_DIVISION',
+  /** A provincial department (Sở), e.g. Sở Nội vụ. */
+  PROVINCIAL_DEPARTMENT = 'PROVINCIAL_DEPARTMENT',
   OTHER = 'OTHER',
 }
 
@@ -86,6 +101,12 @@ registerEnumType(ResponsibilityRole, { name: 'ResponsibilityRole' });
 registerEnumType(ReportKind, { name: 'ReportKind' });
 registerEnumType(AgencyKind, { name: 'AgencyKind' });
 registerEnumType(ScheduleKind, { name: 'ScheduleKind' });
+
+/** A JSON object kept in a nullable text column. */
+export const jsonObjectColumn = {
+  to: (value: unknown) => (value === undefined ? undefined : value === null ? null : JSON.stringify(value)),
+  from: (value: string | null) => (value ? JSON.parse(value) : null),
+};
 
 /** A JSON list kept in a text column. */
 export const jsonColumn = {

@@ -43,6 +43,21 @@ export class UpperLevelPlanInput {
 }
 
 @InputType()
+export class IssuingDecisionInput {
+  @Field(() => String, { nullable: true, description: 'e.g. "56/QĐ-UBND"; blank or null while not numbered' })
+  number?: string | null;
+
+  @Field(() => DateScalar, { nullable: true })
+  issuedOn?: string | null;
+
+  @Field(() => String, { nullable: true })
+  issuer?: string | null;
+
+  @Field(() => String, { nullable: true })
+  title?: string | null;
+}
+
+@InputType()
 export class CreatePlanInput {
   @Field({ description: 'Owning unit code' })
   unit: string;
@@ -68,14 +83,32 @@ export class CreatePlanInput {
   @Field(() => DateScalar, { nullable: true })
   issuedOn?: string | null;
 
+  @Field(() => String, { nullable: true, description: 'Place of issue as written, e.g. "Lợi Bác"' })
+  issuedPlace?: string | null;
+
   @Field(() => String, { nullable: true })
   signer?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'The lines above the signature, e.g. "KT. CHỦ TỊCH\\nPHÓ CHỦ TỊCH"' })
+  signerCapacity?: string | null;
 
   @Field(() => PlanStatus, { nullable: true, defaultValue: PlanStatus.DRAFT })
   status?: PlanStatus | null;
 
   @Field(() => UpperLevelPlanInput, { nullable: true })
   implements?: UpperLevelPlanInput | null;
+
+  @Field(() => [UpperLevelPlanInput], { nullable: true, description: 'Further upper-level documents implemented' })
+  alsoImplements?: UpperLevelPlanInput[] | null;
+
+  @Field(() => IssuingDecisionInput, { nullable: true, description: 'The decision (QĐ) that issues this plan as its attachment' })
+  issuingDecision?: IssuingDecisionInput | null;
+
+  @Field(() => String, { nullable: true, description: 'mục tiêu tổng quát, as written' })
+  generalObjective?: string | null;
+
+  @Field(() => [String], { nullable: true, description: 'nơi nhận, one line each' })
+  distributionList?: string[] | null;
 
   @Field(() => [String], { nullable: true })
   legalBases?: string[] | null;
@@ -90,9 +123,9 @@ export class CreatePlanInput {
   budgetSources?: string[] | null;
 }
 
-@InputType({ description: 'Only the fields given change' })
+@InputType({ description: 'Only the fields given change; null clears an optional field (refused on a required one); a list replaces the whole list' })
 export class UpdatePlanInput {
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'Blank or null: no number (a draft only)' })
   number?: string | null;
 
   @Field(() => String, { nullable: true })
@@ -113,11 +146,41 @@ export class UpdatePlanInput {
   @Field(() => String, { nullable: true })
   signer?: string | null;
 
-  @Field(() => PlanStatus, { nullable: true })
+  @Field(() => String, { nullable: true })
+  issuedPlace?: string | null;
+
+  @Field(() => String, { nullable: true })
+  signerCapacity?: string | null;
+
+  @Field(() => PlanStatus, { nullable: true, description: 'DRAFT → ISSUED → SUPERSEDED only' })
   status?: PlanStatus | null;
 
   @Field(() => UpperLevelPlanInput, { nullable: true })
   implements?: UpperLevelPlanInput | null;
+
+  @Field(() => [UpperLevelPlanInput], { nullable: true })
+  alsoImplements?: UpperLevelPlanInput[] | null;
+
+  @Field(() => IssuingDecisionInput, { nullable: true })
+  issuingDecision?: IssuingDecisionInput | null;
+
+  @Field(() => String, { nullable: true })
+  generalObjective?: string | null;
+
+  @Field(() => [String], { nullable: true })
+  legalBases?: string[] | null;
+
+  @Field(() => [String], { nullable: true })
+  purposes?: string[] | null;
+
+  @Field(() => [String], { nullable: true })
+  requirements?: string[] | null;
+
+  @Field(() => [String], { nullable: true })
+  budgetSources?: string[] | null;
+
+  @Field(() => [String], { nullable: true })
+  distributionList?: string[] | null;
 }
 
 @InputType()
@@ -130,6 +193,18 @@ export class ObjectiveInput {
 
   @Field(() => Domain)
   domain: Domain;
+}
+
+@InputType({ description: 'Only the fields given change' })
+export class UpdateObjectiveInput {
+  @Field(() => Int, { nullable: true, description: 'A free ordinal in the plan' })
+  ordinal?: number | null;
+
+  @Field(() => String, { nullable: true })
+  title?: string | null;
+
+  @Field(() => Domain, { nullable: true })
+  domain?: Domain | null;
 }
 
 @InputType()
@@ -180,7 +255,7 @@ export class TargetInput {
   periodType?: PeriodType | null;
 }
 
-@InputType({ description: 'Only the fields given change; the result is validated as a whole' })
+@InputType({ description: 'Only the fields given change; null clears an optional field (indicator: null clears the whole machine-readable form); the result is validated as a whole' })
 export class UpdateTargetInput {
   @Field(() => String, { nullable: true })
   label?: string | null;
@@ -273,6 +348,36 @@ export class TaskInput {
   partnerAgencies?: string[] | null;
 }
 
+@InputType({ description: 'Only the fields given change; null clears an optional field' })
+export class UpdateTaskInput {
+  @Field(() => Int, { nullable: true })
+  ordinal?: number | null;
+
+  @Field(() => String, { nullable: true })
+  group?: string | null;
+
+  @Field(() => String, { nullable: true })
+  title?: string | null;
+
+  @Field(() => String, { nullable: true })
+  description?: string | null;
+
+  @Field(() => [Int], { nullable: true })
+  objectiveOrdinals?: number[] | null;
+
+  @Field(() => TaskScheduleInput, { nullable: true })
+  schedule?: TaskScheduleInput | null;
+
+  @Field(() => ID, { nullable: true })
+  leadAgency?: string | null;
+
+  @Field(() => [ID], { nullable: true })
+  partnerAgencies?: string[] | null;
+
+  @Field(() => String, { nullable: true, description: 'Free text, e.g. "đang thực hiện"' })
+  status?: string | null;
+}
+
 @InputType()
 export class AgencyInput {
   @Field({ description: 'Unit the agency belongs to' })
@@ -286,6 +391,21 @@ export class AgencyInput {
 
   @Field(() => AgencyKind)
   kind: AgencyKind;
+
+  @Field({ defaultValue: false, description: 'One entry naming several bodies, e.g. "các sở, ban, ngành"' })
+  collective: boolean;
+}
+
+@InputType({ description: 'Only the fields given change' })
+export class UpdateAgencyInput {
+  @Field(() => String, { nullable: true })
+  name?: string | null;
+
+  @Field(() => AgencyKind, { nullable: true })
+  kind?: AgencyKind | null;
+
+  @Field(() => Boolean, { nullable: true })
+  collective?: boolean | null;
 }
 
 @InputType()
@@ -303,6 +423,24 @@ export class ResponsibilityInput {
   objectiveOrdinals?: number[] | null;
 
   @Field(() => [String], { nullable: true, description: 'Targets as "objective.target", e.g. "3.2"' })
+  targetLabels?: string[] | null;
+}
+
+@InputType({ description: 'Only the fields given change; null clears an optional field' })
+export class UpdateResponsibilityInput {
+  @Field(() => ID, { nullable: true })
+  agency?: string | null;
+
+  @Field(() => ResponsibilityRole, { nullable: true })
+  role?: ResponsibilityRole | null;
+
+  @Field(() => String, { nullable: true })
+  duties?: string | null;
+
+  @Field(() => [Int], { nullable: true })
+  objectiveOrdinals?: number[] | null;
+
+  @Field(() => [String], { nullable: true })
   targetLabels?: string[] | null;
 }
 
@@ -331,6 +469,33 @@ export class ReportingObligationInput {
 
   @Field({ defaultValue: '' })
   description: string;
+}
+
+@InputType({ description: 'Only the fields given change; null clears an optional field' })
+export class UpdateReportingObligationInput {
+  @Field(() => ReportKind, { nullable: true })
+  kind?: ReportKind | null;
+
+  @Field(() => ID, { nullable: true })
+  reporter?: string | null;
+
+  @Field(() => String, { nullable: true })
+  recipient?: string | null;
+
+  @Field(() => Int, { nullable: true })
+  dueDay?: number | null;
+
+  @Field(() => Int, { nullable: true })
+  dueMonth?: number | null;
+
+  @Field(() => DateScalar, { nullable: true })
+  dueDate?: string | null;
+
+  @Field(() => Int, { nullable: true })
+  year?: number | null;
+
+  @Field(() => String, { nullable: true })
+  description?: string | null;
 }
 
 @InputType()

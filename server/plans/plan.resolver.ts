@@ -1,4 +1,4 @@
-import { Arg, Args, Ctx, FieldResolver, ID, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Mutation, ObjectType, Query, Resolver, Root, UseMiddleware } from 'type-graphql';
 import { Role } from '../auth/role';
 import type { RequestContext } from '../request-context';
 import { ConnectionType } from '../core/pagination';
@@ -8,9 +8,11 @@ import { Agency } from './agency.entity';
 import { Objective } from './objective.entity';
 import { PlanRevision } from './plan-revision.entity';
 import { Plan, UpperLevelPlan } from './plan.entity';
+import * as editing from './plan-editing.service';
+import { CleanPlanText } from './plan-text.middleware';
 import {
   AgencyInput, CreatePlanInput, ObjectiveInput, PlansArgs, ReportingObligationInput, ResponsibilityInput, SubmissionInput, TargetInput,
-  TaskInput, UpdatePlanInput, UpdateTargetInput,
+  TaskInput, UpdateAgencyInput, UpdateObjectiveInput, UpdatePlanInput, UpdateReportingObligationInput, UpdateResponsibilityInput, UpdateTargetInput, UpdateTaskInput,
 } from './plan.inputs';
 import * as plans from './plan.service';
 import { ReportingObligation } from './reporting-obligation.entity';
@@ -23,6 +25,7 @@ import { Task, TaskSchedule } from './task.entity';
 export class PlanConnection extends ConnectionType(Plan, 'Plan') {}
 
 @Resolver(() => Plan)
+@UseMiddleware(CleanPlanText)
 export class PlanResolver {
   @Query(() => Plan, { nullable: true, description: 'A plan by id; null when it does not exist or is outside your subtree' })
   plan(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<Plan | null> {
@@ -42,6 +45,11 @@ export class PlanResolver {
   @FieldResolver(() => UpperLevelPlan, { nullable: true, name: 'implements', description: 'The upper-level plan or letter this plan implements' })
   implementsPlan(@Root() plan: Plan): UpperLevelPlan | null {
     return plans.upperLevelOf(plan);
+  }
+
+  @FieldResolver(() => [UpperLevelPlan], { description: 'Further upper-level documents this plan implements, besides `implements`' })
+  alsoImplements(@Root() plan: Plan): UpperLevelPlan[] {
+    return plan.alsoImplements ?? [];
   }
 
   @FieldResolver(() => [Plan], { description: 'Plans in your subtree that implement this one (cite its number)' })
@@ -76,7 +84,7 @@ export class PlanResolver {
     return ctx.loaders.obligationsByPlan.load(plan.id);
   }
 
-  @FieldResolver(() => [PlanRevision], { description: 'Changes made since the plan was issued, oldest first' })
+  @FieldResolver(() => [PlanRevision], { description: 'Every change to the plan and its parts (additions, updates, deletions, restores), oldest first' })
   history(@Ctx() ctx: RequestContext, @Root() plan: Plan): Promise<PlanRevision[]> {
     return ctx.loaders.revisionsByPlan.load(plan.id);
   }
@@ -87,7 +95,7 @@ export class PlanResolver {
     return plans.createPlan(ctx, input);
   }
 
-  @Mutation(() => Plan, { description: 'Changes to an ISSUED plan are kept in its history' })
+  @Mutation(() => Plan, { description: 'Only the fields given change; null clears an optional field; status goes DRAFT → ISSUED → SUPERSEDED. Kept in the history' })
   updatePlan(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string, @Arg('input', () => UpdatePlanInput) input: UpdatePlanInput): Promise<Plan> {
     ctx.access.requireRole(Role.ADMIN, Role.EDITOR);
     return plans.updatePlan(ctx, id, input);
@@ -139,6 +147,87 @@ export class PlanResolver {
   recordSubmission(@Ctx() ctx: RequestContext, @Arg('obligation', () => ID) obligation: string, @Arg('input', () => SubmissionInput) input: SubmissionInput): Promise<Submission> {
     ctx.access.requireRole(Role.ADMIN, Role.EDITOR);
     return plans.recordSubmission(ctx, obligation, input);
+  }
+}
+
+/** Updates, deletions and restores of plan parts: EDITOR of the plan's unit or ADMIN of its subtree, like the additions. */
+@Resolver()
+@UseMiddleware(CleanPlanText)
+export class PlanEditingResolver {
+  @Mutation(() => Objective, { description: 'Renumbering an objective renumbers what names it (tasks, responsibilities)' })
+  updateObjective(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string, @Arg('input', () => UpdateObjectiveInput) input: UpdateObjectiveInput): Promise<Objective> {
+    ctx.access.requireRole(Role.ADMIN, Role.EDITOR);
+    return editing.updateObjective(ctx, id, input);
+  }
+
+  @Mutation(() => Task)
+  updateTask(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string, @Arg('input', () => UpdateTaskInput) input: UpdateTaskInput): Promise<Task> {
+    ctx.access.requireRole(Role.ADMIN, Role.EDITOR);
+    return editing.updateTask(ctx, id, input);
+  }
+
+  @Mutation(() => Responsibility)
+  updateResponsibility(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string, @Arg('input', () => UpdateResponsibilityInput) input: UpdateResponsibilityInput): Promise<Responsibility> {
+    ctx.access.requireRole(Role.ADMIN, Role.EDITOR);
+    return editing.updateResponsibility(ctx, id, input);
+  }
+
+  @Mutation(() => ReportingObligation)
+  updateReportingObligation(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string, @Arg('input', () => UpdateReportingObligationInput) input: UpdateReportingObligationInput): Promise<ReportingObligation> {
+    ctx.access.requireRole(Role.ADMIN, Role.EDITOR);
+    return editing.updateReportingObligation(ctx, id, input);
+  }
+
+  @Mutation(() => Agency, { description: "An agency belongs to a unit, not a plan: its changes are kept in the audit log, not a plan's history" })
+  updateAgency(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string, @Arg('input', () => UpdateAgencyInput) input: UpdateAgencyInput): Promise<Agency> {
+    ctx.access.requireRole(Role.ADMIN, Role.EDITOR);
+    return editing.updateAgency(ctx, id, input);
+  }
+
+  @Mutation(() => PlanRevision, { description: 'Deletes the objective with its targets; answers the revision that keeps them (restorePlanPart brings them back)' })
+  deleteObjective(@Ctx() ctx: RequestContext, @Arg('objective', () => ID) objective: string, @Arg('reason', { description: 'Why, kept in the history' }) reason: string): Promise<PlanRevision> {
+    ctx.access.requireRole(Role.ADMIN, Role.EDITOR);
+    return editing.deleteObjective(ctx, objective, reason);
+  }
+
+  @Mutation(() => PlanRevision, { description: 'Answers the revision that keeps the target (restorePlanPart brings it back)' })
+  deleteTarget(@Ctx() ctx: RequestContext, @Arg('target', () => ID) target: string, @Arg('reason', { description: 'Why, kept in the history' }) reason: string): Promise<PlanRevision> {
+    ctx.access.requireRole(Role.ADMIN, Role.EDITOR);
+    return editing.deleteTarget(ctx, target, reason);
+  }
+
+  @Mutation(() => PlanRevision, { description: 'Answers the revision that keeps the task (restorePlanPart brings it back)' })
+  deleteTask(@Ctx() ctx: RequestContext, @Arg('task', () => ID) task: string, @Arg('reason', { description: 'Why, kept in the history' }) reason: string): Promise<PlanRevision> {
+    ctx.access.requireRole(Role.ADMIN, Role.EDITOR);
+    return editing.deleteTask(ctx, task, reason);
+  }
+
+  @Mutation(() => PlanRevision, { description: 'Answers the revision that keeps the responsibility (restorePlanPart brings it back)' })
+  deleteResponsibility(@Ctx() ctx: RequestContext, @Arg('responsibility', () => ID) responsibility: string, @Arg('reason', { description: 'Why, kept in the history' }) reason: string): Promise<PlanRevision> {
+    ctx.access.requireRole(Role.ADMIN, Role.EDITOR);
+    return editing.deleteResponsibility(ctx, responsibility, reason);
+  }
+
+  @Mutation(() => PlanRevision, { description: 'Deletes the obligation with its submissions; answers the revision that keeps them (restorePlanPart brings them back)' })
+  deleteReportingObligation(@Ctx() ctx: RequestContext, @Arg('obligation', () => ID) obligation: string, @Arg('reason', { description: 'Why, kept in the history' }) reason: string): Promise<PlanRevision> {
+    ctx.access.requireRole(Role.ADMIN, Role.EDITOR);
+    return editing.deleteReportingObligation(ctx, obligation, reason);
+  }
+
+  @Mutation(() => Boolean, { description: 'Only an agency no plan part names; the audit log keeps who deleted it and why' })
+  deleteAgency(@Ctx() ctx: RequestContext, @Arg('agency', () => ID) agency: string, @Arg('reason') reason: string): Promise<boolean> {
+    ctx.access.requireRole(Role.ADMIN, Role.EDITOR);
+    return editing.deleteAgency(ctx, agency, reason);
+  }
+
+  @Mutation(() => PlanRevision, { description: 'Brings back what a delete… revision removed, under the same ids (an objective or target whose ordinal was taken meanwhile goes last); answers the restore revision' })
+  restorePlanPart(
+    @Ctx() ctx: RequestContext,
+    @Arg('revision', () => ID, { description: 'The revision a delete… mutation answered' }) revision: string,
+    @Arg('reason', () => String, { nullable: true }) reason?: string | null,
+  ): Promise<PlanRevision> {
+    ctx.access.requireRole(Role.ADMIN, Role.EDITOR);
+    return editing.restorePlanPart(ctx, revision, reason);
   }
 }
 
@@ -268,4 +357,4 @@ export class UnitPlansResolver {
   }
 }
 
-export const planResolvers = [PlanResolver, ObjectiveResolver, TargetResolver, TaskResolver, AgencyResolver, ResponsibilityResolver, ReportingObligationResolver, UnitPlansResolver] as const;
+export const planResolvers = [PlanResolver, PlanEditingResolver, ObjectiveResolver, TargetResolver, TaskResolver, AgencyResolver, ResponsibilityResolver, ReportingObligationResolver, UnitPlansResolver] as const;

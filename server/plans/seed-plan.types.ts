@@ -22,8 +22,8 @@ export type PeriodType = 'YEAR' | 'SEMESTER' | 'QUARTER' | 'MONTH';
 export type UnitLevel = 'NATION' | 'PROVINCE' | 'DISTRICT' | 'COMMUNE' | 'VILLAGE';
 export type PlanKind = 'ANNUAL' | 'MULTI_YEAR';
 export type PlanStatus = 'DRAFT' | 'ISSUED' | 'SUPERSEDED';
-export type AgencyKind = 'PEOPLES_COMMITTEE' | 'PEOPLES_COUNCIL_OFFICE' | 'CULTURE_SOCIAL_DIVISION' | 'ECONOMIC_DIVISION' | 'POLICE' | 'HEALTH_STATION' | 'SCHOOL' | 'FATHERLAND_FRONT' | 'WOMENS_UNION' | 'YOUTH_UNION' | 'FARMERS_UNION' | 'VETERANS_ASSOCIATION' | 'PUBLIC_SERVICE_CENTRE' | 'VILLAGE' | 'DISTRICT_DIVISION' | 'OTHER';
-export type ResponsibilityRole = 'LEAD' | 'COORDINATE' | 'MONITOR_AND_REPORT' | 'SUPPORT';
+export type AgencyKind = 'PEOPLES_COMMITTEE' | 'PEOPLES_COUNCIL_OFFICE' | 'CULTURE_SOCIAL_DIVISION' | 'ECONOMIC_DIVISION' | 'POLICE' | 'HEALTH_STATION' | 'SCHOOL' | 'FATHERLAND_FRONT' | 'WOMENS_UNION' | 'YOUTH_UNION' | 'FARMERS_UNION' | 'VETERANS_ASSOCIATION' | 'PUBLIC_SERVICE_CENTRE' | 'VILLAGE' | 'DISTRICT_DIVISION' | 'PROVINCIAL_DEPARTMENT' | 'OTHER';
+export type ResponsibilityRole = 'LEAD' | 'COORDINATE' | 'MONITOR_AND_REPORT' | 'SUPPORT' | 'EXECUTE';
 export type ReportKind = 'SIX_MONTH' | 'ANNUAL' | 'MIDTERM' | 'FINAL' | 'QUARTERLY' | 'AD_HOC';
 export type TemporalAggregation = 'FLOW' | 'STOCK';
 
@@ -46,6 +46,8 @@ export interface SeedIndicator {
   /** Plausible range of one observation's value; outside it a row is applied with a warning (refused in strict mode). */
   plausibleMin?: number | null;
   plausibleMax?: number | null;
+  /** Dimensions beyond sex, e.g. 'AGE;URBANISATION' (code lists in data/indicators/dimensions.json). */
+  dimensionCodes?: string;
   /** Codes in official frameworks; `url` cites where the code and its definition are published. Never guessed. */
   references?: SeedReference[];
 }
@@ -81,7 +83,8 @@ export type SeedSchedule =
   | { kind: 'FIXED_DAYS'; days: { day: number; month: number }[] }          // e.g. 8/3, 20/10
   | { kind: 'CONTINUOUS' };                                                  // 'thường xuyên', 'cả năm'
 
-export interface SeedAgency { key: string; name: string; kind: AgencyKind }
+/** `collective`: one entry naming several bodies, e.g. "các sở, ban, ngành", "UBND các xã, phường". */
+export interface SeedAgency { key: string; name: string; kind: AgencyKind; collective?: boolean }
 
 export interface SeedTask {
   ordinal: number;
@@ -126,6 +129,11 @@ export interface SeedPlan {
   issuedOn: string | null;   // YYYY-MM-DD, null when the day is blank in the text
   issuedPlace: string | null;
   signer: string | null;     // as written, null if absent
+  signerCapacity?: string | null; // the lines above the signature as written, one per line, e.g. 'TM. ỦY BAN NHÂN DÂN\nKT. CHỦ TỊCH\nPHÓ CHỦ TỊCH'
+  generalObjective?: string | null; // mục tiêu tổng quát / mục tiêu chung, as written
+  issuingDecision?: { number: string | null; issuedOn: string | null; issuer: string | null; title: string | null } | null; // the decision (QĐ) that issues the plan as its attachment
+  alsoImplements?: { number: string; issuedOn: string | null; issuer: string; title: string | null }[]; // further upper-level documents implemented
+  distributionList?: string[]; // nơi nhận, one line each, as written
   status: PlanStatus;        // ISSUED when it has a number and a date, DRAFT otherwise
   implements: { number: string; issuedOn: string | null; issuer: string; title: string | null } | null; // the upper-level plan or letter
   legalBases: string[];

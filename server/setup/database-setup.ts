@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import { isMysql } from '../core/sql';
 import { logger } from '../core/logger';
+import { loadDimensions } from '../indicators/dimension-catalogue';
 import { loadIndicatorCatalogue } from '../indicators/indicator-catalogue';
 import { loadDemoObservations } from '../observations/observation-demo';
 import { AdministrativeUnit } from '../tenancy/administrative-unit.entity';
@@ -28,6 +29,7 @@ export interface SeedOptions {
 /** Loads the reference units (once) and, with `demo`, the demo villages and everything built on them. */
 export async function seed(dataSource: DataSource, options: SeedOptions): Promise<void> {
   const print = options.print ?? ((line: string) => logger.info(line));
+  await loadDimensions(dataSource);
   const catalogue = await loadIndicatorCatalogue(dataSource);
   if (catalogue.inserted + catalogue.updated) print(`Indicator catalogue: ${catalogue.inserted} new, ${catalogue.updated} updated.`);
   if (await hasUnits(dataSource)) {
@@ -50,10 +52,13 @@ export async function seed(dataSource: DataSource, options: SeedOptions): Promis
 }
 
 /**
- * A database migrated from before the statistics rollups (or whose tables were emptied) gets
- * them computed once at start; afterwards every write keeps them current.
+ * A database migrated from before the statistics rollups (or whose tables were emptied, as the
+ * coded-dimensions migration does) gets them computed once at start; afterwards every write keeps
+ * them current. The dimension code lists are loaded first when missing.
  */
 export async function prepareStatistics(dataSource: DataSource, print: (line: string) => void = (line) => logger.info(line)): Promise<void> {
+  const [{ n: dimensions }] = await dataSource.query('SELECT COUNT(*) AS n FROM dimension');
+  if (Number(dimensions) === 0) print(`Loaded ${await loadDimensions(dataSource)} codes of the dimensions beyond sex.`);
   const [{ n: coverage }] = await dataSource.query('SELECT COUNT(*) AS n FROM unit_coverage');
   if (Number(coverage) === 0 && (await hasUnits(dataSource))) print(`Counted units under every unit: ${await rebuildUnitCoverage(dataSource)} coverage intervals.`);
   const [{ n: rollups }] = await dataSource.query('SELECT COUNT(*) AS n FROM statistics_rollup');

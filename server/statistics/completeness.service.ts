@@ -146,7 +146,6 @@ async function reportedEntryUnits(ctx: RequestContext, indicator: Indicator, are
     .leftJoin(ObservationRevision, 'r', 'r.observation_id = o.id')
     .where('o.indicator_id = :indicatorId', { indicatorId: indicator.id })
     .andWhere('o.period IN (:...subPeriods)', { subPeriods: periodsWithin(shape.period, indicator.periodType).map((p) => p.code) })
-    .andWhere(`o.disaggregation = ''`)
     .andWhere(prefix.sql, prefix.params)
     .groupBy('o.unit_id')
     .addGroupBy('u.code')

@@ -1,4 +1,6 @@
+import { coarserKeys, decodeDimensions, DimensionPairs, liesIn } from '../indicators/dimension-key';
 import { ObservationStatus, PeriodType, TemporalAggregation } from '../indicators/indicator-enums';
+import { denominatorIsOne, Indicator } from '../indicators/indicator.entity';
 import { parsePeriod, Period, periodContains, periodsWithin } from '../observations/period';
 
 /** Which observations an aggregate counts: everything, or approved only (what a STATISTICS_OFFICE sees). */
@@ -15,6 +17,8 @@ export interface ObservationState {
   indicatorId: number;
   period: string;
   sex: string;
+  /** The canonical key of its coded dimension values (dimension-key.ts); '' at every total. */
+  dimensions: string;
   numerator: number;
   denominator: number;
   status: string;
@@ -93,6 +97,66 @@ export function contributionOf(observations: ObservationState[], aggregation: Te
     } else addSums(result.total, bySex.get('TOTAL'));
   }
   return result;
+}
+
+/**
+ * What one entry unit's observations inside a period add up to, for every combination of
+ * dimension values its rows can answer (the cell key → its contribution). Per sub-period, sex and
+ * cell, a row the unit gave for exactly that cell counts; else the rows that lie inside the cell
+ * with the fewest further dimensions (the coarsest breakdown it gave), summed. So a reported
+ * total is never counted twice, and a total the unit did not report is the sum over its values.
+ * For a COUNT or BOOLEAN, a cell summed from several rows still has denominator 1 per sub-period:
+ * the denominator counts reporting units, not cells. Then FLOW/STOCK and F + M as contributionOf.
+ */
+export function contributionsOf(observations: ObservationState[], indicator: Pick<Indicator, 'temporalAggregation' | 'valueType'>): Map<string, Contribution> {
+  if (observations.every((o) => o.dimensions === '')) {
+    const only = contributionOf(observations, indicator.temporalAggregation);
+    return only.reporting ? new Map([['', only]]) : new Map();
+  }
+  const bySubPeriod = new Map<string, ObservationState[]>();
+  for (const o of observations) bySubPeriod.set(o.period, [...(bySubPeriod.get(o.period) ?? []), o]);
+  const subPeriods = [...bySubPeriod.keys()].sort();
+  const chosen = indicator.temporalAggregation === TemporalAggregation.STOCK ? subPeriods.slice(-1) : subPeriods;
+  const unitDenominator = denominatorIsOne(indicator);
+  const result = new Map<string, Contribution>();
+  for (const sub of chosen) {
+    const rows = bySubPeriod.get(sub) as ObservationState[];
+    const cells = new Set(rows.flatMap((o) => coarserKeys(o.dimensions)));
+    const ofSex = (sex: string) => rows.filter((o) => o.sex === sex).map((o) => ({ o, pairs: decodeDimensions(o.dimensions) }));
+    const [female, male, total] = [ofSex('FEMALE'), ofSex('MALE'), ofSex('TOTAL')];
+    for (const cell of cells) {
+      const pairs = decodeDimensions(cell);
+      const f = cellSums(female, pairs, unitDenominator);
+      const m = cellSums(male, pairs, unitDenominator);
+      const t = f || m ? undefined : cellSums(total, pairs, unitDenominator);
+      if (!f && !m && !t) continue;
+      let into = result.get(cell);
+      if (!into) result.set(cell, (into = { ...emptyContribution(), reporting: 1 }));
+      addSums(into.female, f);
+      addSums(into.male, m);
+      addSums(into.total, f);
+      addSums(into.total, m);
+      addSums(into.total, t);
+    }
+  }
+  return result;
+}
+
+/** The rows inside `cell` with the fewest further dimensions (ties: the first such set of dimensions by name), summed. */
+function cellSums(rows: { o: ObservationState; pairs: DimensionPairs }[], cell: DimensionPairs, unitDenominator: boolean): Sums | undefined {
+  let best: { extra: number; signature: string; sums: Sums } | undefined;
+  for (const { o, pairs } of rows) {
+    if (!liesIn(pairs, cell)) continue;
+    const extra = pairs.size - cell.size;
+    const signature = extra ? [...pairs.keys()].filter((d) => !cell.has(d)).join(';') : '';
+    if (best && (extra > best.extra || (extra === best.extra && signature > best.signature))) continue;
+    if (!best || extra < best.extra || signature < best.signature) best = { extra, signature, sums: { n: 0, d: 0, rows: 0 } };
+    best.sums.n += o.numerator;
+    best.sums.d += o.denominator;
+    best.sums.rows = 1;
+  }
+  if (best && unitDenominator) best.sums.d = Math.min(best.sums.d, 1);
+  return best?.sums;
 }
 
 const COARSE_TO_FINE = [PeriodType.YEAR, PeriodType.SEMESTER, PeriodType.QUARTER, PeriodType.MONTH];

@@ -16,14 +16,13 @@ const CHUNK = 500;
  */
 export interface GroupSnapshot {
   indicators: Map<number, Indicator>;
-  /** `indicatorId|unitId|year` → the group's observations (no further disaggregation). */
+  /** `indicatorId|unitId|year` → the group's observations (every cell of dimension values). */
   groups: Map<string, ObservationState[]>;
 }
 
 const groupKey = (indicatorId: number, unitId: number, period: string) => `${indicatorId}|${unitId}|${period.slice(0, 4)}`;
-const stateKey = (o: Pick<ObservationState, 'period' | 'sex'>) => `${o.period}|${o.sex}`;
+const stateKey = (o: Pick<ObservationState, 'period' | 'sex' | 'dimensions'>) => `${o.period}|${o.sex}|${o.dimensions}`;
 
-/** Only observations without a further disaggregation are aggregated. */
 export interface GroupMember {
   indicator: Indicator;
   unitId: number;
@@ -49,8 +48,8 @@ export async function readGroups(manager: EntityManager, dataSource: DataSource,
   const lock = isMysql(dataSource) ? ' FOR UPDATE' : '';
   for (const unitIds of chunk([...new Set(members.map((m) => m.unitId))], CHUNK)) {
     const sql =
-      `SELECT unit_id AS unitId, indicator_id AS indicatorId, period, sex, numerator, denominator, status FROM observation ` +
-      `WHERE disaggregation = '' AND indicator_id IN (${indicatorIds.map(() => '?').join(', ')}) AND unit_id IN (${unitIds.map(() => '?').join(', ')}) AND period IN (${periods.map(() => '?').join(', ')})${lock}`;
+      `SELECT unit_id AS unitId, indicator_id AS indicatorId, period, sex, disaggregation AS dimensions, numerator, denominator, status FROM observation ` +
+      `WHERE indicator_id IN (${indicatorIds.map(() => '?').join(', ')}) AND unit_id IN (${unitIds.map(() => '?').join(', ')}) AND period IN (${periods.map(() => '?').join(', ')})${lock}`;
     const rows: ObservationState[] = await manager.query(sql, [...indicatorIds, ...unitIds, ...periods]);
     for (const r of rows) {
       const state = { ...r, unitId: Number(r.unitId), indicatorId: Number(r.indicatorId), numerator: Number(r.numerator), denominator: Number(r.denominator) };

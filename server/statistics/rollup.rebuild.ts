@@ -16,14 +16,14 @@ const UNITS_PER_PASS = 500;
  */
 export async function recomputeRollups(manager: EntityManager, progress: (line: string) => void = () => undefined): Promise<Rollups> {
   const indicators = new Map((await manager.getRepository(Indicator).find()).map((i) => [i.id, i]));
-  const unitRows: { unitId: number | string }[] = await manager.query(`SELECT DISTINCT unit_id AS unitId FROM observation WHERE disaggregation = ''`);
+  const unitRows: { unitId: number | string }[] = await manager.query(`SELECT DISTINCT unit_id AS unitId FROM observation`);
   const unitIds = unitRows.map((r) => Number(r.unitId)).sort((a, b) => a - b);
   const rollups: Rollups = new Map();
   let done = 0;
   for (const ids of chunk(unitIds, UNITS_PER_PASS)) {
     const places = await loadPlaces(manager, ids);
     const rows: ObservationState[] = await manager.query(
-      `SELECT unit_id AS unitId, indicator_id AS indicatorId, period, sex, numerator, denominator, status FROM observation WHERE disaggregation = '' AND unit_id IN (${ids.map(() => '?').join(', ')})`,
+      `SELECT unit_id AS unitId, indicator_id AS indicatorId, period, sex, disaggregation AS dimensions, numerator, denominator, status FROM observation WHERE unit_id IN (${ids.map(() => '?').join(', ')})`,
       ids,
     );
     const groups = new Map<string, ObservationState[]>();

@@ -2,7 +2,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { chunk, isMysql } from '../core/sql';
 import { Indicator } from '../indicators/indicator.entity';
 import { parsePeriod, Period, periodContains, periodEnd } from '../observations/period';
-import { addContribution, Contribution, contributionOf, emptyContribution, inScope, isEmptyContribution, ObservationState, RollupScope, SCOPES } from './rollup.contribution';
+import { addContribution, Contribution, contributionsOf, emptyContribution, inScope, isEmptyContribution, ObservationState, RollupScope, SCOPES } from './rollup.contribution';
 import { chainOn, currentChainFor, EntryUnitPlace } from './rollup.hierarchy';
 import { HierarchyBasis } from './statistics.inputs';
 
@@ -13,12 +13,14 @@ export interface RollupEntry {
   period: string;
   scope: RollupScope;
   basis: HierarchyBasis;
+  /** The cell: canonical key of dimension values ('' = the total over every dimension). */
+  dimensions: string;
   sums: Contribution;
 }
 
 export type Rollups = Map<string, RollupEntry>;
 
-const keyOf = (e: Omit<RollupEntry, 'sums'>) => `${e.indicatorId}|${e.unitId}|${e.period}|${e.scope}|${e.basis}`;
+const keyOf = (e: Omit<RollupEntry, 'sums'>) => `${e.indicatorId}|${e.unitId}|${e.period}|${e.scope}|${e.basis}|${e.dimensions}`;
 
 function addEntry(into: Rollups, entry: Omit<RollupEntry, 'sums'>, sums: Contribution, sign: number): void {
   const key = keyOf(entry);
@@ -34,6 +36,7 @@ function addEntry(into: Rollups, entry: Omit<RollupEntry, 'sums'>, sums: Contrib
  * - CURRENT basis holds only the difference from PERIOD when read on today's units: + for units
  *   it maps to today but not then, − for units it was under then but does not map to today. Data
  *   entered in today's hierarchy therefore cost nothing extra.
+ * Each cell of dimension values the observations can answer is a row of its own (contributionsOf).
  * The unit itself is never stored: a row for an entry unit is read from its observations.
  */
 export function accumulateGroup(into: Rollups, indicator: Indicator, place: EntryUnitPlace, observations: ObservationState[], periods: Period[], sign: 1 | -1): void {
@@ -46,11 +49,12 @@ export function accumulateGroup(into: Rollups, indicator: Indicator, place: Entr
     for (const scope of SCOPES) {
       const seen = inPeriod.filter((o) => inScope(o.status, scope));
       if (!seen.length) continue;
-      const sums = contributionOf(seen, indicator.temporalAggregation);
-      const at = (unitId: number, basis: HierarchyBasis) => ({ indicatorId: indicator.id, unitId, period: period.code, scope, basis });
-      for (const unitId of then) addEntry(into, at(unitId, HierarchyBasis.PERIOD), sums, sign);
-      for (const unitId of now) if (!thenSet.has(unitId)) addEntry(into, at(unitId, HierarchyBasis.CURRENT), sums, sign);
-      for (const unitId of then) if (!nowSet.has(unitId)) addEntry(into, at(unitId, HierarchyBasis.CURRENT), sums, -sign);
+      for (const [dimensions, sums] of contributionsOf(seen, indicator)) {
+        const at = (unitId: number, basis: HierarchyBasis) => ({ indicatorId: indicator.id, unitId, period: period.code, scope, basis, dimensions });
+        for (const unitId of then) addEntry(into, at(unitId, HierarchyBasis.PERIOD), sums, sign);
+        for (const unitId of now) if (!thenSet.has(unitId)) addEntry(into, at(unitId, HierarchyBasis.CURRENT), sums, sign);
+        for (const unitId of then) if (!nowSet.has(unitId)) addEntry(into, at(unitId, HierarchyBasis.CURRENT), sums, -sign);
+      }
     }
   }
 }
@@ -84,12 +88,12 @@ function targetsOf(place: EntryUnitPlace, period: Period, indicator: Indicator):
   return targets;
 }
 
-const COLUMNS = ['indicator_id', 'unit_id', 'period', 'scope', 'basis', 'female_numerator', 'female_denominator', 'female_rows', 'male_numerator', 'male_denominator', 'male_rows', 'total_numerator', 'total_denominator', 'total_rows', 'reporting_units'];
-const KEY_COLUMNS = COLUMNS.slice(0, 5);
-const SUM_COLUMNS = COLUMNS.slice(5);
+const COLUMNS = ['indicator_id', 'unit_id', 'period', 'scope', 'basis', 'dimensions', 'female_numerator', 'female_denominator', 'female_rows', 'male_numerator', 'male_denominator', 'male_rows', 'total_numerator', 'total_denominator', 'total_rows', 'reporting_units'];
+const KEY_COLUMNS = COLUMNS.slice(0, 6);
+const SUM_COLUMNS = COLUMNS.slice(6);
 const ROWS_PER_STATEMENT = 500;
 
-const compareEntries = (a: RollupEntry, b: RollupEntry) => a.indicatorId - b.indicatorId || a.unitId - b.unitId || a.period.localeCompare(b.period) || a.scope.localeCompare(b.scope) || a.basis.localeCompare(b.basis);
+const compareEntries = (a: RollupEntry, b: RollupEntry) => a.indicatorId - b.indicatorId || a.unitId - b.unitId || a.period.localeCompare(b.period) || a.scope.localeCompare(b.scope) || a.basis.localeCompare(b.basis) || (a.dimensions < b.dimensions ? -1 : a.dimensions > b.dimensions ? 1 : 0);
 
 /**
  * Adds the changes to the stored rows (creating missing ones) with multi-row upserts. Rows are
@@ -104,7 +108,7 @@ export async function applyRollupChanges(manager: EntityManager, dataSource: Dat
     const params: unknown[] = [];
     for (const e of batch) {
       const s = e.sums;
-      params.push(e.indicatorId, e.unitId, e.period, e.scope, e.basis, s.female.n, s.female.d, s.female.rows, s.male.n, s.male.d, s.male.rows, s.total.n, s.total.d, s.total.rows, s.reporting);
+      params.push(e.indicatorId, e.unitId, e.period, e.scope, e.basis, e.dimensions, s.female.n, s.female.d, s.female.rows, s.male.n, s.male.d, s.male.rows, s.total.n, s.total.d, s.total.rows, s.reporting);
     }
     await manager.query(`INSERT INTO statistics_rollup (${COLUMNS.join(', ')}) VALUES ${batch.map(() => `(${COLUMNS.map(() => '?').join(', ')})`).join(', ')} ${tail}`, params);
   }
@@ -117,6 +121,7 @@ interface RawRollup {
   period: string;
   scope: RollupScope;
   basis: HierarchyBasis;
+  dimensions: string;
   fn: number | string;
   fd: number | string;
   fr: number | string;
@@ -129,7 +134,7 @@ interface RawRollup {
   rep: number | string;
 }
 
-export const ROLLUP_SELECT = `indicator_id AS indicatorId, unit_id AS unitId, period, scope, basis, female_numerator AS fn, female_denominator AS fd, female_rows AS fr, male_numerator AS mn, male_denominator AS md, male_rows AS mr, total_numerator AS tn, total_denominator AS td, total_rows AS tr, reporting_units AS rep`;
+export const ROLLUP_SELECT = `indicator_id AS indicatorId, unit_id AS unitId, period, scope, basis, dimensions, female_numerator AS fn, female_denominator AS fd, female_rows AS fr, male_numerator AS mn, male_denominator AS md, male_rows AS mr, total_numerator AS tn, total_denominator AS td, total_rows AS tr, reporting_units AS rep`;
 
 export function entryFromRaw(r: RawRollup): RollupEntry {
   const sums = (n: number | string, d: number | string, rows: number | string) => ({ n: Number(n), d: Number(d), rows: Number(rows) });
@@ -139,6 +144,7 @@ export function entryFromRaw(r: RawRollup): RollupEntry {
     period: r.period,
     scope: r.scope,
     basis: r.basis,
+    dimensions: r.dimensions,
     sums: { female: sums(r.fn, r.fd, r.fr), male: sums(r.mn, r.md, r.mr), total: sums(r.tn, r.td, r.tr), reporting: Number(r.rep) },
   };
 }

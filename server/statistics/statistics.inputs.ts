@@ -1,4 +1,5 @@
 import { ArgsType, Field, ID, registerEnumType } from 'type-graphql';
+import { DimensionValueInput } from '../indicators/dimension-value';
 import { UnitLevel } from '../tenancy/unit-level';
 
 export enum Breakdown {
@@ -40,6 +41,12 @@ export class StatisticsArgs {
 
   @Field(() => HierarchyBasis, { defaultValue: HierarchyBasis.PERIOD })
   hierarchy: HierarchyBasis;
+
+  @Field(() => [String], { nullable: true, description: 'Dimensions of the indicator to break each row down by (e.g. ["AGE", "URBANISATION"]): one row per combination of their codes; without it a row is the total over every value (_T)' })
+  by?: string[] | null;
+
+  @Field(() => [DimensionValueInput], { nullable: true, description: 'Fixed values of other dimensions, e.g. [{ dimension: "URBANISATION", value: "R" }]' })
+  where?: DimensionValueInput[] | null;
 }
 
 @ArgsType()

@@ -1,6 +1,9 @@
 import type { RequestContext } from '../request-context';
 import { BadUserInputError } from '../core/errors';
 import { pathPrefixSql, validOnSql } from '../core/sql';
+import { dimensionsOf } from '../indicators/dimension-catalogue';
+import { crossKeys, TOTAL_CODE, valueIn } from '../indicators/dimension-key';
+import { DimensionValue } from '../indicators/dimension-value';
 import { Indicator } from '../indicators/indicator.entity';
 import { finiteOrNull, valueOf } from '../indicators/indicator-value';
 import { findIndicatorByCode } from '../indicators/indicator.service';
@@ -11,7 +14,7 @@ import { AdministrativeUnit } from '../tenancy/administrative-unit.entity';
 import { UnitLevel } from '../tenancy/unit-level';
 import { UnitPlacement } from '../tenancy/unit-placement.entity';
 import { placementOn, requireUnitByCode, loadUnitsAt } from '../tenancy/unit.service';
-import { addContribution, Contribution, contributionOf, emptyContribution, ObservationState, RollupScope, Sums } from './rollup.contribution';
+import { addContribution, Contribution, contributionsOf, emptyContribution, ObservationState, RollupScope, Sums } from './rollup.contribution';
 import { entryFromRaw, ROLLUP_SELECT } from './rollup.store';
 import { Breakdown, HierarchyBasis, StatisticsArgs } from './statistics.inputs';
 import { Aggregate, StatisticsResult, StatisticsRow } from './statistics.types';
@@ -43,6 +46,7 @@ export async function statistics(ctx: RequestContext, args: StatisticsArgs): Pro
   });
   const breakdown = args.breakdown ?? Breakdown.NONE;
   if (breakdown === Breakdown.LEVEL && !args.level) throw new BadUserInputError('breakdown LEVEL needs a level', 'level');
+  const cells = await statisticsCells(ctx, indicator, args.by ?? [], args.where ?? []);
   const basis = args.hierarchy ?? HierarchyBasis.PERIOD;
   const rows: StatisticsRow[] = [];
   let area: AdministrativeUnit | null = null;
@@ -51,11 +55,40 @@ export async function statistics(ctx: RequestContext, args: StatisticsArgs): Pro
   for (const period of periods) {
     const date = basis === HierarchyBasis.CURRENT ? ctx.today : periodEnd(period);
     const unit = await requireUnitByCode(ctx, args.area, 'area', date);
-    const computed = await computeRows(ctx, [indicator], unit, period, date, breakdown, args.level ?? null, basis);
+    const computed = await computeRows(ctx, [indicator], unit, period, date, breakdown, args.level ?? null, basis, cells);
     rows.push(...(computed.rows.get(indicator.id) ?? []));
     if (date >= areaDate) [area, areaDate] = [unit, date];
   }
   return Object.assign(new StatisticsResult(), { indicator, area: area as AdministrativeUnit, rows });
+}
+
+/**
+ * The cells a request asks for, as dimension keys in row order: every combination of the codes of
+ * the `by` dimensions (in the order given, codes in code-list order), each with the `where` values;
+ * [''] (the total over every value) without either. Names a wrong dimension or code precisely.
+ */
+export async function statisticsCells(ctx: RequestContext, indicator: Indicator, by: string[], where: { dimension: string; value: string }[]): Promise<string[]> {
+  if (!by.length && !where.length) return [''];
+  const declared = dimensionsOf(indicator);
+  const codeLists = await ctx.loaders.dimensions.load('all');
+  const known = (dimension: string, field: string) => {
+    if (declared.includes(dimension)) return;
+    throw new BadUserInputError(declared.length ? `${indicator.code} is broken down by ${declared.join(', ')}; not by "${dimension}"` : `${indicator.code} has no dimensions beyond sex`, field);
+  };
+  const byDimensions = by.map((d) => d.trim().toUpperCase());
+  byDimensions.forEach((d) => known(d, 'by'));
+  if (new Set(byDimensions).size !== byDimensions.length) throw new BadUserInputError('A dimension is named twice in by', 'by');
+  const fixed: [string, string][] = [];
+  for (const { dimension: raw, value: rawValue } of where) {
+    const dimension = raw.trim().toUpperCase();
+    const value = rawValue.trim().toUpperCase();
+    known(dimension, 'where');
+    if (byDimensions.includes(dimension) || fixed.some(([d]) => d === dimension)) throw new BadUserInputError(`${dimension} is named twice in by and where`, 'where');
+    const codes = codeLists.get(dimension)?.values.map((v) => v.code) ?? [];
+    if (value !== TOTAL_CODE && !codes.includes(value)) throw new BadUserInputError(`"${rawValue}" is not a code of ${dimension}: one of ${[...codes, TOTAL_CODE].join(', ')}`, 'where');
+    fixed.push([dimension, value]);
+  }
+  return crossKeys(byDimensions.map((d) => ({ dimension: d, codes: codeLists.get(d)?.values.map((v) => v.code) ?? [] })), fixed);
 }
 
 /**
@@ -106,36 +139,39 @@ const scopeOf = (ctx: RequestContext) => (ctx.access.approvedOnly ? RollupScope.
  * their coverage. Values follow the value type: a COUNT is its summed count, every other type
  * the ratio of the sums, never a mean of rates.
  */
-export async function computeRows(ctx: RequestContext, indicators: Indicator[], area: AdministrativeUnit, period: Period, date: string, breakdown: Breakdown, level: UnitLevel | null, basis: HierarchyBasis = HierarchyBasis.PERIOD): Promise<ComputedRows> {
+export async function computeRows(ctx: RequestContext, indicators: Indicator[], area: AdministrativeUnit, period: Period, date: string, breakdown: Breakdown, level: UnitLevel | null, basis: HierarchyBasis = HierarchyBasis.PERIOD, cells: string[] = ['']): Promise<ComputedRows> {
   const units = await rowUnits(ctx, area, date, breakdown, level);
   const rowIds = units.map((u) => u.id);
   const result: ComputedRows = { units, rows: new Map() };
   const readable = indicators.filter((i) => periodsWithin(period, i.periodType).length);
   if (!rowIds.length || !readable.length) {
-    indicators.forEach((i) => result.rows.set(i.id, units.map((unit) => emptyRow(i, unit, period.code))));
+    indicators.forEach((i) => result.rows.set(i.id, units.flatMap((unit) => cells.map((cell) => emptyRow(i, unit, period.code, cell)))));
     return result;
   }
-  const [rollups, own, coverage] = await Promise.all([readRollups(ctx, readable, rowIds, period, basis), readOwnObservations(ctx, readable, units, period), readCoverage(ctx, readable, rowIds, date)]);
+  const [rollups, own, coverage] = await Promise.all([readRollups(ctx, readable, rowIds, period, basis, cells), readOwnObservations(ctx, readable, units, period), readCoverage(ctx, readable, rowIds, date)]);
   for (const indicator of indicators) {
     result.rows.set(
       indicator.id,
-      units.map((unit, index) => {
-        const sums = emptyContribution();
-        for (const part of [rollups.get(`${indicator.id}|${unit.id}`), own.get(`${indicator.id}|${unit.id}`)]) if (part) addContribution(sums, part);
-        const expected = unit.level === indicator.entryLevel ? 1 : (coverage.get(`${unit.id}|${indicator.entryLevel}`) ?? 0);
-        return buildRow(indicator, unit, period.code, aggregate(sums.female, indicator), aggregate(sums.male, indicator), aggregate(sums.total, indicator), sums.reporting, expected);
-      }),
+      units.flatMap((unit) =>
+        cells.map((cell) => {
+          const key = `${indicator.id}|${unit.id}|${cell}`;
+          const sums = emptyContribution();
+          for (const part of [rollups.get(key), own.get(key)]) if (part) addContribution(sums, part);
+          const expected = unit.level === indicator.entryLevel ? 1 : (coverage.get(`${unit.id}|${indicator.entryLevel}`) ?? 0);
+          return buildRow(indicator, unit, period.code, aggregate(sums.female, indicator), aggregate(sums.male, indicator), aggregate(sums.total, indicator), sums.reporting, expected, cell);
+        }),
+      ),
     );
   }
   return result;
 }
 
-function emptyRow(indicator: Indicator, unit: AdministrativeUnit, period: string): StatisticsRow {
-  return buildRow(indicator, unit, period, null, null, null, 0, 0);
+function emptyRow(indicator: Indicator, unit: AdministrativeUnit, period: string, cell: string): StatisticsRow {
+  return buildRow(indicator, unit, period, null, null, null, 0, 0, cell);
 }
 
-/** `indicatorId|unitId` → the summed rollups of the row unit (PERIOD rows, plus the CURRENT difference). */
-async function readRollups(ctx: RequestContext, indicators: Indicator[], rowIds: number[], period: Period, basis: HierarchyBasis): Promise<Map<string, Contribution>> {
+/** `indicatorId|unitId|cell` → the summed rollups of the row unit (PERIOD rows, plus the CURRENT difference). */
+async function readRollups(ctx: RequestContext, indicators: Indicator[], rowIds: number[], period: Period, basis: HierarchyBasis, cells: string[]): Promise<Map<string, Contribution>> {
   const bases = basis === HierarchyBasis.CURRENT ? [HierarchyBasis.PERIOD, HierarchyBasis.CURRENT] : [HierarchyBasis.PERIOD];
   const rows = await ctx.dataSource
     .createQueryBuilder()
@@ -146,10 +182,11 @@ async function readRollups(ctx: RequestContext, indicators: Indicator[], rowIds:
     .andWhere('r.period = :period', { period: period.code })
     .andWhere('r.scope = :scope', { scope: scopeOf(ctx) })
     .andWhere('r.basis IN (:...bases)', { bases })
+    .andWhere('r.dimensions IN (:...cells)', { cells })
     .getRawMany();
   const sums = new Map<string, Contribution>();
   for (const entry of rows.map(entryFromRaw)) {
-    const key = `${entry.indicatorId}|${entry.unitId}`;
+    const key = `${entry.indicatorId}|${entry.unitId}|${entry.dimensions}`;
     const into = sums.get(key) ?? emptyContribution();
     addContribution(into, entry.sums);
     sums.set(key, into);
@@ -157,7 +194,7 @@ async function readRollups(ctx: RequestContext, indicators: Indicator[], rowIds:
   return sums;
 }
 
-/** `indicatorId|unitId` → what row units that are entry units of an indicator reported themselves. */
+/** `indicatorId|unitId|cell` → what row units that are entry units of an indicator reported themselves, in every cell. */
 async function readOwnObservations(ctx: RequestContext, indicators: Indicator[], units: AdministrativeUnit[], period: Period): Promise<Map<string, Contribution>> {
   const shapes = indicators
     .map((indicator, i) => ({ indicator, i, unitIds: units.filter((u) => u.level === indicator.entryLevel).map((u) => u.id), subPeriods: periodsWithin(period, indicator.periodType).map((p) => p.code) }))
@@ -167,9 +204,8 @@ async function readOwnObservations(ctx: RequestContext, indicators: Indicator[],
   const qb = ctx.dataSource
     .getRepository(Observation)
     .createQueryBuilder('o')
-    .select(['o.unit_id AS unitId', 'o.indicator_id AS indicatorId', 'o.period AS period', 'o.sex AS sex', 'o.numerator AS numerator', 'o.denominator AS denominator', 'o.status AS status'])
-    .where(`o.disaggregation = ''`)
-    .andWhere(`(${shapes.map((s) => `(o.indicator_id = :ind${s.i} AND o.unit_id IN (:...units${s.i}) AND o.period IN (:...per${s.i}))`).join(' OR ')})`)
+    .select(['o.unit_id AS unitId', 'o.indicator_id AS indicatorId', 'o.period AS period', 'o.sex AS sex', 'o.disaggregation AS dimensions', 'o.numerator AS numerator', 'o.denominator AS denominator', 'o.status AS status'])
+    .where(`(${shapes.map((s) => `(o.indicator_id = :ind${s.i} AND o.unit_id IN (:...units${s.i}) AND o.period IN (:...per${s.i}))`).join(' OR ')})`)
     .setParameters(Object.assign({}, ...shapes.map((s) => ({ [`ind${s.i}`]: s.indicator.id, [`units${s.i}`]: s.unitIds, [`per${s.i}`]: s.subPeriods }))));
   restrictObservations(ctx, qb, 'o');
   const groups = new Map<string, ObservationState[]>();
@@ -180,7 +216,7 @@ async function readOwnObservations(ctx: RequestContext, indicators: Indicator[],
   const byId = new Map(indicators.map((i) => [i.id, i]));
   for (const [key, observations] of groups) {
     const indicator = byId.get(Number(key.split('|')[0])) as Indicator;
-    sums.set(key, contributionOf(observations, indicator.temporalAggregation));
+    for (const [cell, contribution] of contributionsOf(observations, indicator)) sums.set(`${key}|${cell}`, contribution);
   }
   return sums;
 }
@@ -199,7 +235,7 @@ async function readCoverage(ctx: RequestContext, indicators: Indicator[], rowIds
   return new Map(rows.map((r) => [`${r.unitId}|${r.level}`, Number(r.units)]));
 }
 
-export function buildRow(indicator: Indicator, unit: AdministrativeUnit, period: string, female: Aggregate | null, male: Aggregate | null, total: Aggregate | null, reportingUnits: number, expectedUnits: number): StatisticsRow {
+export function buildRow(indicator: Indicator, unit: AdministrativeUnit, period: string, female: Aggregate | null, male: Aggregate | null, total: Aggregate | null, reportingUnits: number, expectedUnits: number, cell = ''): StatisticsRow {
   // From the values, which for a COUNT are the counts themselves: its share is F ÷ (F + M) of people.
   const fv = female?.value ?? null;
   const mv = male?.value ?? null;
@@ -207,6 +243,7 @@ export function buildRow(indicator: Indicator, unit: AdministrativeUnit, period:
   return Object.assign(new StatisticsRow(), {
     unit,
     period,
+    dimensions: dimensionsOf(indicator).map((dimension) => Object.assign(new DimensionValue(), { dimension, value: valueIn(cell, dimension) })),
     female,
     male,
     total,

@@ -1,4 +1,5 @@
 import { Field, Float, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { DimensionValue } from '../indicators/dimension-value';
 import { Indicator } from '../indicators/indicator.entity';
 import { Comparator, Measure } from '../plans/plan.enums';
 import { Target } from '../plans/target.entity';
@@ -16,13 +17,16 @@ export class Aggregate {
   denominator: number;
 }
 
-@ObjectType('StatisticsRow', { description: 'One unit in one period' })
+@ObjectType('StatisticsRow', { description: 'One unit in one period (and one combination of dimension values, with `by`)' })
 export class StatisticsRow {
   @Field(() => AdministrativeUnit, { description: 'Read on the last day of the period' })
   unit: AdministrativeUnit;
 
   @Field()
   period: string;
+
+  @Field(() => [DimensionValue], { description: 'The value of each of the indicator’s dimensions beyond sex this row is about; `_T` is the total over every value' })
+  dimensions: DimensionValue[];
 
   @Field(() => Aggregate, { nullable: true })
   female: Aggregate | null;

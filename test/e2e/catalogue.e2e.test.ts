@@ -80,12 +80,12 @@ describe.each(testDatabases())('the indicator catalogue as data on $name', (db) 
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     const text = fs.readFileSync(file('export'), 'utf8');
-    expect(text.startsWith('\uFEFFcode,name,nameEn,domain,valueType,factor,unitOfMeasure,entryLevel,sexDisaggregated,temporalAggregation,periodType,numeratorLabel,denominatorLabel,source,plausibleMin,plausibleMax,references\r\n')).toBe(true);
+    expect(text.startsWith('\uFEFFcode,name,nameEn,domain,valueType,factor,unitOfMeasure,entryLevel,sexDisaggregated,temporalAggregation,periodType,numeratorLabel,denominatorLabel,source,plausibleMin,plausibleMax,dimensionCodes,references\r\n')).toBe(true);
     const rows = readRows(file('export'));
     const stored = await snapshot();
     expect(rows.length - 1).toBe(stored.indicators.length);
     const nationalAssembly = rows.find((r) => r[0] === 'NATIONAL_ASSEMBLY_DEPUTY')!;
-    expect(nationalAssembly[16]).toBe('SDG:5.5.1 "Proportion of seats held by women in (a) national parliaments and (b) local governments" <https://unstats.un.org/sdgs/metadata/files/Metadata-05-05-01a.pdf>');
+    expect(nationalAssembly[17]).toBe('SDG:5.5.1 "Proportion of seats held by women in (a) national parliaments and (b) local governments" <https://unstats.un.org/sdgs/metadata/files/Metadata-05-05-01a.pdf>');
     expect(nationalAssembly.slice(3, 11)).toEqual(['POLITICS', 'COUNT', '1', 'người', 'PROVINCE', 'true', 'STOCK', 'YEAR']);
 
     const again = catalogue(url, 'import', file('export'));
@@ -172,6 +172,24 @@ describe.each(testDatabases())('the indicator catalogue as data on $name', (db) 
     expect(Number(n)).toBeGreaterThan(0);
     expect(await snapshot()).toEqual(before);
     expect((await indicators({ search: 'mean age at first' }))[0].valueType).toBe('MEAN');
+  });
+
+  it('refuses to give dimensions to an indicator with observations, and names an unknown dimension', async () => {
+    const rows = readRows(file('again'));
+    const col = (name: string) => rows[0].indexOf(name);
+    const deputies = rows.findIndex((r) => r[0] === 'PEOPLES_COUNCIL_DEPUTY');
+    rows[deputies][col('dimensionCodes')] = 'AGE;URBANISATION';
+    const marriage = rows.findIndex((r) => r[0] === 'MEAN_AGE_FIRST_MARRIAGE');
+    rows[marriage][col('dimensionCodes')] = 'AGE;RELIGION';
+    writeRows(file('dimensions'), rows);
+    const before = await snapshot();
+
+    const run = catalogue(url, 'import', file('dimensions'));
+    expect(run.status).toBe(1);
+    const problems = run.stderr.trim().split('\n');
+    expect(problems).toContainEqual(expect.stringMatching(new RegExp(`^line ${deputies + 1}: dimensionCodes: cannot change \\(none\\) to AGE;URBANISATION: PEOPLES_COUNCIL_DEPUTY has \\d+ observations.*keyed by the codes of those dimensions`)));
+    expect(problems).toContainEqual(`line ${marriage + 1}: dimensionCodes: no code list for RELIGION (known: AGE, ETHNICITY, URBANISATION, DISABILITY)`);
+    expect(await snapshot()).toEqual(before);
   });
 
   it('reports every bad line of a file as "line N: field: reason" and writes nothing', async () => {

@@ -26,7 +26,7 @@ interface Row {
   denominator?: number | null;
   expectedVersion?: number | null;
   comment?: string;
-  disaggregation?: string;
+  dimensions?: { dimension: string; value: string }[];
 }
 
 describe.each(testDatabases())('indicators and observations on $name', (db) => {
@@ -340,7 +340,7 @@ describe.each(testDatabases())('indicators and observations on $name', (db) => {
       expect(await rejects([proportion(0, 0)])).toEqual([[0, 'denominator', 'BAD_USER_INPUT']]);
       expect(await rejects([proportion(3, -4)])).toEqual([[0, 'denominator', 'BAD_USER_INPUT']]);
       expect(await rejects([proportion(3)])).toEqual([[0, 'denominator', 'BAD_USER_INPUT']]);
-      expect(await rejects([{ ...proportion(3, 10), disaggregation: 'not a key' }])).toEqual([[0, 'disaggregation', 'BAD_USER_INPUT']]);
+      expect(await rejects([{ ...proportion(3, 10), dimensions: [{ dimension: 'ETHNICITY', value: 'MINORITY' }] }])).toEqual([[0, 'dimensions', 'BAD_USER_INPUT']]);
       const mean = { indicator: 'UNPAID_CARE_HOURS', unit: '06601', period: '2030', sex: 'FEMALE' };
       expect((await record([proportion(10, 10), { ...mean, numerator: 412.5, denominator: 90 }], langSonAdmin)).applied).toBe(true);
     });
@@ -406,10 +406,10 @@ describe.each(testDatabases())('indicators and observations on $name', (db) => {
 
     it('loads 100,000 rows in one batch', async () => {
       const codes = await villages(null);
-      const lines = ['indicator,unit,period,sex,numerator,denominator,disaggregation,source,comment'];
+      const lines = ['indicator,unit,period,sex,numerator,denominator,source,comment'];
       for (let year = 2050; lines.length <= 100000; year++)
         for (const indicator of ['FEMALE_KEY_LEADER', 'VILLAGE_GBV_FOCAL_POINT', 'VILLAGE_GE_OUTREACH'])
-          for (const unit of codes) if (lines.length <= 100000) lines.push(`${indicator},${unit},${year},TOTAL,${(lines.length * 7) % 2},1,,bulk,`);
+          for (const unit of codes) if (lines.length <= 100000) lines.push(`${indicator},${unit},${year},TOTAL,${(lines.length * 7) % 2},1,bulk,`);
       fs.writeFileSync(file('bulk'), lines.join('\n'));
       const started = Date.now();
       const { result } = await importObservationsFile(server.dataSource, file('bulk'));

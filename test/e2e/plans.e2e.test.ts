@@ -278,16 +278,19 @@ describe.each(testDatabases())('plans, targets and responsibilities on $name', (
       await gqlOk(`mutation($id: ID!) { addObjective(plan: $id, input: { title: "Trong lĩnh vực chính trị", domain: POLITICS }) { ordinal } }`, { id }, loiBacEditor);
       const history = (await gqlOk(`query($id: ID!) { plan(id: $id) { title history { action entityType field oldValue newValue changedBy changedAt } } }`, { id })).plan;
       expect(history.title).toBe('Kế hoạch thực hiện công tác bình đẳng giới năm 2027');
-      expect(history.history).toHaveLength(2);
+      expect(history.history).toHaveLength(3);
+      expect(history.history[0]).toMatchObject({ action: 'createPlan', entityType: 'Plan', field: null });
+      history.history.shift();
       expect(history.history[0]).toMatchObject({ action: 'updatePlan', entityType: 'Plan', field: 'title', oldValue: JSON.stringify('Kế hoạch bình đẳng giới năm 2027'), changedBy: 'test-editor@06601' });
       expect(history.history[0].changedAt).toMatch(/^\d{4}-\d\d-\d\dT/);
       expect(history.history[1]).toMatchObject({ action: 'addObjective', entityType: 'Objective', field: null });
       const implementing = (await gqlOk(`{ plans(implements: "158/KH-UBND") { totalCount } }`)).plans.totalCount;
       expect(implementing).toBe(2);
 
-      // A draft keeps no history.
+      // A draft keeps its history too: it is corrected for months before it is issued.
       await gqlOk(`mutation($id: ID!) { updatePlan(id: $id, input: { signer: "Nguyễn Văn A" }) { signer } }`, { id: ids['00577'] }, admin);
-      expect((await gqlOk(`query($id: ID!) { plan(id: $id) { signer history { id } } }`, { id: ids['00577'] })).plan).toEqual({ signer: 'Nguyễn Văn A', history: [] });
+      const draft = (await gqlOk(`query($id: ID!) { plan(id: $id) { signer history { action field oldValue newValue } } }`, { id: ids['00577'] })).plan;
+      expect(draft).toEqual({ signer: 'Nguyễn Văn A', history: [{ action: 'updatePlan', field: 'signer', oldValue: JSON.stringify('Dương Đăng Hòa'), newValue: JSON.stringify('Nguyễn Văn A') }] });
     });
 
     it('numbers concurrent additions to one plan in turn, while observations are written at the same time', async () => {

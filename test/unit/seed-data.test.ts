@@ -360,6 +360,13 @@ describe('facts from the original plans', () => {
       expect([p.kind, p.firstYear, p.lastYear, p.signer]).toEqual(['MULTI_YEAR', 2026, 2030, 'Chu Mạnh Dũng']);
     });
 
+    it('keeps its general objective, signer capacity and distribution list as written', () => {
+      expect(p.generalObjective).toMatch(/^Tiếp tục thu hẹp khoảng cách giới, .* góp phần vào sự phát triển bền vững của xã\.$/);
+      expect(p.signerCapacity).toBe('TM. ỦY BAN NHÂN DÂN\nKT. CHỦ TỊCH\nPHÓ CHỦ TỊCH');
+      expect(p.distributionList?.[0]).toBe('Sở Nội vụ (b/c);');
+      expect(p.distributionList?.at(-1)).toMatch(/^Lưu: VT, VHXH/);
+    });
+
     it('has its 6 objectives in order', () => {
       expect(p.objectives.map((o) => [o.ordinal, o.domain])).toEqual([
         [1, 'POLITICS'], [2, 'ECONOMY_LABOUR'], [3, 'FAMILY_GBV'], [4, 'HEALTH'], [5, 'EDUCATION'], [6, 'INFORMATION_COMMUNICATION'],
