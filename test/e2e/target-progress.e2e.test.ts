@@ -92,7 +92,7 @@ describe.each(testDatabases())('targetProgress on $name', (db) => {
     expect(sexRatio.warnings).toHaveLength(1);
     expect(sexRatio.warnings[0]).toContain('did you mean 109?');
     const objective = (await gqlOk(`query($p: ID!) { plan(id: $p) { objectives { id } } }`, { p: planId })).plan.objectives[0].id;
-    const fraction = await gqlOk(ADD_TARGET, { o: objective, input: { text: 'Tỷ lệ lao động nữ làm công hưởng lương đạt 0,6', indicator: 'WAGE_EMPLOYMENT_RATE', measure: 'FEMALE', comparator: 'AT_LEAST', targetValue: 0.6, dueYear: 2030 } });
+    const fraction = await gqlOk(ADD_TARGET, { o: objective, input: { text: 'Tỷ lệ lao động nữ làm công hưởng lương đạt 0,6 năm 2029', indicator: 'WAGE_EMPLOYMENT_RATE', measure: 'FEMALE', comparator: 'AT_LEAST', targetValue: 0.6, dueYear: 2029 } });
     expect(fraction.addTarget.warnings).toEqual([expect.stringContaining('did you mean 60%?')]);
     const loiBac = await gqlOk(`{ plans(unit: "06601") { edges { node { targets { text warnings } } } } }`);
     const seeded = loiBac.plans.edges[0].node.targets as { text: string; warnings: string[] }[];
