@@ -10,8 +10,10 @@ export type Breakdown =
   | 'LEVEL'
   | 'NONE';
 
+/** APPROXIMATELY (khoảng) holds within the target’s tolerance either way */
 export type Comparator =
   | 'ABOVE'
+  | 'APPROXIMATELY'
   | 'AT_LEAST'
   | 'AT_MOST'
   | 'BELOW'
@@ -147,6 +149,8 @@ export type UpdateTargetInput = {
   periodType?: PeriodType | null | undefined;
   targetValue?: number | null | undefined;
   text?: string | null | undefined;
+  /** Required with APPROXIMATELY, refused with any other comparator: 60 ± 2 is tolerance 2 */
+  tolerance?: number | null | undefined;
 };
 
 /** How an indicator value is formed from numerator and denominator, and so how it aggregates over units, sexes and sub-periods */

@@ -9,6 +9,9 @@ import { todayIso } from '../core/scalars';
 import { writeCsv } from './csv-writer';
 import { ExportAborted, ExportSource, ExportTable, FormatName } from './export-table';
 import { observationExport } from './observation-export';
+import { buildPlanReport, planReportParams } from './plan-report';
+import { DOCX_MIME, planReportDocx } from './plan-report-docx';
+import { planReportXlsx } from './plan-report-xlsx';
 import { statisticsExport } from './statistics-export';
 import { writeXlsx, XLSX_MIME } from './xlsx-writer';
 
@@ -58,11 +61,50 @@ async function openTable(req: IncomingMessage, url: URL, deps: ExportDeps, sourc
   return open(ctx, format);
 }
 
+const PLAN_REPORT = /^\/export\/plan-report\.(docx|xlsx)$/;
+
+/**
+ * GET /export/plan-report.{docx,xlsx}?plan=ID&period=2026: the periodic report on a plan, drafted
+ * from its targets' progress, tasks and reporting. The same token and access as the GraphQL
+ * queries; built whole before the first byte (one plan is small), so every error answers like
+ * GraphQL does.
+ */
+async function handlePlanReport(req: IncomingMessage, res: ServerResponse, url: URL, deps: ExportDeps, format: 'docx' | 'xlsx'): Promise<void> {
+  const today = todayIso();
+  let body: Buffer;
+  let name: string;
+  try {
+    const claims = authenticate(deps.config, req);
+    deps.rateLimiter?.take(claims.sub);
+    const params = planReportParams(url.searchParams);
+    const ctx = await createRequestContext(deps.dataSource, claims, deps.requestId, today);
+    const report = await buildPlanReport(ctx, params.plan, params.period);
+    body = format === 'docx' ? planReportDocx(report) : await planReportXlsx(report);
+    name = ['plan-report', params.plan, report.period, today].map((p) => p.replace(/[^A-Za-z0-9_-]/g, '_')).join('-');
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error;
+    sendGraphQLError(res, statusOf(error), error.message, error.code, clientExtensions(error));
+    return;
+  }
+  res.writeHead(200, {
+    'content-type': format === 'docx' ? DOCX_MIME : XLSX_MIME,
+    'content-disposition': `attachment; filename="${name}.${format}"`,
+    'content-length': body.length,
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+  });
+  res.end(req.method === 'HEAD' ? undefined : body);
+}
+
 /**
  * GET /export/{observations,statistics}.{csv,xlsx,sdmx.csv}: the `observations` or `statistics`
- * query as a streamed file, with the same token, arguments and errors.
+ * query as a streamed file, with the same token, arguments and errors; GET
+ * /export/plan-report.{docx,xlsx}: the periodic report on a plan.
  */
 export async function handleExport(req: IncomingMessage, res: ServerResponse, url: URL, deps: ExportDeps): Promise<void> {
+  const report = PLAN_REPORT.exec(url.pathname);
+  if (report && req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, 'Exports are read with GET', 'METHOD_NOT_ALLOWED');
+  if (report) return handlePlanReport(req, res, url, deps, report[1] as 'docx' | 'xlsx');
   const route = routeOf(url.pathname);
   if (!route) throw new HttpError(404, `No route ${url.pathname}`, ErrorCode.NOT_FOUND);
   if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, 'Exports are read with GET', 'METHOD_NOT_ALLOWED');

@@ -113,6 +113,7 @@ export async function loadDemoPlans(dataSource: DataSource, seeds = readSeedPlan
             measure: t.measure as Measure | null,
             comparator: t.comparator as Comparator | null,
             targetValue: t.targetValue,
+            tolerance: t.tolerance ?? null,
             dueYear: t.dueYear,
             baselineYear: t.baseline?.year ?? null,
             baselineValue: t.baseline?.value ?? null,
@@ -120,7 +121,7 @@ export async function loadDemoPlans(dataSource: DataSource, seeds = readSeedPlan
             periodType: t.periodType as PeriodType | null,
           };
           try {
-            validateTarget(fields, plan, (code) => indicators.get(code));
+            validateTarget(fields, plan, (code) => indicators.get(code), { text: t.text, measureStated: t.measure !== null });
           } catch (error) {
             throw new Error(`Seed plan ${seed.key}, target ${o.ordinal}.${t.ordinal}: ${(error as Error).message}`);
           }

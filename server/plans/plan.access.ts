@@ -29,6 +29,16 @@ export function restrictAgencies<T extends ObjectLiteral>(ctx: ScopedContext, qb
 }
 
 /** A submission belongs to the area its unit lay in on the last day of the period it reports on. */
-export function restrictSubmissions<T extends ObjectLiteral>(ctx: ScopedContext, qb: SelectQueryBuilder<T>): SelectQueryBuilder<T> {
-  return ctx.access.restrict(qb, 'x.unit_id', { onSql: periodEndSql(ctx.dataSource, 'x.period') });
+export function restrictSubmissions<T extends ObjectLiteral>(ctx: ScopedContext, qb: SelectQueryBuilder<T>, alias = 'x'): SelectQueryBuilder<T> {
+  return ctx.access.restrict(qb, `${alias}.unit_id`, { onSql: submissionDateSql(ctx.dataSource, alias) });
+}
+
+/**
+ * The day a submission is placed on: the last day of its period or, when its unit was dissolved
+ * before (Thái Bình reports for 2026 on its plan of 2021–2030), the unit's last day, so it stays in
+ * the area that took the unit's territory and out of every other.
+ */
+function submissionDateSql(dataSource: DataSource, alias: string): string {
+  const end = periodEndSql(dataSource, `${alias}.period`);
+  return `(SELECT CASE WHEN su.valid_to IS NOT NULL AND su.valid_to < ${end} THEN su.valid_to ELSE ${end} END FROM administrative_unit su WHERE su.id = ${alias}.unit_id)`;
 }

@@ -17,6 +17,8 @@ export enum Comparator {
   AT_MOST = 'AT_MOST',
   BELOW = 'BELOW',
   EQUAL = 'EQUAL',
+  /** "khoảng 60%": within the target's tolerance either way. */
+  APPROXIMATELY = 'APPROXIMATELY',
 }
 
 export enum PlanKind {
@@ -92,7 +94,7 @@ export enum ScheduleKind {
 }
 
 registerEnumType(Measure, { name: 'Measure', description: 'What a target measures: a sex, the female share, the female-to-male ratio, the gap, each sex' });
-registerEnumType(Comparator, { name: 'Comparator' });
+registerEnumType(Comparator, { name: 'Comparator', description: 'APPROXIMATELY (khoảng) holds within the target’s tolerance either way' });
 registerEnumType(PlanKind, { name: 'PlanKind' });
 registerEnumType(PlanStatus, { name: 'PlanStatus' });
 registerEnumType(ResponsibilityRole, { name: 'ResponsibilityRole' });

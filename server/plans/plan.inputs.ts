@@ -239,6 +239,9 @@ export class TargetInput {
   @Field(() => Float, { nullable: true })
   targetValue?: number | null;
 
+  @Field(() => Float, { nullable: true, description: 'Required with APPROXIMATELY, refused with any other comparator: 60 ± 2 is tolerance 2' })
+  tolerance?: number | null;
+
   @Field(() => Int, { nullable: true })
   dueYear?: number | null;
 
@@ -271,6 +274,9 @@ export class UpdateTargetInput {
 
   @Field(() => Float, { nullable: true })
   targetValue?: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'Required with APPROXIMATELY, refused with any other comparator: 60 ± 2 is tolerance 2' })
+  tolerance?: number | null;
 
   @Field(() => Int, { nullable: true })
   dueYear?: number | null;

@@ -1,6 +1,6 @@
 import { EntityManager, EntityTarget, FindOptionsWhere } from 'typeorm';
 import { rowIdOf } from '../core/node';
-import { isMysql, pathPrefixSql } from '../core/sql';
+import { isMysql } from '../core/sql';
 import type { RequestContext } from '../request-context';
 import { BadUserInputError, ForbiddenError } from '../core/errors';
 import { PLAN_PARTS, rememberPlanUnit } from '../core/list-bounds';
@@ -10,6 +10,7 @@ import { foldVietnamese } from '../core/text';
 import { withWriteTransaction } from '../core/write-transaction';
 import { AdministrativeUnit, unitAt } from '../tenancy/administrative-unit.entity';
 import { planYears } from './plan.access';
+import { plansInSubtree } from './plan-territory';
 import { findUnitByCode } from '../tenancy/unit.service';
 import { PeriodType } from '../indicators/indicator-enums';
 import { Indicator } from '../indicators/indicator.entity';
@@ -69,18 +70,8 @@ export async function listPlans(ctx: RequestContext, args: PlansArgs): Promise<C
   const qb = ctx.dataSource.getRepository(Plan).createQueryBuilder('p');
   if (args.unit) {
     const unit = await requirePlanUnit(ctx, args.unit, args.unitAsOf, 'unit');
-    if (args.includeDescendants) {
-      // The unit's subtree at every date it had a place in the hierarchy.
-      const placements = await ctx.loaders.placementsOfUnit.load(unit.id);
-      const prefixes = [...new Set(placements.map((p) => p.path))].map((path) => pathPrefixSql(ctx.dataSource, 'dp.path', path));
-      if (!prefixes.length) qb.andWhere('p.unit_id = :unitId', { unitId: unit.id });
-      else {
-        qb.andWhere(
-          `EXISTS (SELECT 1 FROM unit_placement dp WHERE dp.unit_id = p.unit_id AND (${prefixes.map((c) => c.sql).join(' OR ')}))`,
-          Object.assign({}, ...prefixes.map((c) => c.params)),
-        );
-      }
-    } else qb.andWhere('p.unit_id = :unitId', { unitId: unit.id });
+    if (args.includeDescendants) await plansInSubtree(ctx, qb, unit.id);
+    else qb.andWhere('p.unit_id = :unitId', { unitId: unit.id });
   }
   if (args.year != null) qb.andWhere('p.first_year <= :year AND p.last_year >= :year', { year: args.year });
   if (args.implements) qb.andWhere('p.implements_number = :implements', { implements: args.implements.trim() });
@@ -513,6 +504,7 @@ export function fieldsOf(t: Target): TargetFields {
     measure: t.measure,
     comparator: t.comparator,
     targetValue: t.targetValue,
+    tolerance: t.tolerance,
     dueYear: t.dueYear,
     baselineYear: t.baselineYear,
     baselineValue: t.baselineValue,
@@ -529,6 +521,7 @@ function targetFieldsFromInput(input: TargetInput): TargetFields {
     measure: input.measure ?? (indicatorCode ? Measure.TOTAL : null),
     comparator: input.comparator ?? null,
     targetValue: input.targetValue ?? null,
+    tolerance: input.tolerance ?? null,
     dueYear: input.dueYear ?? null,
     baselineYear: input.baseline?.year ?? null,
     baselineValue: input.baseline?.value ?? null,
@@ -549,7 +542,7 @@ export async function addTarget(ctx: RequestContext, objectiveId: string, input:
   const { objective, plan } = await writableObjective(ctx, objectiveId);
   checkText(input.text, 'text');
   const fields = targetFieldsFromInput(input);
-  validateTarget(fields, plan, await indicatorLookup(ctx));
+  validateTarget(fields, plan, await indicatorLookup(ctx), { text: input.text, measureStated: input.measure != null });
   await checkTargetTwin(ctx, objective, { id: 0, text: input.text, ...fields });
   const target = await withWriteTransaction(ctx.dataSource, async (manager) => {
     const ordinal = await claimOrdinal(manager, Target, { objectiveId: objective.id }, plan.id, input.ordinal, (n) => `Objective ${objective.ordinal} already has a target ${n}`, { most: PLAN_PARTS.targetsPerObjective, what: `Objective ${objective.ordinal}'s list of targets` });
@@ -586,7 +579,7 @@ export async function checkTargetTwin(ctx: RequestContext, objective: Objective,
 function updatedTarget(target: Target, input: UpdateTargetInput): Target {
   const next: Target = Object.assign(Object.create(Target.prototype) as Target, target);
   if (input.indicator === null) {
-    Object.assign(next, { indicatorCode: null, measure: null, comparator: null, targetValue: null, baselineYear: null, baselineValue: null, milestones: [], periodType: null });
+    Object.assign(next, { indicatorCode: null, measure: null, comparator: null, targetValue: null, tolerance: null, baselineYear: null, baselineValue: null, milestones: [], periodType: null });
   }
   if (input.text !== undefined) {
     checkText(required(input.text, 'text'), 'text');
@@ -597,6 +590,7 @@ function updatedTarget(target: Target, input: UpdateTargetInput): Target {
   if (input.measure !== undefined) next.measure = input.measure;
   if (input.comparator !== undefined) next.comparator = input.comparator;
   if (input.targetValue !== undefined) next.targetValue = input.targetValue;
+  if (input.tolerance !== undefined) next.tolerance = input.tolerance;
   if (input.dueYear !== undefined) next.dueYear = input.dueYear;
   if (input.periodType !== undefined) next.periodType = input.periodType;
   if (input.baseline !== undefined) Object.assign(next, { baselineYear: input.baseline?.year ?? null, baselineValue: input.baseline?.value ?? null });
@@ -604,7 +598,7 @@ function updatedTarget(target: Target, input: UpdateTargetInput): Target {
   return next;
 }
 
-const TARGET_FIELDS = ['label', 'text', 'indicatorCode', 'measure', 'comparator', 'targetValue', 'dueYear', 'baselineYear', 'baselineValue', 'milestones', 'periodType'] as const;
+const TARGET_FIELDS = ['label', 'text', 'indicatorCode', 'measure', 'comparator', 'targetValue', 'tolerance', 'dueYear', 'baselineYear', 'baselineValue', 'milestones', 'periodType'] as const;
 
 export async function updateTarget(ctx: RequestContext, id: string, input: UpdateTargetInput): Promise<Target> {
   const targetId = rowIdOf(id, 'Target');
@@ -612,7 +606,7 @@ export async function updateTarget(ctx: RequestContext, id: string, input: Updat
   if (!target) throw new ForbiddenError();
   const plan = await writablePlan(ctx, String(target.planId));
   const next = updatedTarget(target, input);
-  validateTarget(fieldsOf(next), plan, await indicatorLookup(ctx));
+  validateTarget(fieldsOf(next), plan, await indicatorLookup(ctx), { text: next.text, measureStated: next.measure !== null });
   const changes: Change[] = TARGET_FIELDS
     .filter((f) => JSON.stringify(next[f]) !== JSON.stringify(target[f]))
     .map((f) => ({ entityType: 'Target', entityId: target.id, field: f, oldValue: target[f], newValue: next[f] }));

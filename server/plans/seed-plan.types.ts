@@ -66,6 +66,8 @@ export interface SeedTarget {
   indicator: string | null;  // indicator code; null when the text has no machine-readable form
   measure: Measure | null;
   comparator: Comparator | null;
+  /** With APPROXIMATELY only ("khoảng 60%" is 60 ± tolerance). */
+  tolerance?: number | null;
   targetValue: number | null;
   dueYear: number | null;
   baseline: { year: number; value: number } | null;

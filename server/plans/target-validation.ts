@@ -7,6 +7,7 @@ export interface TargetFields {
   measure: Measure | null;
   comparator: Comparator | null;
   targetValue: number | null;
+  tolerance: number | null;
   dueYear: number | null;
   baselineYear: number | null;
   baselineValue: number | null;
@@ -57,7 +58,71 @@ export function valueProblem(indicator: TargetIndicator, measure: Measure, value
  * Checks a target's machine-readable form against its indicator in the catalogue as stored (value
  * type, factor, sex disaggregation) and the plan's period. Throws BAD_USER_INPUT naming the offending field.
  */
-export function validateTarget(t: TargetFields, plan: { firstYear: number; lastYear: number }, indicatorOf: IndicatorLookup): void {
+/** What validation reads of the sentence: whether it speaks of a share, and whether the writer chose the measure or got TOTAL by default. */
+export interface TargetWording {
+  text: string;
+  measureStated: boolean;
+}
+
+/** "30% nữ", "tỷ lệ nữ …", "phần trăm": the sentence counts a share of persons, not persons. */
+export function speaksOfShare(text: string): boolean {
+  const folded = text.normalize('NFC').toLowerCase();
+  return /%|t[ỷỉ] (lệ|trọng)|phần trăm/u.test(folded);
+}
+
+const COUNTED_MEASURES = [Measure.TOTAL, Measure.FEMALE, Measure.MALE, Measure.GAP, Measure.EACH_SEX];
+
+/**
+ * A target on a sex-disaggregated indicator whose sentence speaks of a share must say which
+ * measure it means: "30% nữ giám đốc" on ENTERPRISE_DIRECTOR (a count) defaulted to TOTAL would
+ * become 30 directors. On a count, a measure that counts persons cannot be a share at all.
+ */
+function checkShareWording(t: TargetFields, indicator: TargetIndicator, wording: TargetWording | undefined): void {
+  if (!wording || !indicator.sexDisaggregated || !speaksOfShare(wording.text)) return;
+  if (!wording.measureStated) {
+    throw new BadUserInputError(`the text speaks of a share and ${indicator.code} is disaggregated by sex: give the measure (FEMALE_SHARE for the women's share, FEMALE for the women's rate, TOTAL for everyone)`, 'measure');
+  }
+  if (indicator.valueType === 'COUNT' && COUNTED_MEASURES.includes(t.measure as Measure)) {
+    throw new BadUserInputError(`the text speaks of a share but ${t.measure} on the count ${indicator.code} is a number of persons: use FEMALE_SHARE (or FEMALE_TO_MALE_RATIO)`, 'measure');
+  }
+}
+
+/** APPROXIMATELY needs a tolerance (60 ± 2); no other comparator takes one. */
+function checkTolerance(t: TargetFields): void {
+  if (t.comparator === Comparator.APPROXIMATELY) {
+    if (t.tolerance === null) throw new BadUserInputError('APPROXIMATELY needs a tolerance: 60 ± 2 is targetValue 60, tolerance 2', 'tolerance');
+    if (!Number.isFinite(t.tolerance) || t.tolerance < 0) throw new BadUserInputError(`tolerance must be a number ≥ 0, got ${t.tolerance}`, 'tolerance');
+    return;
+  }
+  if (t.tolerance !== null) throw new BadUserInputError(`a tolerance goes with the APPROXIMATELY comparator only, not ${t.comparator ?? 'no comparator'}`, 'tolerance');
+}
+
+/**
+ * Values that pass validation but are likely written on the wrong scale: 0.6 for 60% on a
+ * percentage, 1.09 for a sex ratio counted per 100 girls (109), 140 for a female-to-male ratio of
+ * 1.4. Warnings, not refusals: 0.6% can be meant.
+ */
+export function scaleWarnings(t: Pick<TargetFields, 'measure' | 'targetValue' | 'baselineValue' | 'milestones'>, indicator: TargetIndicator): string[] {
+  if (!t.measure) return [];
+  const values: [string, number | null][] = [['targetValue', t.targetValue], ['baseline', t.baselineValue], ...t.milestones.map((m): [string, number] => [`milestone ${m.year}`, m.value])];
+  const percent = t.measure === Measure.FEMALE_SHARE || (indicator.factor === 100 && ['PROPORTION', 'BOOLEAN', 'RATIO'].includes(indicator.valueType) && t.measure !== Measure.FEMALE_TO_MALE_RATIO && t.measure !== Measure.GAP);
+  const warnings: string[] = [];
+  for (const [field, value] of values) {
+    if (value === null || value === 0) continue;
+    if (percent && indicator.valueType === 'RATIO' && t.measure !== Measure.FEMALE_SHARE && Math.abs(value) < 10) {
+      warnings.push(`${field} ${value}: ${indicator.code} is counted per ${indicator.factor} (${indicator.unitOfMeasure}); did you mean ${round(value * 100)}?`);
+    } else if (percent && Math.abs(value) < 1) {
+      warnings.push(`${field} ${value}: ${t.measure === Measure.FEMALE_SHARE ? 'a female share' : indicator.code} is a percentage (0–100); did you mean ${round(value * 100)}%?`);
+    } else if (t.measure === Measure.FEMALE_TO_MALE_RATIO && value >= 10) {
+      warnings.push(`${field} ${value}: a female-to-male ratio is F ÷ M (1.4 means women 1.4 times men); did you mean ${round(value / 100)}?`);
+    }
+  }
+  return warnings;
+}
+
+const round = (x: number) => Math.round(x * 1e6) / 1e6;
+
+export function validateTarget(t: TargetFields, plan: { firstYear: number; lastYear: number }, indicatorOf: IndicatorLookup, wording?: TargetWording): void {
   if (t.dueYear !== null && (t.dueYear < plan.firstYear || t.dueYear > plan.lastYear)) {
     throw new BadUserInputError(`dueYear ${t.dueYear} is outside the plan's period ${plan.firstYear}–${plan.lastYear}`, 'dueYear');
   }
@@ -71,8 +136,8 @@ export function validateTarget(t: TargetFields, plan: { firstYear: number; lastY
     if (t.dueYear !== null && t.baselineYear >= t.dueYear) throw new BadUserInputError(`baseline year ${t.baselineYear} is not before the due year ${t.dueYear}`, 'baseline');
   }
   if (t.indicatorCode === null) {
-    if (t.measure !== null || t.comparator !== null || t.targetValue !== null || t.baselineYear !== null || t.milestones.length) {
-      throw new BadUserInputError('a target with a measure, comparator, value, baseline or milestones needs an indicator', 'indicator');
+    if (t.measure !== null || t.comparator !== null || t.targetValue !== null || t.tolerance !== null || t.baselineYear !== null || t.milestones.length) {
+      throw new BadUserInputError('a target with a measure, comparator, value, tolerance, baseline or milestones needs an indicator', 'indicator');
     }
     return;
   }
@@ -88,7 +153,9 @@ export function validateTarget(t: TargetFields, plan: { firstYear: number; lastY
   if (t.measure === Measure.FEMALE_TO_MALE_RATIO && indicator.valueType === 'BOOLEAN') {
     throw new BadUserInputError(`FEMALE_TO_MALE_RATIO does not apply to the yes/no indicator ${indicator.code}`, 'measure');
   }
+  checkShareWording(t, indicator, wording);
   if (t.comparator === null) throw new BadUserInputError('a target on an indicator needs a comparator', 'comparator');
+  checkTolerance(t);
   if (t.targetValue === null) throw new BadUserInputError('a target on an indicator needs a target value', 'targetValue');
   const problem = valueProblem(indicator, t.measure, t.targetValue);
   if (problem) throw new BadUserInputError(`targetValue: ${problem}`, 'targetValue', { indicator: indicator.code, measure: t.measure });

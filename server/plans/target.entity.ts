@@ -55,6 +55,10 @@ export class Target extends PlanPartRow {
   @Column({ name: 'target_value', type: 'double', nullable: true })
   targetValue: number | null;
 
+  @Field(() => Float, { nullable: true, description: 'With APPROXIMATELY only: how far either way the actual may lie (60 ± 2)' })
+  @Column({ type: 'double', nullable: true })
+  tolerance: number | null;
+
   @Field(() => Int, { nullable: true, description: 'null when the target applies to every period of the plan' })
   @Column({ name: 'due_year', type: 'int', nullable: true })
   dueYear: number | null;

@@ -16,7 +16,9 @@ import { Submission } from '../plans/submission.entity';
 import { AdministrativeUnit, isValidOn } from '../tenancy/administrative-unit.entity';
 import { UnitLevel } from '../tenancy/unit-level';
 import { UnitPlacement } from '../tenancy/unit-placement.entity';
-import { loadUnitsAt, placementOn, requireUnitByCode } from '../tenancy/unit.service';
+import { findUnitByCode, loadUnitsAt, placementOn, requireUnitByCode } from '../tenancy/unit.service';
+import { PlanArea, planArea } from '../plans/plan-territory';
+import { restrictSubmissions } from '../plans/plan.access';
 import { CompletenessArgs } from './completeness.inputs';
 import { CompletenessRow, Reporter } from './completeness.types';
 import { Breakdown } from './statistics.inputs';
@@ -183,19 +185,61 @@ function countOnTime(byRow: Map<number, Placed[]>): Map<number, number> {
 async function obligationCompleteness(ctx: RequestContext, id: string, shape: Shape): Promise<CompletenessRow[]> {
   const { obligation, plan } = await visibleObligation(ctx, id);
   checkObligationPeriod(obligation, plan, shape.period);
-  const area = await requireUnitByCode(ctx, shape.area, 'area', shape.date);
   const deadline = deadlineOf(obligation, shape.period);
+  const territory = await dissolvedPlanArea(ctx, plan, shape);
+  if (territory) return territoryCompleteness(ctx, obligation, plan, territory, shape, deadline);
+  const area = await requireUnitByCode(ctx, shape.area, 'area', shape.date);
   // One after the other: run in parallel, the two batches of units would merge or not depending
   // on timing, and the statements per request would wobble.
   const rows = await rowUnits(ctx, area, shape.date, shape.breakdown, shape.level);
   const reporters = await obligationReporters(ctx, obligation, plan, shape, deadline);
   const byRow = groupUnderRows(reporters, rows.map((u) => u.id));
-  return rows.map((unit) => {
-    const mine = byRow.get(unit.id) ?? [];
-    const reported = mine.filter((r) => r.firstReportedAt !== null).length;
-    const onTime = deadline ? mine.filter((r) => r.onTime === true).length : null;
-    return makeRow(unit, shape, { expected: mine.length, reported, onTime }, deadline, async () => mine);
+  return rows.map((unit) => obligationRow(unit, byRow.get(unit.id) ?? [], shape, deadline));
+}
+
+function obligationRow(unit: AdministrativeUnit, mine: Placed[], shape: Shape, deadline: string | null): CompletenessRow {
+  const reported = mine.filter((r) => r.firstReportedAt !== null).length;
+  const onTime = deadline ? mine.filter((r) => r.onTime === true).length : null;
+  return makeRow(unit, shape, { expected: mine.length, reported, onTime }, deadline, async () => mine);
+}
+
+/**
+ * The plan's area when `area` names the plan's own unit and that unit was dissolved before the
+ * period's end (Thái Bình, 34, for 2026): the territory it covered (plan-territory.ts). Null
+ * otherwise, and the area is read as usual.
+ */
+async function dissolvedPlanArea(ctx: RequestContext, plan: Plan, shape: Shape): Promise<PlanArea | null> {
+  const area = await planArea(ctx, plan, shape.date);
+  if (!area?.successors || area.unit.code !== shape.area.trim()) return null;
+  if (await findUnitByCode(ctx, shape.area, shape.date)) return null;
+  return area;
+}
+
+/**
+ * Completeness of a dissolved unit's plan over its territory: the own unit (its submissions are
+ * still recorded for it) in the NONE row, and the units inside the territory whose plans implement
+ * it. CHILDREN (or LEVEL) gives one row per unit of the territory.
+ */
+async function territoryCompleteness(ctx: RequestContext, obligation: ReportingObligation, plan: Plan, area: PlanArea, shape: Shape, deadline: string | null): Promise<CompletenessRow[]> {
+  const successors = area.successors as AdministrativeUnit[];
+  const placements = await ctx.loaders.placementsOfUnit.loadMany(successors.map((u) => u.id));
+  const paths = placements.flatMap((p) => (Array.isArray(p) ? p.filter((x) => isValidOn(x, shape.date)).map((x) => x.path) : []));
+  const implementing = plan.number && paths.length ? await implementingPlans(ctx, plan, paths, shape) : [];
+  const unitIds = [...new Set(implementing.map((q) => q.unitId))];
+  const [firsts, units, below] = await Promise.all([
+    firstSubmissions(ctx, obligation, implementing.map((q) => q.id), shape.period),
+    ctx.loaders.unitOn.loadMany(unitIds.map((id) => ({ id, date: shape.date }))),
+    ctx.loaders.placementsOfUnit.loadMany(unitIds),
+  ]);
+  const own = placed(plan.unitId, area.unit.code, '', firsts.get(plan.unitId) ?? null, deadline);
+  const reporters = unitIds.flatMap((unitId, i) => {
+    const unit = units[i];
+    const placement = Array.isArray(below[i]) ? below[i].find((p) => isValidOn(p, shape.date)) : undefined;
+    return unit instanceof AdministrativeUnit && placement ? [placed(unitId, unit.code, placement.path, firsts.get(unitId) ?? null, deadline)] : [];
   });
+  if (shape.breakdown === Breakdown.NONE) return [obligationRow(area.unit, [own, ...reporters], shape, deadline)];
+  const byRow = groupUnderRows(reporters, successors.map((u) => u.id));
+  return successors.map((unit) => obligationRow(unit, byRow.get(unit.id) ?? [], shape, deadline));
 }
 
 /** The obligation and its plan, or FORBIDDEN — the same for "absent" and "outside your subtree". */
@@ -230,7 +274,7 @@ async function obligationReporters(ctx: RequestContext, obligation: ReportingObl
   const ownPlacement = (await ctx.loaders.placementsOfUnit.load(plan.unitId)).find((p) => isValidOn(p, shape.date));
   // The plan's unit has no place in the hierarchy on that day: nobody below it can be placed either.
   if (!ownPlacement) return [];
-  const implementing = plan.number ? await implementingPlans(ctx, plan, ownPlacement.path, shape) : [];
+  const implementing = plan.number ? await implementingPlans(ctx, plan, [ownPlacement.path], shape) : [];
   const unitIds = [...new Set([plan.unitId, ...implementing.map((q) => q.unitId)])];
   const [firsts, placements, units] = await Promise.all([
     firstSubmissions(ctx, obligation, implementing.map((q) => q.id), shape.period),
@@ -245,9 +289,10 @@ async function obligationReporters(ctx: RequestContext, obligation: ReportingObl
   });
 }
 
-/** Plans strictly below the obligation's unit that implement its plan and are in force in the period's year. */
-async function implementingPlans(ctx: RequestContext, plan: Plan, ownPath: string, shape: Shape): Promise<{ id: number; unitId: number }[]> {
-  const prefix = pathPrefixSql(ctx.dataSource, 'qp.path', ownPath);
+/** Plans strictly below the obligation's unit (or inside its territory: under one of `paths`) that implement its plan and are in force in the period's year. */
+async function implementingPlans(ctx: RequestContext, plan: Plan, paths: string[], shape: Shape): Promise<{ id: number; unitId: number }[]> {
+  const prefixes = paths.map((path) => pathPrefixSql(ctx.dataSource, 'qp.path', path));
+  const prefix = { sql: `(${prefixes.map((p) => p.sql).join(' OR ')})`, params: Object.assign({}, ...prefixes.map((p) => p.params)) };
   const qb = ctx.dataSource
     .getRepository(Plan)
     .createQueryBuilder('q')
@@ -275,7 +320,7 @@ async function firstSubmissions(ctx: RequestContext, obligation: ReportingObliga
     .where('s.period = :period', { period: period.code });
   if (planIds.length) qb.andWhere('(ro.id = :obligationId OR (ro.plan_id IN (:...planIds) AND ro.kind = :kind))', { obligationId: obligation.id, planIds, kind: obligation.kind });
   else qb.andWhere('ro.id = :obligationId', { obligationId: obligation.id });
-  ctx.access.restrict(qb, 's.unit_id', { on: periodEnd(period) }).groupBy('s.unit_id');
+  restrictSubmissions(ctx, qb, 's').groupBy('s.unit_id');
   const rows = await qb.getRawMany<{ unitId: number | string; firstAt: string }>();
   return new Map(rows.map((r) => [Number(r.unitId), r.firstAt]));
 }

@@ -73,7 +73,7 @@ export enum TargetStatus {
   NO_DATA = 'NO_DATA',
 }
 
-registerEnumType(TargetStatus, { name: 'TargetStatus', description: 'MET: comparator holds; ON_TRACK/OFF_TRACK before the due year (against the straight line from baseline to target); NOT_MET from the due year on; NO_DATA' });
+registerEnumType(TargetStatus, { name: 'TargetStatus', description: 'MET: comparator holds; ON_TRACK/OFF_TRACK before the due year (against the straight lines from baseline through milestones to target); NOT_MET from the due year on; NO_DATA' });
 
 @ObjectType('TargetProgress', { description: 'A machine-readable target judged in one period, for the plan’s unit or one of its children' })
 export class TargetProgress {
@@ -98,14 +98,20 @@ export class TargetProgress {
   @Field(() => Comparator)
   comparator: Comparator;
 
+  @Field(() => Float, { nullable: true, description: 'With APPROXIMATELY: how far either way the actual may lie (over the period judged, like targetValue)' })
+  tolerance: number | null;
+
   @Field(() => TargetStatus)
   status: TargetStatus;
 
-  @Field(() => Float, { nullable: true, description: 'Still to go: target − actual for AT_LEAST/ABOVE, actual − target for AT_MOST/BELOW, |target − actual| for EQUAL; ≤ 0 once met' })
+  @Field(() => Float, { nullable: true, description: 'Still to go: target − actual for AT_LEAST/ABOVE, actual − target for AT_MOST/BELOW, |target − actual| for EQUAL, |target − actual| − tolerance for APPROXIMATELY; ≤ 0 once met' })
   distance: number | null;
 
-  @Field(() => Float, { nullable: true, description: 'The straight line from baseline to target at the period’s year (before the due year)' })
+  @Field(() => Float, { nullable: true, description: 'The value expected in the period’s year on the straight lines from the baseline through the milestones to the target (before the due year); null when no line can be drawn' })
   expected: number | null;
+
+  @Field(() => [String], { description: 'Values likely written on the wrong scale (0.6 for 60%, 1.09 for a sex ratio of 109 per 100)' })
+  warnings: string[];
 
   @Field(() => Int)
   reportingUnits: number;

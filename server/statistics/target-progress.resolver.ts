@@ -12,7 +12,12 @@ export class TargetProgressResolver {
     return progress.targetProgress(ctx, args.plan, args.period, args.breakdown);
   }
 
-  @FieldResolver(() => TargetProgress, { nullable: true, description: 'The target judged in a period for the plan’s unit; null when it has no machine-readable form' })
+  @FieldResolver(() => [String], { description: 'Values likely written on the wrong scale (0.6 for 60%, 1.09 for a sex ratio of 109 per 100); empty when none' })
+  warnings(@Ctx() ctx: RequestContext, @Root() target: Target): Promise<string[]> {
+    return progress.warningsOfTarget(ctx, target);
+  }
+
+  @FieldResolver(() => TargetProgress, { nullable: true, description: 'The target judged in a period for the plan’s area; null when it has no machine-readable form or is judged over longer periods' })
   progress(@Ctx() ctx: RequestContext, @Root() target: Target, @Arg('period') period: string): Promise<TargetProgress | null> {
     return progress.progressOfTarget(ctx, target, period);
   }
