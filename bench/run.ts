@@ -11,7 +11,7 @@ import { isMysql } from '../server/core/sql';
 import { setLogLevel } from '../server/core/logger';
 import * as databaseSetup from '../server/setup/database-setup';
 import { importUnits } from '../server/tenancy/unit-import';
-import { BenchDatabase, benchDatabase, countingDataSource, databaseBytes, databaseDescription, readMeta, writeMeta } from './bench-database';
+import { BENCH_DATABASE, BenchDatabase, benchDatabase, countingDataSource, databaseBytes, databaseDescription, readMeta, writeMeta } from './bench-database';
 import { chooseIndicators, Commune, dimensionalIndicator, currentCommunes, groupByProvince, IndicatorChoice, insertVillages, installIndicators, selectCommunes, villageCodes, yearsOf } from './dataset';
 import { ingestSamples, loadObservations, ProvinceVillages } from './load';
 import { LoadTestResult, runLoadTest } from './load-client';
@@ -59,7 +59,7 @@ function provincesOf(communes: Commune[], perCommune: number): ProvinceVillages[
 }
 
 /** Fresh database: schema, real units, indicators, villages, then the national dataset through ingestObservations. */
-async function generateAndLoad(dataSource: DataSource, options: BenchOptions, dataset: DatasetRecord, variants: Parameters<typeof installIndicators>[1]): Promise<LoadRecord> {
+async function generateAndLoad(dataSource: DataSource, options: BenchOptions, dataset: DatasetRecord, variants: Parameters<typeof installIndicators>[1], commit: string): Promise<LoadRecord> {
   const setupSeconds = await timed(() =>
     phase('reference units and indicators', async () => {
       print((await importUnits(dataSource)).units + ' reference units imported');
@@ -77,7 +77,7 @@ async function generateAndLoad(dataSource: DataSource, options: BenchOptions, da
   const load = await phase('load', () => loadObservations(dataSource, provincesOf(communes, dataset.villagesPerCommune), dataset.indicators, dataset.years, options.batch, print));
   // Fresh optimizer statistics, as after any big import.
   await dataSource.query(isMysql(dataSource) ? 'ANALYZE TABLE observation, unit_placement, administrative_unit' : 'ANALYZE');
-  const record: LoadRecord = { loadedAt: new Date().toISOString(), scale: dataset.scale, commit: codeVersion().commit, setupSeconds, villagesSeconds, load };
+  const record: LoadRecord = { loadedAt: new Date().toISOString(), scale: dataset.scale, commit, setupSeconds, villagesSeconds, load };
   await writeMeta(dataSource, 'load', record);
   return record;
 }
@@ -173,6 +173,8 @@ async function main(): Promise<void> {
   process.env.RATE_LIMIT_PER_MINUTE = String(RATE_LIMIT);
   const started = performance.now();
   const startLoad = loadAverage();
+  // The code measured is the code built when the run starts (a commit made meanwhile is not in it).
+  const code = codeVersion();
   const db = benchDatabase(options);
   if (options.keep && !(await db.exists())) throw new Error('--keep: there is no bench database yet; run once without --keep');
   if (!options.keep) await db.recreate();
@@ -196,7 +198,7 @@ async function main(): Promise<void> {
       loadRecord = await readMeta<LoadRecord>(dataSource, 'load');
       if (!loadRecord) throw new Error('--keep: the previous load did not finish; run without --keep');
       prepareSeconds = await timed(() => prepareStatistics(dataSource));
-    } else loadRecord = await generateAndLoad(dataSource, options, dataset, variants);
+    } else loadRecord = await generateAndLoad(dataSource, options, dataset, variants, code.commit);
 
     const all = await currentCommunes(dataSource);
     const covered = selectCommunes(all, dataset.scale);
@@ -231,7 +233,7 @@ async function main(): Promise<void> {
       database: { kind: db.kind, ...(await databaseDescription(dataSource)) },
       machine: describeMachine(),
       loadAverage: { start: startLoad, end: loadAverage() },
-      code: codeVersion(),
+      code,
       scale: dataset.scale,
       keep: options.keep,
       dataset: await describeDataset(dataSource, db, dataset, covered, all),
@@ -255,7 +257,7 @@ async function main(): Promise<void> {
   } finally {
     await dataSource.destroy();
     if (options.drop) await db.drop();
-    else if (db.kind === 'mariadb') print(`The bdg_bench database stays for --keep; drop it with: mysql -uroot -h127.0.0.1 -e 'DROP DATABASE bdg_bench'`);
+    else if (db.kind === 'mariadb') print(`The ${BENCH_DATABASE} database stays for --keep; drop it with: mysql -uroot -h127.0.0.1 -e 'DROP DATABASE ${BENCH_DATABASE}'`);
   }
 }
 
