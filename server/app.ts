@@ -209,7 +209,7 @@ export async function createApp(dataSource: DataSource, config: AppConfig, optio
         const error = databaseFault(raised) ?? raised;
         if (error !== raised) logger.warn('database fault', { requestId, error: raised instanceof Error ? raised.message : String(raised) });
         const status = statusOf(error);
-        if (status >= 500) logger.error('request failed', { requestId, error: error instanceof Error ? error.stack : String(error) });
+        if (status >= 500 && error === raised) logger.error('request failed', { requestId, error: error instanceof Error ? error.stack : String(error) });
         const code = error instanceof AppError || error instanceof HttpError ? error.code : ErrorCode.INTERNAL_SERVER_ERROR;
         const message = status >= 500 && !config.exposeErrorDetails ? 'Internal server error' : error instanceof Error ? error.message : String(error);
         sendGraphQLError(res, status, message, code, error instanceof AppError ? clientExtensions(error) : {});

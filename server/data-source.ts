@@ -9,7 +9,7 @@ import { boundPool } from './core/database-pool';
 import { setWriteBudget } from './core/write-transaction';
 
 /** SQLite waits for another process's lock inside a synchronous call that blocks the event loop: never long. */
-const SQLITE_MAX_BUSY_MS = 1000;
+const SQLITE_MAX_BUSY_MS = 250;
 
 /**
  * Builds the TypeORM data source for DATABASE_URL; schema changes only through migrations.

@@ -2,6 +2,8 @@ import type { ApolloServerPlugin, GraphQLRequestContext } from '@apollo/server';
 import { FieldNode, Kind } from 'graphql';
 import type { RequestContext } from '../request-context';
 import { logger } from '../core/logger';
+import { unwrapResolverError } from '@apollo/server/errors';
+import { databaseFault } from '../core/database-faults';
 import { currentRequestScope } from '../core/request-scope';
 import { AuditEntry } from './audit-entry.entity';
 
@@ -29,7 +31,7 @@ function entryFor(request: GraphQLRequestContext<RequestContext>, succeeded: boo
  * A write's entry is inserted inside its own transaction, just before COMMIT (through the request
  * scope that withWriteTransaction runs): the change and its entry commit together or not at all.
  * A mutation that committed nothing (refused, failed, or a dry run that wrote no transaction) is
- * recorded after the answer instead. Refused requests never reach execution.
+ * recorded after the answer instead, unless the database itself failed (busy or gone). Refused requests never reach execution.
  */
 export function auditPlugin(): ApolloServerPlugin<RequestContext> {
   return {
@@ -49,6 +51,8 @@ export function auditPlugin(): ApolloServerPlugin<RequestContext> {
         async willSendResponse(request) {
           if (committed) return;
           const { errors, response } = request;
+          // A database that refused the write would refuse (or stall) its entry too: the log has it.
+          if (errors?.some((e) => databaseFault(unwrapResolverError(e)))) return;
           const failed = Boolean(errors?.length) || (response.body.kind === 'single' && Boolean(response.body.singleResult.errors?.length));
           const entry = entryFor(request, !failed);
           if (!entry) return;

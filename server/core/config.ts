@@ -27,7 +27,7 @@ export interface AppConfig {
 /** Bounded waits on the database, so a lock or a restart never holds a request (or the pool) for long. */
 export interface DatabaseLimits {
   poolSize: number;
-  /** A statement running longer is stopped (MariaDB max_statement_time; lock waits too). SQLite: busy_timeout, capped at 1 s (it blocks the event loop). */
+  /** A statement running longer is stopped (MariaDB max_statement_time; lock waits too). SQLite: busy_timeout, capped at 250 ms (it blocks the event loop). */
   statementTimeoutMs: number;
   /** Waiting longer for a pooled connection answers DATABASE_BUSY. */
   acquireTimeoutMs: number;

@@ -17,6 +17,15 @@ const GONE_CODES = new Set(['PROTOCOL_CONNECTION_LOST', 'PROTOCOL_SEQUENCE_TIMEO
 /** Said in messages only: mysql2 on a connection it has closed, TypeORM and better-sqlite3 after the data source closed. */
 const GONE_MESSAGES = [/closed state/i, /pool is closed/i, /connection is not (yet )?established/i, /driver not connected/i, /database connection is not open/i, /connection lost/i];
 
+/** GraphQL wraps what a plugin or resolver threw (originalError), sometimes twice. */
+function innermost(error: unknown): unknown {
+  let current = error;
+  for (let depth = 0; depth < 5 && current && typeof current === 'object' && (current as { originalError?: unknown }).originalError; depth++) {
+    current = (current as { originalError: unknown }).originalError;
+  }
+  return current;
+}
+
 interface DriverFailure {
   code?: unknown;
   errno?: unknown;
@@ -28,7 +37,8 @@ interface DriverFailure {
  * The retryable AppError a database failure means (DATABASE_BUSY or DATABASE_UNAVAILABLE), or
  * null when it is something else (a bug, a constraint): those stay internal errors.
  */
-export function databaseFault(error: unknown): AppError | null {
+export function databaseFault(raised: unknown): AppError | null {
+  const error = innermost(raised);
   if (error instanceof DatabaseBusyError || error instanceof DatabaseUnavailableError) return error;
   if (!error || typeof error !== 'object') return null;
   const failure = error as DriverFailure;
