@@ -74,10 +74,10 @@ function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number)
   return value;
 }
 
-/** The defaults keep three of ten connections for reads and probes, and stop statements before the request's deadline. */
+/** The defaults keep half the pool for reads and probes, and stop statements before the request's deadline. */
 export function loadDatabaseLimits(env: NodeJS.ProcessEnv, requestTimeoutMs: number): DatabaseLimits {
   const poolSize = positiveInteger(env, 'DB_POOL_SIZE', 10);
-  const writeConnections = positiveInteger(env, 'DB_WRITE_CONNECTIONS', Math.max(1, poolSize - 3));
+  const writeConnections = positiveInteger(env, 'DB_WRITE_CONNECTIONS', Math.max(1, Math.floor(poolSize / 2)));
   if (poolSize > 1 && writeConnections >= poolSize) throw new Error(`DB_WRITE_CONNECTIONS (${writeConnections}) must be below DB_POOL_SIZE (${poolSize}), so reads keep a connection`);
   return {
     poolSize,

@@ -36,8 +36,8 @@ class Slots {
 }
 
 const budgets = new WeakMap<DataSource, Slots>();
-/** MySQL's default: three connections of the default ten stay for reads and probes. */
-const DEFAULT_WRITE_CONNECTIONS = 7;
+/** Without a configured budget (CLIs): half of the default pool of ten. */
+const DEFAULT_WRITE_CONNECTIONS = 5;
 
 /**
  * How many write transactions may run at once on `dataSource`. On MySQL it stays below the pool
