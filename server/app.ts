@@ -211,7 +211,9 @@ export async function createApp(dataSource: DataSource, config: AppConfig, optio
         const status = statusOf(error);
         if (status >= 500 && error === raised) logger.error('request failed', { requestId, error: error instanceof Error ? error.stack : String(error) });
         const code = error instanceof AppError || error instanceof HttpError ? error.code : ErrorCode.INTERNAL_SERVER_ERROR;
-        const message = status >= 500 && !config.exposeErrorDetails ? 'Internal server error' : error instanceof Error ? error.message : String(error);
+        // Our own coded errors (the 503s) say what happened; anything else at 5xx stays opaque.
+        const opaque = status >= 500 && !(error instanceof AppError) && !config.exposeErrorDetails;
+        const message = opaque ? 'Internal server error' : error instanceof Error ? error.message : String(error);
         sendGraphQLError(res, status, message, code, error instanceof AppError ? clientExtensions(error) : {});
       })
       .finally(() => {

@@ -213,6 +213,7 @@ describe.each(testDatabases())('bounded waits on $name', (db: TestDatabase) => {
     const exported = await send(`/export/observations.csv?indicator=FEMALE_KEY_LEADER&unit=${COMMUNE}`, { headers: { authorization: `Bearer ${analyst}` } });
     for (const answer of [read, exported]) {
       expect({ status: answer.status, code: answer.body.errors?.[0]?.extensions?.code, retryAfter: Number(answer.retryAfter) > 0 }).toEqual({ status: 503, code: 'DATABASE_UNAVAILABLE', retryAfter: true });
+      expect(answer.body.errors![0].message).toMatch(/database is unavailable/);
     }
     expect((await send('/healthz')).status).toBe(200);
     const ready = await send('/readyz');
