@@ -6,7 +6,9 @@ import { DataSource } from 'typeorm';
 import { authenticate } from './auth/authenticate';
 import { AppConfig } from './core/config';
 import { attachAccess, pendingContext, RequestContext } from './request-context';
-import { AppError, ErrorCode, LimitExceededError } from './core/errors';
+import { AppError, ErrorCode, LimitExceededError, RETRY_AFTER_BUSY } from './core/errors';
+import { databaseFault, databaseFaultsPlugin } from './core/database-faults';
+import { RequestDeadline, runInRequestScope } from './core/request-scope';
 import { loadHierarchyBounds } from './core/list-bounds';
 import { createFormatError } from './core/format-error';
 import { clientExtensions, HttpError, readBody, sendGraphQLError, statusOf } from './core/http';
@@ -24,13 +26,23 @@ export interface App {
   /** Resolves once the server listens; gives the port actually bound. */
   listen(port: number, host?: string): Promise<number>;
   close(): Promise<void>;
+  /**
+   * Graceful stop: refuses new connections and new requests (503 SHUTTING_DOWN, /readyz 503), lets
+   * requests in flight finish for up to `graceMs`, then closes what is left (their transactions
+   * roll back when the caller closes the data source).
+   */
+  shutdown(graceMs: number): Promise<void>;
 }
 
 const MAX_BODY_BYTES = Number(process.env.MAX_BODY_BYTES ?? 2 * 1024 * 1024);
 /** What a browser may send: the token, JSON, and the headers that satisfy Apollo's CSRF prevention on GET. */
 const CORS_ALLOWED_HEADERS = 'authorization, content-type, apollo-require-preflight, x-apollo-operation-name, x-request-id';
-/** When a load balancer or client should ask /healthz again after a 503. */
+/** When a load balancer or client should ask /readyz again after a 503. */
 const HEALTH_RETRY_SECONDS = 10;
+/** A readiness probe answers within this, whatever the database does. */
+const READY_TIMEOUT_MS = 1000;
+/** While a commit is under way at the deadline, look again this much later instead of answering 503. */
+const COMMIT_RECHECK_MS = 25;
 
 export interface AppOptions {
   /** A token GraphiQL fills in (the embedded demo only). */
@@ -52,6 +64,7 @@ export async function createApp(dataSource: DataSource, config: AppConfig, optio
       // The viewer's scope loads only once the limits accept: a refused query never reaches the database.
       queryLimitsPlugin<RequestContext>(schema, limits, hierarchy, attachAccess),
       auditPlugin(),
+      databaseFaultsPlugin(),
     ],
     csrfPrevention: true,
     introspection: true, // only authenticated requests reach Apollo
@@ -82,6 +95,8 @@ export async function createApp(dataSource: DataSource, config: AppConfig, optio
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
       context: async () => pendingContext(dataSource, claims, requestId, today),
     });
+    // The deadline may have answered already (503): the late result has nowhere to go.
+    if (res.headersSent) return;
     for (const [key, value] of response.headers) res.setHeader(key, value);
     if (response.body.kind === 'complete') {
       const bytes = Buffer.byteLength(response.body.string);
@@ -95,13 +110,47 @@ export async function createApp(dataSource: DataSource, config: AppConfig, optio
     res.end();
   }
 
-  async function handleHealth(res: ServerResponse): Promise<void> {
+  let draining = false;
+  const inFlight = new Set<ServerResponse>();
+
+  function sendProbe(res: ServerResponse, status: number, body: string): void {
+    const headers: Record<string, string> = { 'content-type': 'application/json', 'cache-control': 'no-store' };
+    if (status === 503) headers['retry-after'] = String(HEALTH_RETRY_SECONDS);
+    res.writeHead(status, headers).end(JSON.stringify({ status: body }));
+  }
+
+  /** Readiness: the database answers within READY_TIMEOUT_MS, and the server is not shutting down. */
+  async function handleReady(res: ServerResponse): Promise<void> {
+    if (draining) return sendProbe(res, 503, 'shutting down');
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), READY_TIMEOUT_MS)));
     try {
-      await dataSource.query('SELECT 1');
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok' }));
+      await Promise.race([dataSource.query('SELECT 1'), timeout]);
+      sendProbe(res, 200, 'ok');
     } catch {
-      res.writeHead(503, { 'content-type': 'application/json', 'retry-after': String(HEALTH_RETRY_SECONDS) }).end(JSON.stringify({ status: 'database unavailable' }));
+      sendProbe(res, 503, 'database unavailable');
+    } finally {
+      clearTimeout(timer);
     }
+  }
+
+  /**
+   * Answers 503 DATABASE_BUSY when the request's deadline passes before its answer has started
+   * (a streaming export that has started is bounded by its statements instead). A commit under
+   * way is waited for, so a write that committed is never reported as failed.
+   */
+  function watchDeadline(deadline: RequestDeadline, res: ServerResponse): () => void {
+    let timer: NodeJS.Timeout;
+    const check = () => {
+      if (res.headersSent) return;
+      if (!deadline.expire()) {
+        timer = setTimeout(check, COMMIT_RECHECK_MS);
+        return;
+      }
+      sendGraphQLError(res, 503, `No answer within the request deadline of ${deadline.timeoutMs} ms (the database is busy); nothing was written. Retry shortly`, ErrorCode.DATABASE_BUSY, { retryAfter: RETRY_AFTER_BUSY });
+    };
+    timer = setTimeout(check, deadline.timeoutMs);
+    return () => clearTimeout(timer);
   }
 
   function applyCors(req: IncomingMessage, res: ServerResponse): boolean {
@@ -121,6 +170,16 @@ export async function createApp(dataSource: DataSource, config: AppConfig, optio
     return true;
   }
 
+  async function withDeadline(res: ServerResponse, work: () => Promise<void>): Promise<void> {
+    const deadline = new RequestDeadline(config.requestTimeoutMs);
+    const stop = watchDeadline(deadline, res);
+    try {
+      await runInRequestScope({ deadline }, work);
+    } finally {
+      stop();
+    }
+  }
+
   const server = http.createServer((req, res) => {
     const started = process.hrtime.bigint();
     const requestId = (req.headers['x-request-id'] as string | undefined) ?? randomUUID();
@@ -128,25 +187,38 @@ export async function createApp(dataSource: DataSource, config: AppConfig, optio
     res.setHeader('x-request-id', requestId);
     const route = async (): Promise<void> => {
       if (applyCors(req, res)) return;
-      if (url.pathname === '/healthz') return handleHealth(res);
+      // Liveness: the process answers. Readiness (may it get traffic?) asks the database.
+      if (url.pathname === '/healthz') return sendProbe(res, 200, 'ok');
+      if (url.pathname === '/readyz') return handleReady(res);
+      if (draining) {
+        res.shouldKeepAlive = false;
+        throw new AppError('This server is shutting down; send the request again (another instance answers)', ErrorCode.SHUTTING_DOWN, { retryAfter: RETRY_AFTER_BUSY }, 503);
+      }
       if (url.pathname === '/graphql' && wantsHtml(req)) {
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(renderGraphiqlPage(options.explorerToken ?? null));
         return;
       }
-      if (url.pathname === '/graphql') return handleGraphQL(req, res, url, requestId);
-      if (url.pathname.startsWith('/export/')) return handleExport(req, res, url, { dataSource, config, requestId, rateLimiter });
+      if (url.pathname === '/graphql') return withDeadline(res, () => handleGraphQL(req, res, url, requestId));
+      if (url.pathname.startsWith('/export/')) return withDeadline(res, () => handleExport(req, res, url, { dataSource, config, requestId, rateLimiter }));
       if (url.pathname.startsWith(ASSET_PREFIX) && serveGraphiqlAsset(url.pathname.slice(ASSET_PREFIX.length), res)) return;
       throw new HttpError(404, `No route ${url.pathname}`, ErrorCode.NOT_FOUND);
     };
+    inFlight.add(res);
     route()
-      .catch((error: unknown) => {
+      .catch((raised: unknown) => {
+        const error = databaseFault(raised) ?? raised;
+        if (error !== raised) logger.warn('database fault', { requestId, error: raised instanceof Error ? raised.message : String(raised) });
         const status = statusOf(error);
-        if (status >= 500) logger.error('request failed', { requestId, error: error instanceof Error ? error.stack : String(error) });
+        if (status >= 500 && error === raised) logger.error('request failed', { requestId, error: error instanceof Error ? error.stack : String(error) });
         const code = error instanceof AppError || error instanceof HttpError ? error.code : ErrorCode.INTERNAL_SERVER_ERROR;
-        const message = status >= 500 && !config.exposeErrorDetails ? 'Internal server error' : error instanceof Error ? error.message : String(error);
+        // Our own coded errors (the 503s) say what happened; anything else at 5xx stays opaque.
+        const opaque = status >= 500 && !(error instanceof AppError) && !config.exposeErrorDetails;
+        const message = opaque ? 'Internal server error' : error instanceof Error ? error.message : String(error);
         sendGraphQLError(res, status, message, code, error instanceof AppError ? clientExtensions(error) : {});
       })
       .finally(() => {
+        inFlight.delete(res);
+        if (draining) server.closeIdleConnections();
         logger.info('request', { requestId, method: req.method, path: url.pathname, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 });
       });
   });
@@ -169,6 +241,17 @@ export async function createApp(dataSource: DataSource, config: AppConfig, optio
       }),
     close: async () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await apollo.stop();
+    },
+    shutdown: async (graceMs) => {
+      draining = true;
+      // Answers still to start go out with "connection: close"; idle kept-alive sockets close now.
+      for (const res of inFlight) if (!res.headersSent) res.shouldKeepAlive = false;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const force = setTimeout(() => server.closeAllConnections(), graceMs);
+      await closed;
+      clearTimeout(force);
       await apollo.stop();
     },
   };

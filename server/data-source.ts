@@ -3,13 +3,23 @@ import path from 'node:path';
 import { DataSource, DataSourceOptions, LogLevel } from 'typeorm';
 import { migrations } from '../migrations';
 import { entities } from './entities';
-import { databaseKind, sqlitePath } from './core/config';
+import { databaseKind, DatabaseLimits, sqlitePath } from './core/config';
 import { StatementCounter } from './core/query-counter';
+import { boundPool } from './core/database-pool';
+import { setWriteBudget } from './core/write-transaction';
 
-/** Builds the TypeORM data source for DATABASE_URL; schema changes only through migrations. */
-export function createDataSource(databaseUrl: string, options: { poolSize?: number } = {}): DataSource {
+/** SQLite waits for another process's lock inside a synchronous call that blocks the event loop: never long. */
+const SQLITE_MAX_BUSY_MS = 250;
+
+/**
+ * Builds the TypeORM data source for DATABASE_URL; schema changes only through migrations.
+ * `limits` (the server's) bound every wait; without them (CLIs, benches' loaders) statements may
+ * run as long as they need.
+ */
+export function createDataSource(databaseUrl: string, options: { poolSize?: number; limits?: DatabaseLimits } = {}): DataSource {
   const logging: LogLevel[] = ['query', 'error', 'warn'];
   // The logger needs the levels too: without them TypeORM's AbstractLogger drops every event.
+  const limits = options.limits;
   const common = { entities, migrations, synchronize: false, migrationsRun: false, logging, logger: new StatementCounter(logging) };
   if (databaseKind(databaseUrl) === 'sqlite') {
     const file = sqlitePath(databaseUrl);
@@ -21,12 +31,18 @@ export function createDataSource(databaseUrl: string, options: { poolSize?: numb
       prepareDatabase: (db: { pragma: (sql: string) => unknown }) => {
         db.pragma('journal_mode = WAL');
         db.pragma('foreign_keys = ON');
-        db.pragma('busy_timeout = 5000');
+        db.pragma(`busy_timeout = ${limits ? Math.min(limits.statementTimeoutMs, SQLITE_MAX_BUSY_MS) : 5000}`);
       },
     };
     return new DataSource(sqliteOptions);
   }
-  const mysqlOptions: DataSourceOptions = {
+  if (limits) return boundedMysql(mysqlOptionsFor(databaseUrl, common, limits.poolSize), limits);
+  return new DataSource(mysqlOptionsFor(databaseUrl, common, options.poolSize ?? 10));
+}
+
+function mysqlOptionsFor(databaseUrl: string, common: Partial<DataSourceOptions>, poolSize: number): DataSourceOptions {
+  return {
+    poolSize,
     ...common,
     type: 'mysql',
     url: databaseUrl.replace(/^mariadb:/, 'mysql:'),
@@ -34,7 +50,19 @@ export function createDataSource(databaseUrl: string, options: { poolSize?: numb
     timezone: 'Z',
     supportBigNumbers: true,
     bigNumberStrings: false,
-    poolSize: options.poolSize ?? 10,
+  } as DataSourceOptions;
+}
+
+/** The pool is bounded once it exists (initialize creates it), and writers get their budget. */
+function boundedMysql(options: DataSourceOptions, limits: DatabaseLimits): DataSource {
+  const dataSource = new DataSource(options);
+  setWriteBudget(dataSource, limits.writeConnections);
+  const initialize = dataSource.initialize.bind(dataSource);
+  dataSource.initialize = async () => {
+    await initialize();
+    boundPool(dataSource, limits);
+    return dataSource;
   };
-  return new DataSource(mysqlOptions);
+  return dataSource;
+
 }

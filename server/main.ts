@@ -11,7 +11,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   setLogLevel(config.logLevel);
   const embedded = databaseKind(config.databaseUrl) === 'sqlite';
-  const dataSource = await createDataSource(config.databaseUrl).initialize();
+  const dataSource = await createDataSource(config.databaseUrl, { limits: config.database }).initialize();
   if (embedded) {
     // The embedded default sets itself up: migrations, then demo data the first time.
     const applied = await migrate(dataSource);
@@ -25,14 +25,21 @@ async function main(): Promise<void> {
   console.log(`bdg-hub listening on http://localhost:${port}/graphql (${embedded ? 'embedded SQLite' : 'MySQL'}); open it in a browser for GraphiQL`);
   if (embedded && config.jwtSecretIsDefault) printDemoTokens(config.jwtSecret);
 
+  // SIGTERM (orchestrators) and SIGINT (Ctrl-C): stop accepting, let requests in flight finish
+  // within the grace period, then close the database (what is still open rolls back) and exit.
+  // A second signal does not wait.
+  let stopping = false;
   const shutdown = async (signal: string) => {
-    logger.info('shutting down', { signal });
-    await app.close();
+    if (stopping) process.exit(1);
+    stopping = true;
+    logger.info('shutting down', { signal, graceMs: config.shutdownGraceMs });
+    await app.shutdown(config.shutdownGraceMs);
     await dataSource.destroy();
+    logger.info('stopped', { signal });
     process.exit(0);
   };
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
 }
 
 function printDemoTokens(secret: string): void {

@@ -17,6 +17,22 @@ export interface AppConfig {
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   corsOrigins: string[];
   limits: QueryLimits;
+  /** Longest a request waits for the database before it answers 503 (REQUEST_TIMEOUT_MS). */
+  requestTimeoutMs: number;
+  /** After SIGTERM, how long requests in flight may take before their connections are closed. */
+  shutdownGraceMs: number;
+  database: DatabaseLimits;
+}
+
+/** Bounded waits on the database, so a lock or a restart never holds a request (or the pool) for long. */
+export interface DatabaseLimits {
+  poolSize: number;
+  /** A statement running longer is stopped (MariaDB max_statement_time; lock waits too). SQLite: busy_timeout, capped at 250 ms (it blocks the event loop). */
+  statementTimeoutMs: number;
+  /** Waiting longer for a pooled connection answers DATABASE_BUSY. */
+  acquireTimeoutMs: number;
+  /** Write transactions at once: below the pool size, so reads and probes always keep a connection. */
+  writeConnections: number;
 }
 
 export const PROJECT_ROOT = path.resolve(__dirname, '..', '..', __dirname.includes(`${path.sep}dist${path.sep}`) ? '..' : '');
@@ -50,6 +66,27 @@ function parseTokenDays(raw: string | undefined): number {
   return days;
 }
 
+function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive whole number, got "${raw}"`);
+  return value;
+}
+
+/** The defaults keep half the pool for reads and probes, and stop statements before the request's deadline. */
+export function loadDatabaseLimits(env: NodeJS.ProcessEnv, requestTimeoutMs: number): DatabaseLimits {
+  const poolSize = positiveInteger(env, 'DB_POOL_SIZE', 10);
+  const writeConnections = positiveInteger(env, 'DB_WRITE_CONNECTIONS', Math.max(1, Math.floor(poolSize / 2)));
+  if (poolSize > 1 && writeConnections >= poolSize) throw new Error(`DB_WRITE_CONNECTIONS (${writeConnections}) must be below DB_POOL_SIZE (${poolSize}), so reads keep a connection`);
+  return {
+    poolSize,
+    statementTimeoutMs: positiveInteger(env, 'DB_STATEMENT_TIMEOUT_MS', Math.max(1, Math.floor(requestTimeoutMs / 2))),
+    acquireTimeoutMs: positiveInteger(env, 'DB_ACQUIRE_TIMEOUT_MS', Math.min(2000, requestTimeoutMs)),
+    writeConnections,
+  };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const databaseUrl = env.DATABASE_URL || `sqlite:${DEFAULT_SQLITE_FILE}`;
   databaseKind(databaseUrl);
@@ -57,6 +94,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const logLevel = (env.LOG_LEVEL ?? 'info') as AppConfig['logLevel'];
   if (!LOG_LEVELS.includes(logLevel)) throw new Error(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
   if (production && !env.JWT_SECRET) throw new Error('JWT_SECRET must be set when NODE_ENV=production');
+  const requestTimeoutMs = positiveInteger(env, 'REQUEST_TIMEOUT_MS', 10_000);
   return {
     databaseUrl,
     port: parsePort(env.PORT),
@@ -68,5 +106,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel,
     corsOrigins: (env.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
     limits: loadQueryLimits(env),
+    requestTimeoutMs,
+    shutdownGraceMs: positiveInteger(env, 'SHUTDOWN_GRACE_MS', requestTimeoutMs + 2000),
+    database: loadDatabaseLimits(env, requestTimeoutMs),
   };
 }

@@ -8,6 +8,9 @@ export enum ErrorCode {
   NOT_FOUND = 'NOT_FOUND',
   CONFLICT = 'CONFLICT',
   LIMIT_EXCEEDED = 'LIMIT_EXCEEDED',
+  DATABASE_BUSY = 'DATABASE_BUSY',
+  DATABASE_UNAVAILABLE = 'DATABASE_UNAVAILABLE',
+  SHUTTING_DOWN = 'SHUTTING_DOWN',
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
 }
 
@@ -49,5 +52,28 @@ export class ConflictError extends AppError {
 export class LimitExceededError extends AppError {
   constructor(limit: string, actual: number, maximum: number, message?: string, extra: Record<string, unknown> = {}) {
     super(message ?? `Query refused: ${limit} is ${actual}, the maximum is ${maximum}`, ErrorCode.LIMIT_EXCEEDED, { limit, actual, maximum, ...extra }, limit === 'requestsPerMinute' ? 429 : 400);
+  }
+}
+
+/** Seconds a client waits before retrying: a lock or a full pool clears fast, a restart takes longer. */
+export const RETRY_AFTER_BUSY = 1;
+export const RETRY_AFTER_UNAVAILABLE = 5;
+
+/** 503 with Retry-After both in the header (extensions.http) and the body (extensions.retryAfter). */
+function retryable(retryAfter: number): Record<string, unknown> {
+  return { retryAfter, http: { status: 503, headers: new Map([['retry-after', String(retryAfter)]]) } };
+}
+
+/** The database did not answer in time (lock, full pool, request deadline); nothing was written. */
+export class DatabaseBusyError extends AppError {
+  constructor(message = 'The database is busy; nothing was written. Retry shortly') {
+    super(message, ErrorCode.DATABASE_BUSY, retryable(RETRY_AFTER_BUSY));
+  }
+}
+
+/** The connection to the database failed or was lost; a transaction in flight was rolled back. */
+export class DatabaseUnavailableError extends AppError {
+  constructor(message = 'The database is unavailable; nothing was written. Retry shortly') {
+    super(message, ErrorCode.DATABASE_UNAVAILABLE, retryable(RETRY_AFTER_UNAVAILABLE));
   }
 }

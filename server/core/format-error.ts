@@ -3,6 +3,7 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { ArgumentValidationError } from 'type-graphql';
 import { logger } from './logger';
 import { AppError, ErrorCode } from './errors';
+import { databaseFault } from './database-faults';
 import { capEchoedInput } from './text';
 
 const CLIENT_CODES = new Set<string>(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT', 'BAD_REQUEST', 'PERSISTED_QUERY_NOT_FOUND', 'OPERATION_RESOLUTION_FAILURE']);
@@ -27,6 +28,12 @@ function capped(formatted: GraphQLFormattedError): GraphQLFormattedError {
 function formatErrorUncapped(exposeDetails: boolean) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
+    const fault = original instanceof AppError ? null : databaseFault(original);
+    if (fault) {
+      logger.warn('database fault', { message: original instanceof Error ? original.message : String(original) });
+      const { http: _status, ...extensions } = fault.extensions;
+      return { message: fault.message, path: formatted.path, locations: formatted.locations, extensions };
+    }
     // Apollo has already taken extensions.http (the status) out of `formatted`.
     if (original instanceof AppError) return withoutStack({ ...formatted, message: original.message });
     if (original instanceof ArgumentValidationError) {

@@ -31,6 +31,8 @@ export async function readBody(req: IncomingMessage, maxBytes: number): Promise<
 
 /** Errors outside GraphQL execution still answer in GraphQL's shape, so clients parse one format. */
 export function sendGraphQLError(res: ServerResponse, status: number, message: string, code: string, extra: Record<string, unknown> = {}): void {
+  // Already answered in full (the request deadline's 503): the later error is only logged.
+  if (res.writableEnded) return;
   if (res.headersSent) {
     res.destroy();
     return;

@@ -1,29 +1,100 @@
 import { DataSource, EntityManager } from 'typeorm';
+import { DatabaseBusyError } from './errors';
+import { currentRequestScope, RequestDeadline } from './request-scope';
 import { isMysql } from './sql';
 
 const DEADLOCK_RETRIES = 5;
 
-const sqliteLocks = new WeakMap<DataSource, Promise<unknown>>();
+/** Waiters are served in order; a waiter whose deadline passes leaves the queue with DATABASE_BUSY. */
+class Slots {
+  private queue: { grant: () => void }[] = [];
+
+  constructor(private free: number) {}
+
+  acquire(deadline: RequestDeadline | undefined): Promise<void> {
+    if (this.free > 0) {
+      this.free -= 1;
+      return Promise.resolve();
+    }
+    return new Promise((resolve, reject) => {
+      const waiter = { grant: () => (clearTimeout(timer), resolve()) };
+      const timer = deadline
+        ? setTimeout(() => {
+            this.queue = this.queue.filter((w) => w !== waiter);
+            reject(new DatabaseBusyError('Too many writes are waiting for the database; nothing was written. Retry shortly'));
+          }, deadline.remainingMs)
+        : undefined;
+      this.queue.push(waiter);
+    });
+  }
+
+  release(): void {
+    const next = this.queue.shift();
+    if (next) next.grant();
+    else this.free += 1;
+  }
+}
+
+const budgets = new WeakMap<DataSource, Slots>();
+/** Without a configured budget (CLIs): half of the default pool of ten. */
+const DEFAULT_WRITE_CONNECTIONS = 5;
 
 /**
- * Runs `work` in a transaction. MySQL: retried a bounded number of times on deadlock (1213).
- * SQLite: better-sqlite3 shares one connection, so concurrent transactions would nest; writers
- * queue here instead (SQLite has one writer at a time anyway).
+ * How many write transactions may run at once on `dataSource`. On MySQL it stays below the pool
+ * size, so writers stuck on a row lock can never take the connections reads and probes need.
+ * SQLite has one writer at a time, and better-sqlite3 shares one connection, so concurrent
+ * transactions would nest: there the budget is always 1.
+ */
+export function setWriteBudget(dataSource: DataSource, writeConnections: number): void {
+  budgets.set(dataSource, new Slots(isMysql(dataSource) ? writeConnections : 1));
+}
+
+function budgetOf(dataSource: DataSource): Slots {
+  let slots = budgets.get(dataSource);
+  if (!slots) budgets.set(dataSource, (slots = new Slots(isMysql(dataSource) ? DEFAULT_WRITE_CONNECTIONS : 1)));
+  return slots;
+}
+
+/**
+ * Runs `work` in a transaction, within the write budget and the request's deadline (when called
+ * for a request): waiting for a slot past the deadline, or reaching COMMIT after it, answers
+ * DATABASE_BUSY and rolls back. The request's `beforeCommit` (the audit entry) runs inside the
+ * same transaction. MySQL: retried a bounded number of times on deadlock (1213).
  */
 export async function withWriteTransaction<T>(dataSource: DataSource, work: (manager: EntityManager) => Promise<T>): Promise<T> {
-  if (!isMysql(dataSource)) {
-    const previous = sqliteLocks.get(dataSource) ?? Promise.resolve();
-    const run = previous.catch(() => undefined).then(() => dataSource.transaction(work));
-    sqliteLocks.set(dataSource, run.catch(() => undefined));
-    return run;
+  const scope = currentRequestScope();
+  const slots = budgetOf(dataSource);
+  await slots.acquire(scope?.deadline);
+  try {
+    const result = await retryingDeadlocks(dataSource, scope?.deadline, (manager) => committing(manager, work));
+    scope?.afterCommit?.();
+    return result;
+  } finally {
+    slots.release();
   }
+}
+
+async function committing<T>(manager: EntityManager, work: (manager: EntityManager) => Promise<T>): Promise<T> {
+  const scope = currentRequestScope();
+  const result = await work(manager);
+  if (scope?.beforeCommit) await scope.beforeCommit(manager);
+  // Entered here and left once transaction() has returned: the COMMIT lies in between.
+  scope?.deadline.enterCommit();
+  return result;
+}
+
+async function retryingDeadlocks<T>(dataSource: DataSource, deadline: RequestDeadline | undefined, work: (manager: EntityManager) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
+    let entered = false;
     try {
-      return await dataSource.transaction('REPEATABLE READ', work);
+      const run = (manager: EntityManager) => work(manager).then((result) => ((entered = true), result));
+      return isMysql(dataSource) ? await dataSource.transaction('REPEATABLE READ', run) : await dataSource.transaction(run);
     } catch (error) {
       const errno = (error as { errno?: number; driverError?: { errno?: number } }).driverError?.errno ?? (error as { errno?: number }).errno;
-      if (errno !== 1213 || attempt >= DEADLOCK_RETRIES) throw error;
+      if (!isMysql(dataSource) || errno !== 1213 || attempt >= DEADLOCK_RETRIES || deadline?.expired) throw error;
       await new Promise((resolve) => setTimeout(resolve, 20 * attempt + Math.random() * 30));
+    } finally {
+      if (entered) deadline?.leaveCommit();
     }
   }
 }

@@ -117,6 +117,11 @@ export async function handleExport(req: IncomingMessage, res: ServerResponse, ur
     sendGraphQLError(res, statusOf(error), error.message, error.code, clientExtensions(error));
     return;
   }
+  if (res.headersSent) {
+    // The request's deadline answered 503 meanwhile.
+    await table.pages.return(undefined);
+    return;
+  }
   const writer = WRITERS[route.format];
   res.writeHead(200, {
     'content-type': writer.contentType,

@@ -182,6 +182,21 @@ describe('the commands of package.json, as typed from a fresh copy', () => {
     expect(ran.stdout).toMatch(/sqlite csv: 1000 rows/);
   });
 
+  it('npm run bench:faults runs end to end with its smallest options, on a private MariaDB it starts and stops', () => {
+    const out = path.join(copy, 'faults.md');
+    const datadir = path.join(os.tmpdir(), `bdg-hub-faults-${process.pid}`);
+    try {
+      const ran = run(`npm run bench:faults -- --lock-seconds 2 --writes 5 --reads 5 --load-seconds 6 --port 3308 --datadir ${datadir} --out ${out}`);
+      expect(ran.status).toBe(0);
+      const report = fs.readFileSync(out, 'utf8');
+      expect(report).toMatch(/failed answers that are not 503 \+ retryable code \+ Retry-After \| 0 \|/);
+      expect(report).toMatch(/acknowledged writes lost \(no revision with their comment\) \| 0 \|/);
+    } finally {
+      fs.rmSync(datadir, { recursive: true, force: true });
+      fs.rmSync(`${datadir}.sock`, { force: true });
+    }
+  }, 900_000);
+
   it('left no command of package.json untried', () => {
     const scripts = Object.keys(JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).scripts as Record<string, string>);
     const implied = ['test', 'build', 'prestart'];

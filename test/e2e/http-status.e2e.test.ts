@@ -165,11 +165,12 @@ describe.each(testDatabases())('Retry-After on $name', (db) => {
     expect(body.errors[0].extensions).toMatchObject({ code: 'LIMIT_EXCEEDED', limit: 'requestsPerMinute', retryAfter: seconds });
   });
 
-  it('503 from /healthz when the database does not answer carries Retry-After', async () => {
-    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+  it('503 from /readyz when the database does not answer carries Retry-After, while /healthz (liveness) stays 200', async () => {
+    expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
     await server.dataSource.destroy();
-    const health = await fetch(`${server.url}/healthz`);
-    expect(health.status).toBe(503);
-    expect(Number(health.headers.get('retry-after'))).toBeGreaterThan(0);
+    const ready = await fetch(`${server.url}/readyz`);
+    expect(ready.status).toBe(503);
+    expect(Number(ready.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
   });
 });

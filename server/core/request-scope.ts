@@ -1,0 +1,73 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { EntityManager } from 'typeorm';
+import { DatabaseBusyError } from './errors';
+
+/**
+ * What the database layer needs to know about the HTTP request it serves, without every service
+ * passing it down: the request's deadline, and work to do inside each write transaction before it
+ * commits (the audit entry). Outside a request (CLIs, benches) there is no scope and no deadline.
+ */
+export interface RequestScope {
+  deadline: RequestDeadline;
+  /** Runs inside every write transaction of the request, just before COMMIT. */
+  beforeCommit?: (manager: EntityManager) => Promise<void>;
+  /** Told after each of the request's write transactions has committed. */
+  afterCommit?: () => void;
+}
+
+/**
+ * The moment a request stops waiting. A transaction may not start committing once it has passed,
+ * and the HTTP layer does not answer 503 while a commit is under way, so a client is never told
+ * "retry" about a write that committed.
+ */
+export class RequestDeadline {
+  private expiredFlag = false;
+  private commits = 0;
+  readonly at: number;
+
+  constructor(readonly timeoutMs: number) {
+    this.at = Date.now() + timeoutMs;
+  }
+
+  get expired(): boolean {
+    return this.expiredFlag || Date.now() >= this.at;
+  }
+
+  get remainingMs(): number {
+    return Math.max(0, this.at - Date.now());
+  }
+
+  get committing(): boolean {
+    return this.commits > 0;
+  }
+
+  /** Called by the HTTP layer when it gives up; false while a commit is under way (ask again later). */
+  expire(): boolean {
+    if (this.commits > 0) return false;
+    this.expiredFlag = true;
+    return true;
+  }
+
+  /** Throws DATABASE_BUSY (so the transaction rolls back) when the request has run out of time. */
+  enterCommit(): void {
+    if (this.expired) {
+      this.expiredFlag = true;
+      throw new DatabaseBusyError(`The request ran out of its ${this.timeoutMs} ms before its write could commit; nothing was written. Retry shortly`);
+    }
+    this.commits += 1;
+  }
+
+  leaveCommit(): void {
+    this.commits -= 1;
+  }
+}
+
+const storage = new AsyncLocalStorage<RequestScope>();
+
+export function runInRequestScope<T>(scope: RequestScope, work: () => T): T {
+  return storage.run(scope, work);
+}
+
+export function currentRequestScope(): RequestScope | undefined {
+  return storage.getStore();
+}
