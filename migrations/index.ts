@@ -5,6 +5,7 @@ import { AuditLog1763900005000 } from './1763900005000-audit-log';
 import { StatisticsRollup1763900006000 } from './1763900006000-statistics-rollup';
 import { IndicatorPlausibleRange1763900007300 } from './1763900007300-indicator-plausible-range';
 import { IndicatorReferences1763900008000 } from './1763900008000-indicator-references';
+import { ReferenceVersion1763900013000 } from './1763900013000-reference-version';
 
 /** Every migration, oldest first. Migrations are never edited once they land: add a new one. */
-export const migrations = [AdministrativeUnits1763900000000, Plans1763900001000, IndicatorsObservations1763900002000, AuditLog1763900005000, StatisticsRollup1763900006000, IndicatorPlausibleRange1763900007300, IndicatorReferences1763900008000];
+export const migrations = [AdministrativeUnits1763900000000, Plans1763900001000, IndicatorsObservations1763900002000, AuditLog1763900005000, StatisticsRollup1763900006000, IndicatorPlausibleRange1763900007300, IndicatorReferences1763900008000, ReferenceVersion1763900013000];

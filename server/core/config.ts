@@ -17,6 +17,8 @@ export interface AppConfig {
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   corsOrigins: string[];
   limits: QueryLimits;
+  /** Shared state of several instances (rate limits, persisted queries, cache versions); null = in memory. */
+  redisUrl: string | null;
 }
 
 export const PROJECT_ROOT = path.resolve(__dirname, '..', '..', __dirname.includes(`${path.sep}dist${path.sep}`) ? '..' : '');
@@ -68,5 +70,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel,
     corsOrigins: (env.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
     limits: loadQueryLimits(env),
+    redisUrl: env.REDIS_URL || null,
   };
 }
