@@ -24,11 +24,37 @@ const MAX_ENTRIES = 50_000;
 export class ReferenceCache {
   private versions: Versions | null = null;
   private readonly entries: Record<ReferenceName, Map<string, Promise<unknown>>> = { catalogue: new Map(), hierarchy: new Map() };
+  /** The version read under way, and the one queued to start when it ends. */
+  private running: Promise<void> | null = null;
+  private queued: Promise<void> | null = null;
 
   constructor(private readonly source: VersionSource) {}
 
-  /** Once per request, before it reads reference data. */
-  async refresh(): Promise<void> {
+  /**
+   * Once per request, before it reads reference data. Concurrent requests share reads, but only a
+   * read that starts after the request arrived: one under way may predate a change the request
+   * must see, so the request waits for the next read, which every request arriving meanwhile
+   * shares. Under load that is one statement for many requests; alone, one per request.
+   */
+  refresh(): Promise<void> {
+    if (this.queued) return this.queued;
+    if (!this.running) return this.start();
+    this.queued = this.running.catch(() => undefined).then(() => {
+      this.queued = null;
+      return this.start();
+    });
+    return this.queued;
+  }
+
+  private start(): Promise<void> {
+    const running = this.read().finally(() => {
+      if (this.running === running) this.running = null;
+    });
+    this.running = running;
+    return running;
+  }
+
+  private async read(): Promise<void> {
     const current = await this.source.read();
     for (const name of NAMES) if (this.versions?.[name] !== current[name]) this.entries[name].clear();
     this.versions = current;

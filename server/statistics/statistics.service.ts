@@ -1,5 +1,6 @@
 import type { RequestContext } from '../request-context';
 import { BadUserInputError } from '../core/errors';
+import { referenceCache } from '../core/reference-cache';
 import { pathPrefixSql, validOnSql } from '../core/sql';
 import { Indicator } from '../indicators/indicator.entity';
 import { finiteOrNull, valueOf } from '../indicators/indicator-value';
@@ -185,9 +186,17 @@ async function readOwnObservations(ctx: RequestContext, indicators: Indicator[],
   return sums;
 }
 
-/** `unitId|level` → units of the indicators' entry levels under each row unit on `date`. */
+/**
+ * `unitId|level` → units of the indicators' entry levels under each row unit on `date`. Coverage
+ * follows the hierarchy alone, so it is cached with it (core/reference-cache.ts).
+ */
 async function readCoverage(ctx: RequestContext, indicators: Indicator[], rowIds: number[], date: string): Promise<Map<string, number>> {
-  const levels = [...new Set(indicators.map((i) => i.entryLevel))];
+  const levels = [...new Set(indicators.map((i) => i.entryLevel))].sort();
+  const key = `coverage|${date}|${levels.join(',')}|${rowIds.join(',')}`;
+  return referenceCache(ctx.dataSource).get('hierarchy', key, () => queryCoverage(ctx, levels, rowIds, date));
+}
+
+async function queryCoverage(ctx: RequestContext, levels: string[], rowIds: number[], date: string): Promise<Map<string, number>> {
   const rows: { unitId: number | string; level: string; units: number | string }[] = await ctx.dataSource
     .createQueryBuilder()
     .select(['c.unit_id AS unitId', 'c.level AS level', 'c.units AS units'])
