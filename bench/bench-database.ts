@@ -8,17 +8,6 @@ import { isMysql } from '../server/core/sql';
 import { StatementCounter } from '../server/core/query-counter';
 import type { BenchOptions } from './options';
 
-/**
- * The bench's own database; it is never `test` or the application's database. BENCH_DATABASE
- * names another (bdg_bench_…), so two people on one MariaDB keep their loaded data apart.
- */
-export const BENCH_DATABASE = benchDatabaseName(process.env.BENCH_DATABASE);
-
-function benchDatabaseName(name: string | undefined): string {
-  if (!name) return 'bdg_bench';
-  if (!/^bdg_bench(_[a-z0-9]+)*$/.test(name)) throw new Error(`BENCH_DATABASE must be bdg_bench or bdg_bench_<letters and digits>, not "${name}"`);
-  return name;
-}
 export const BENCH_DIR = path.join(PROJECT_ROOT, 'bench', 'data'); // git-ignored
 
 export interface BenchDatabase {
@@ -31,14 +20,14 @@ export interface BenchDatabase {
 }
 
 export function benchDatabase(options: BenchOptions): BenchDatabase {
-  return options.sqlite ? sqliteDatabase() : mariadbDatabase(options.mysqlUrl);
+  return options.sqlite ? sqliteDatabase(options.database) : mariadbDatabase(options.mysqlUrl, options.database);
 }
 
-function mariadbDatabase(serverUrl: string): BenchDatabase {
+function mariadbDatabase(serverUrl: string, name: string): BenchDatabase {
   const server = new URL(serverUrl);
   server.pathname = '/';
   const url = new URL(server.toString());
-  url.pathname = `/${BENCH_DATABASE}`;
+  url.pathname = `/${name}`;
   const admin = async <T>(work: (c: mysql.Connection) => Promise<T>): Promise<T> => {
     const connection = await mysql.createConnection({ uri: server.toString() });
     try {
@@ -52,16 +41,16 @@ function mariadbDatabase(serverUrl: string): BenchDatabase {
     url: url.toString(),
     recreate: () =>
       admin(async (c) => {
-        await c.query(`DROP DATABASE IF EXISTS ${BENCH_DATABASE}`);
-        await c.query(`CREATE DATABASE ${BENCH_DATABASE} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+        await c.query(`DROP DATABASE IF EXISTS ${name}`);
+        await c.query(`CREATE DATABASE ${name} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
       }),
-    exists: () => admin(async (c) => ((await c.query('SHOW DATABASES LIKE ?', [BENCH_DATABASE]))[0] as unknown[]).length > 0),
-    drop: () => admin(async (c) => void (await c.query(`DROP DATABASE IF EXISTS ${BENCH_DATABASE}`))),
+    exists: () => admin(async (c) => ((await c.query('SHOW DATABASES LIKE ?', [name]))[0] as unknown[]).length > 0),
+    drop: () => admin(async (c) => void (await c.query(`DROP DATABASE IF EXISTS ${name}`))),
   };
 }
 
-function sqliteDatabase(): BenchDatabase {
-  const file = path.join(BENCH_DIR, `${BENCH_DATABASE}.sqlite`);
+function sqliteDatabase(name: string): BenchDatabase {
+  const file = path.join(BENCH_DIR, `${name}.sqlite`);
   const remove = async () => ['', '-wal', '-shm', '-journal'].forEach((suffix) => fs.rmSync(file + suffix, { force: true }));
   return {
     kind: 'sqlite',
@@ -132,7 +121,7 @@ export async function databaseBytes(dataSource: DataSource, db: BenchDatabase): 
     const file = db.url.slice('sqlite:'.length);
     return ['', '-wal'].reduce((sum, suffix) => sum + (fs.existsSync(file + suffix) ? fs.statSync(file + suffix).size : 0), 0);
   }
-  const [{ bytes }] = await dataSource.query('SELECT SUM(data_length + index_length) AS bytes FROM information_schema.tables WHERE table_schema = ?', [BENCH_DATABASE]);
+  const [{ bytes }] = await dataSource.query('SELECT SUM(data_length + index_length) AS bytes FROM information_schema.tables WHERE table_schema = DATABASE()');
   return Number(bytes);
 }
 

@@ -33,6 +33,11 @@ export interface BenchOptions {
   connections: number;
   duration: number;
   out: string;
+  /** Name of the bench database (MariaDB) or file (SQLite), so two benches on one server do not clash. */
+  database: string;
+  /** Interleaved rounds against the Apollo hello-world, and seconds per target per round. */
+  frameworkRounds: number;
+  frameworkDuration: number;
 }
 
 export const USAGE = `usage: npm run bench -- [options]
@@ -49,7 +54,10 @@ export const USAGE = `usage: npm run bench -- [options]
   --year YYYY        year the statistics ask for (default 2026)
   --province CODE    province of the province-by-commune shape (default 20, Lạng Sơn)
   --connections N    autocannon connections (default 10), --duration S (default 15)
-  --out FILE         where the report goes (default bench/RESULTS.md)`;
+  --out FILE         where the report goes (default bench/RESULTS.md)
+  --database NAME    bench database (MariaDB) or file name (SQLite), default BENCH_DATABASE or bdg_bench
+  --framework-rounds N    interleaved rounds against an Apollo hello-world (default 3; 0 skips them)
+  --framework-duration S  seconds per request kind per round (default 5, or --duration when shorter)`;
 
 const DEFAULTS: BenchOptions = {
   scale: 1,
@@ -72,6 +80,9 @@ const DEFAULTS: BenchOptions = {
   connections: 10,
   duration: 15,
   out: path.join(PROJECT_ROOT, 'bench', 'RESULTS.md'),
+  database: process.env.BENCH_DATABASE ?? 'bdg_bench',
+  frameworkRounds: 3,
+  frameworkDuration: 5,
 };
 
 const FLAGS: Record<string, keyof BenchOptions> = {
@@ -93,11 +104,15 @@ const VALUES: Record<string, keyof BenchOptions> = {
   '--connections': 'connections',
   '--duration': 'duration',
   '--out': 'out',
+  '--database': 'database',
+  '--framework-rounds': 'frameworkRounds',
+  '--framework-duration': 'frameworkDuration',
 };
 
 /** Parses `--name value` and `--name=value`; throws with the usage on anything unknown or out of range. */
 export function parseOptions(argv: string[]): BenchOptions {
   const options: BenchOptions = { ...DEFAULTS };
+  let frameworkDurationGiven = false;
   const record = options as unknown as Record<string, unknown>;
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split(/=(.*)/s, 2);
@@ -112,7 +127,9 @@ export function parseOptions(argv: string[]): BenchOptions {
     if (raw === undefined) throw new Error(`${flag} needs a value\n${USAGE}`);
     record[key] = typeof DEFAULTS[key] === 'number' ? Number(raw) : key === 'out' ? path.resolve(raw) : raw;
     if (key === 'scale') options.scaleGiven = true;
+    if (key === 'frameworkDuration') frameworkDurationGiven = true;
   }
+  if (!frameworkDurationGiven) options.frameworkDuration = Math.min(options.frameworkDuration, options.duration);
   check(options);
   return options;
 }
@@ -121,7 +138,9 @@ function check(o: BenchOptions): void {
   const problems: string[] = [];
   if (!(o.scale > 0 && o.scale <= 1)) problems.push('--scale must be in (0, 1]');
   for (const key of ['batch', 'runs', 'connections', 'duration', 'budget'] as const) if (!Number.isInteger(o[key]) || o[key] < 1) problems.push(`--${key} must be a positive integer`);
-  for (const key of ['rowByRow', 'warmup'] as const) if (!Number.isInteger(o[key]) || o[key] < 0) problems.push(`--${key} must be a non-negative integer`);
+  if (!/^[a-z][a-z0-9_]*$/.test(o.database)) problems.push('--database must be a lower-case identifier');
+  if (!Number.isInteger(o.frameworkDuration) || o.frameworkDuration < 1) problems.push('--framework-duration must be a positive integer');
+  for (const key of ['rowByRow', 'warmup', 'frameworkRounds'] as const) if (!Number.isInteger(o[key]) || o[key] < 0) problems.push(`--${key} must be a non-negative integer`);
   if (!Number.isInteger(o.year) || o.year < o.firstYear || o.year >= o.firstYear + o.years) problems.push(`--year must be one of the data years ${o.firstYear}–${o.firstYear + o.years - 1}`);
   if (problems.length) throw new Error(`${problems.join('\n')}\n${USAGE}`);
 }

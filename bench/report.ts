@@ -1,4 +1,5 @@
 import type { IndicatorChoice } from './dataset';
+import { FrameworkComparison, renderFramework } from './framework';
 import type { LoadTestResult } from './load-client';
 import type { IngestSample, LoadResult } from './load';
 import type { CodeVersion, Machine } from './machine';
@@ -67,6 +68,8 @@ export interface BenchReport {
   loadTestShape: string;
   rateLimitNote: string;
   phases: { name: string; seconds: number }[];
+  /** The hub against an Apollo hello-world in interleaved rounds (bench/framework.ts), when run. */
+  framework?: FrameworkComparison;
 }
 
 const int = (n: number) => Math.round(n).toLocaleString('en');
@@ -242,6 +245,7 @@ export function renderReport(r: BenchReport, query: string): string {
     ...dimensionsSection(r),
     ...ingestion(r),
     ...loadTest(r),
+    ...(r.framework ? renderFramework(r.framework) : []),
     ...datasetSection(r),
     ...environment(r),
     '<details><summary>The statistics query</summary>',

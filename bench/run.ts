@@ -11,7 +11,7 @@ import { isMysql } from '../server/core/sql';
 import { setLogLevel } from '../server/core/logger';
 import * as databaseSetup from '../server/setup/database-setup';
 import { importUnits } from '../server/tenancy/unit-import';
-import { BENCH_DATABASE, BenchDatabase, benchDatabase, countingDataSource, databaseBytes, databaseDescription, readMeta, writeMeta } from './bench-database';
+import { BenchDatabase, benchDatabase, countingDataSource, databaseBytes, databaseDescription, readMeta, writeMeta } from './bench-database';
 import { chooseIndicators, Commune, dimensionalIndicator, currentCommunes, groupByProvince, IndicatorChoice, insertVillages, installIndicators, selectCommunes, villageCodes, yearsOf } from './dataset';
 import { ingestSamples, loadObservations, ProvinceVillages } from './load';
 import { LoadTestResult, runLoadTest } from './load-client';
@@ -19,6 +19,8 @@ import { codeVersion, describeMachine, loadAverage } from './machine';
 import { compareSums, GraphQLClient, HttpMeasurement, measureHttp, measureSql, Shape, statisticsBody, STATISTICS_QUERY } from './measure';
 import { BenchOptions, parseOptions } from './options';
 import { BenchReport, Dataset, DimensionsResult, LoadRecord, renderReport, ShapeResult } from './report';
+import { compareWithFramework, FrameworkComparison, Target } from './framework';
+import { addCoveringIndexes, describeCoveringIndexes } from './sql-baseline';
 
 /** How the data in the bench database were generated; stored there so --keep measures the same thing. */
 interface DatasetRecord {
@@ -126,6 +128,7 @@ async function measureShapes(dataSource: DataSource, client: GraphQLClient, opti
     }
     return measured;
   });
+  await phase('covering indexes for plain SQL', () => addCoveringIndexes(dataSource));
   const results = await phase('plain SQL', async () => {
     const out: ShapeResult[] = [];
     for (const [i, shape] of shapes.entries()) {
@@ -164,6 +167,21 @@ async function measureDimensions(dataSource: DataSource, client: GraphQLClient, 
     return { indicator: code, observations: Number(observations), rollupRows: Number(rollups) };
   };
   return { indicator: choice.code, dimensions: by, period, http, cost: [await costOf(choice.code), await costOf(plainIndicator)] };
+}
+
+/**
+ * What is loaded against the hello-world: the dashboard's one-row statistics request (the README's
+ * Lợi Bác query on a covered commune), `{ me { role } }`, and the province by commune.
+ */
+function frameworkTargets(indicator: string, period: string, commune: string, province: Shape, token: string): Target[] {
+  const body = (query: string, variables: Record<string, unknown> = {}) => JSON.stringify({ query, variables });
+  const DASHBOARD = `query($i: String!, $a: String!, $p: [String!]!) { statistics(indicator: $i, area: $a, periods: $p) { rows { total { value numerator denominator } reportingUnits expectedUnits } } }`;
+  return [
+    { key: 'hello', label: '`{ hello }`', server: 'hello-world', body: body('{ hello }'), token: null },
+    { key: 'dashboard', label: `dashboard one-row statistics (commune ${commune})`, server: 'hub', body: body(DASHBOARD, { i: indicator, a: commune, p: [period] }), token },
+    { key: 'me', label: '`{ me { role } }`', server: 'hub', body: body('{ me { role } }'), token },
+    { key: 'province', label: `area ${province.area} by commune`, server: 'hub', body: statisticsBody(indicator, period, province), token },
+  ];
 }
 
 async function main(): Promise<void> {
@@ -215,6 +233,7 @@ async function main(): Promise<void> {
     let loadTest: LoadTestResult;
     let dimensions: DimensionsResult | null = null;
     let measured: Awaited<ReturnType<typeof measureShapes>>;
+    let framework: FrameworkComparison | undefined;
     const { shapes, context } = shapesFor(options, covered);
     try {
       measured = await measureShapes(dataSource, client, options, indicator, shapes, context);
@@ -224,6 +243,11 @@ async function main(): Promise<void> {
         runLoadTest({ url: client.url, token: client.token, body: statisticsBody(indicator, String(options.year), shapes[1]), connections: options.connections, duration: options.duration }),
       );
       print(`[autocannon] ${loadTest.requestsPerSecond.toFixed(1)} req/s, p50 ${loadTest.latencyMs.p50} ms, p99 ${loadTest.latencyMs.p99} ms, failures ${loadTest.failures}`);
+      if (options.frameworkRounds) {
+        const analyst = signToken({ sub: `bench-analyst@${options.province}`, unit: options.province, role: Role.ANALYST }, secret, 24 * 3600);
+        framework = await phase('against an Apollo hello-world', () => compareWithFramework(client.url, frameworkTargets(indicator, String(options.year), context[2].area, shapes[1], analyst), options.frameworkRounds, options.frameworkDuration, options.connections, print));
+        framework.note = `Hub requests with a ${options.province} ANALYST token, caches as in production ${process.env.REDIS_URL ? 'with REDIS_URL (cache versions read from Redis: no statement)' : 'without REDIS_URL (each request reads reference_version: one statement)'}. The plain-SQL baseline above ran with the covering indexes a DBA would add: ${describeCoveringIndexes()} (bench/sql-baseline.ts).`;
+      }
     } finally {
       await app.close();
     }
@@ -250,6 +274,7 @@ async function main(): Promise<void> {
       loadTestShape: `${shapes[1].label}, ${shapes[1].area}, ${indicator} ${options.year}`,
       rateLimitNote: `The per-token rate limit was raised to ${RATE_LIMIT.toLocaleString('en')}/min and request logging lowered to warn for the run.`,
       phases: [...phases, { name: 'total', seconds: (performance.now() - started) / 1000 }],
+      framework,
     };
     fs.mkdirSync(path.dirname(options.out), { recursive: true });
     fs.writeFileSync(options.out, renderReport(report, STATISTICS_QUERY));
@@ -257,7 +282,7 @@ async function main(): Promise<void> {
   } finally {
     await dataSource.destroy();
     if (options.drop) await db.drop();
-    else if (db.kind === 'mariadb') print(`The ${BENCH_DATABASE} database stays for --keep; drop it with: mysql -uroot -h127.0.0.1 -e 'DROP DATABASE ${BENCH_DATABASE}'`);
+    else if (db.kind === 'mariadb') print(`The ${options.database} database stays for --keep; drop it with: mysql -uroot -h127.0.0.1 -e 'DROP DATABASE ${options.database}'`);
   }
 }
 

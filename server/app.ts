@@ -13,7 +13,9 @@ import { loadHierarchyBounds } from './core/list-bounds';
 import { createFormatError } from './core/format-error';
 import { clientExtensions, HttpError, readBody, sendGraphQLError, statusOf } from './core/http';
 import { logger } from './core/logger';
-import { queryLimitsPlugin, RateLimiter, refuseDeepNesting } from './core/query-limits';
+import { queryLimitsPlugin, RateLimiter, RedisRateLimiter, refuseDeepNesting } from './core/query-limits';
+import { connectRedis, RedisKeyValueCache, redisNamespace } from './core/redis';
+import { useRedisVersions } from './core/reference-cache';
 import { todayIso } from './core/scalars';
 import { buildAppSchema } from './schema';
 import { auditPlugin } from './audit/audit.plugin';
@@ -57,9 +59,14 @@ export async function createApp(dataSource: DataSource, config: AppConfig, optio
   const schema = await buildAppSchema();
   const limits = config.limits;
   const hierarchy = await loadHierarchyBounds(dataSource);
-  const rateLimiter = new RateLimiter(limits.requestsPerMinute);
+  // With REDIS_URL, instances share rate limits, persisted queries and cache versions; else each keeps its own.
+  const redis = config.redisUrl ? connectRedis(config.redisUrl) : null;
+  const namespace = redisNamespace(dataSource);
+  if (redis) useRedisVersions(dataSource, redis);
+  const rateLimiter = redis ? new RedisRateLimiter(redis, namespace, limits.requestsPerMinute) : new RateLimiter(limits.requestsPerMinute);
   const apollo = new ApolloServer<RequestContext>({
     schema,
+    ...(redis ? { cache: new RedisKeyValueCache(redis, `${namespace}apollo:`) } : {}),
     plugins: [
       // The viewer's scope loads only once the limits accept: a refused query never reaches the database.
       queryLimitsPlugin<RequestContext>(schema, limits, hierarchy, attachAccess),
@@ -76,7 +83,7 @@ export async function createApp(dataSource: DataSource, config: AppConfig, optio
   async function handleGraphQL(req: IncomingMessage, res: ServerResponse, url: URL, requestId: string): Promise<void> {
     const today = todayIso();
     const claims = authenticate(config, req);
-    rateLimiter.take(claims.sub);
+    await rateLimiter.take(claims.sub);
     const rawBody = req.method === 'POST' ? await readBody(req, MAX_BODY_BYTES) : '';
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {
@@ -242,6 +249,7 @@ export async function createApp(dataSource: DataSource, config: AppConfig, optio
     close: async () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await apollo.stop();
+      redis?.disconnect();
     },
     shutdown: async (graceMs) => {
       draining = true;

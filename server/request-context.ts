@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
 import { AccessScope } from './auth/access';
+import { referenceCache } from './core/reference-cache';
 import type { TokenClaims } from './auth/jwt';
 import { createIndicatorLoaders } from './indicators/indicator.loaders';
 import { createObservationLoaders } from './observations/observation.loaders';
@@ -36,6 +37,7 @@ export interface RequestContext {
 
 /** Completes a context once the request is known to run: the viewer's scope, then its loaders. */
 export async function attachAccess(context: RequestContext): Promise<RequestContext> {
+  await referenceCache(context.dataSource).refresh();
   context.access = await AccessScope.forClaims(context.dataSource, context.claims, context.today);
   context.loaders = createLoaders(context);
   return context;

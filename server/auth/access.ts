@@ -8,6 +8,7 @@ import { UnitPlacement } from '../tenancy/unit-placement.entity';
 import { UnitLevel } from '../tenancy/unit-level';
 import { ForbiddenError, UnauthenticatedError } from '../core/errors';
 import { pathPrefixSql, uniqueParam, validOnSql } from '../core/sql';
+import { referenceCache } from '../core/reference-cache';
 
 /**
  * When the rows a query reads belong to the viewer's area. A unit belongs to an area on a date, so
@@ -42,18 +43,12 @@ export class AccessScope {
     private readonly writableUnitIds: Set<number> | null,
   ) {}
 
+  /** The scope of a unit and role on a day changes only with the hierarchy: it is cached across requests. */
   static async forClaims(dataSource: DataSource, claims: TokenClaims, today: string): Promise<AccessScope> {
-    const unit = await dataSource
-      .getRepository(AdministrativeUnit)
-      .createQueryBuilder('u')
-      .where('u.code = :code', { code: claims.unit })
-      .andWhere(validOnSql('u', 'today'), { today })
-      .getOne();
-    if (!unit) throw new UnauthenticatedError(`Authentication failed: unit ${claims.unit} of the token does not exist today`);
-    const rootIds = await lineageClosure(dataSource, unit.id);
-    const placements = await dataSource.getRepository(UnitPlacement).createQueryBuilder('p').where('p.unit_id IN (:...ids)', { ids: rootIds }).getMany();
-    const viewer = Object.assign(new Viewer(), { subject: claims.sub, role: claims.role, unit });
-    return new AccessScope(viewer, dataSource, distinctRoots(placements), await writableUnits(dataSource, unit, claims.role, today));
+    const area = await referenceCache(dataSource).get('hierarchy', `scope|${claims.unit}|${claims.role}|${today}`, () => loadArea(dataSource, claims, today));
+    if (!area) throw new UnauthenticatedError(`Authentication failed: unit ${claims.unit} of the token does not exist today`);
+    const viewer = Object.assign(new Viewer(), { subject: claims.sub, role: claims.role, unit: area.unit });
+    return new AccessScope(viewer, dataSource, area.roots, area.writableUnitIds);
   }
 
   get role(): Role {
@@ -123,6 +118,26 @@ export class AccessScope {
     if (this.role === Role.ADMIN) return true;
     return this.role === Role.EDITOR && parentIdOnDate === this.viewer.unit.id;
   }
+}
+
+/** What a token's unit and role give on a day, or null when the unit does not exist that day. */
+interface Area {
+  unit: AdministrativeUnit;
+  roots: Placed[];
+  writableUnitIds: Set<number> | null;
+}
+
+async function loadArea(dataSource: DataSource, claims: TokenClaims, today: string): Promise<Area | null> {
+  const unit = await dataSource
+    .getRepository(AdministrativeUnit)
+    .createQueryBuilder('u')
+    .where('u.code = :code', { code: claims.unit })
+    .andWhere(validOnSql('u', 'today'), { today })
+    .getOne();
+  if (!unit) return null;
+  const rootIds = await lineageClosure(dataSource, unit.id);
+  const placements = await dataSource.getRepository(UnitPlacement).createQueryBuilder('p').where('p.unit_id IN (:...ids)', { ids: rootIds }).getMany();
+  return { unit, roots: distinctRoots(placements), writableUnitIds: await writableUnits(dataSource, unit, claims.role, today) };
 }
 
 async function lineageClosure(dataSource: DataSource, unitId: number): Promise<number[]> {

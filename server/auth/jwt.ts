@@ -1,3 +1,4 @@
+import { createSecretKey, KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { UnauthenticatedError } from '../core/errors';
 import { parseRole, Role } from './role';
@@ -8,8 +9,20 @@ export interface TokenClaims {
   role: Role;
 }
 
+const keys = new Map<string, KeyObject>();
+
+/**
+ * The secret as a KeyObject, made once: given a string, jsonwebtoken 9 first tries it as a public
+ * key (crypto.createPublicKey, which throws), about 0.8 ms per request (PITFALLS.md).
+ */
+function secretKey(secret: string): KeyObject {
+  let key = keys.get(secret);
+  if (!key) keys.set(secret, (key = createSecretKey(Buffer.from(secret, 'utf8'))));
+  return key;
+}
+
 export function signToken(claims: TokenClaims, secret: string, expiresInSeconds = 30 * 24 * 3600): string {
-  return jwt.sign({ unit: claims.unit, role: claims.role }, secret, {
+  return jwt.sign({ unit: claims.unit, role: claims.role }, secretKey(secret), {
     algorithm: 'HS256',
     subject: claims.sub,
     expiresIn: expiresInSeconds,
@@ -23,7 +36,7 @@ export function signToken(claims: TokenClaims, secret: string, expiresInSeconds 
 export function verifyToken(token: string, secret: string, maxLifetimeSeconds: number): TokenClaims {
   let payload: jwt.JwtPayload | string;
   try {
-    payload = jwt.verify(token, secret, { algorithms: ['HS256'] });
+    payload = jwt.verify(token, secretKey(secret), { algorithms: ['HS256'] });
   } catch (error) {
     const reason = error instanceof jwt.TokenExpiredError ? 'the token has expired' : 'the token is invalid';
     throw new UnauthenticatedError(`Authentication failed: ${reason}`);

@@ -6,6 +6,7 @@ import { setLogLevel } from '../core/logger';
 import { exportCatalogueCsv, importCatalogueFile } from '../indicators/catalogue-csv';
 import { formatChanges, formatProblems } from '../indicators/indicator-catalogue';
 import { runCli } from './run-cli';
+import { announceReferenceChange } from '../core/reference-cache';
 
 const USAGE = [
   'usage: npm run catalogue -- export FILE.csv',
@@ -27,7 +28,8 @@ async function main(): Promise<number> {
     return 2;
   }
   setLogLevel('warn');
-  const dataSource = await createDataSource(loadConfig().databaseUrl).initialize();
+  const config = loadConfig();
+  const dataSource = await createDataSource(config.databaseUrl).initialize();
   try {
     if (command === 'export') {
       const { csv, indicators } = await exportCatalogueCsv(dataSource);
@@ -48,6 +50,8 @@ async function main(): Promise<number> {
     }
     for (const line of formatChanges(result, result.names)) console.log(line);
     if (dryRun) console.log('Dry run: nothing was written.');
+    // Running servers cache the catalogue: their next request reloads it.
+    else await announceReferenceChange(dataSource, ['catalogue'], config.redisUrl);
     return 0;
   } finally {
     await dataSource.destroy();

@@ -4,6 +4,7 @@ import { createDataSource } from '../data-source';
 import { recomputeRollups, rebuildRollups } from '../statistics/rollup.rebuild';
 import { readRollupTable, rollupDifferences } from '../statistics/rollup.store';
 import { rebuildUnitCoverage } from '../statistics/unit-coverage';
+import { announceReferenceChange } from '../core/reference-cache';
 
 /**
  * `npm run db:rebuild-statistics` recomputes unit coverage and every statistics rollup from the
@@ -22,6 +23,8 @@ async function main(): Promise<void> {
       return;
     }
     console.log(`Coverage: ${await rebuildUnitCoverage(dataSource)} intervals.`);
+    // Running servers cache coverage with the hierarchy: their next request reloads it.
+    await announceReferenceChange(dataSource, ['hierarchy'], loadConfig().redisUrl);
     console.log(`Rollups: ${await rebuildRollups(dataSource, progress)} rows.`);
   } finally {
     await dataSource.destroy();

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { loadConfig } from '../core/config';
 import { createDataSource } from '../data-source';
 import { migrate, seed } from '../setup/database-setup';
+import { announceReferenceChange } from '../core/reference-cache';
 
 /** npm run db:seed [-- --demo]: migrates, then loads the reference units (and the demo data). */
 async function main(): Promise<void> {
@@ -10,6 +11,8 @@ async function main(): Promise<void> {
   try {
     await migrate(dataSource);
     await seed(dataSource, { demo: process.argv.includes('--demo'), print: (line) => console.log(line) });
+    // Running servers cache the catalogue and the hierarchy: their next request reloads them.
+    await announceReferenceChange(dataSource, ['catalogue', 'hierarchy'], config.redisUrl);
   } finally {
     await dataSource.destroy();
   }

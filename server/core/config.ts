@@ -22,6 +22,8 @@ export interface AppConfig {
   /** After SIGTERM, how long requests in flight may take before their connections are closed. */
   shutdownGraceMs: number;
   database: DatabaseLimits;
+  /** Shared state of several instances (rate limits, persisted queries, cache versions); null = in memory. */
+  redisUrl: string | null;
 }
 
 /** Bounded waits on the database, so a lock or a restart never holds a request (or the pool) for long. */
@@ -109,5 +111,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     requestTimeoutMs,
     shutdownGraceMs: positiveInteger(env, 'SHUTDOWN_GRACE_MS', requestTimeoutMs + 2000),
     database: loadDatabaseLimits(env, requestTimeoutMs),
+    redisUrl: env.REDIS_URL || null,
   };
 }

@@ -1,4 +1,5 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
+import type Redis from 'ioredis';
 import { DocumentNode, FieldNode, FragmentDefinitionNode, getNamedType, GraphQLSchema, isLeafType, isListType, isNonNullType, Kind, OperationDefinitionNode, SelectionSetNode } from 'graphql';
 import { ComplexityEstimator, getComplexity } from 'graphql-query-complexity';
 import { BadUserInputError, LimitExceededError } from './errors';
@@ -14,7 +15,7 @@ export interface QueryLimits {
   maxCost: number;
   /** Items in the list arguments of one mutation request (rows to record, ids to approve). */
   maxMutationRows: number;
-  /** Requests per token subject per minute, per server instance. */
+  /** Requests per token subject per minute: per server instance, or across instances sharing REDIS_URL. */
   requestsPerMinute: number;
   /** Fields resolved for one request: the wall behind the cost, should a list outgrow its bound. */
   maxResolvedFields: number;
@@ -256,5 +257,23 @@ export class RateLimiter {
     if (window.count <= this.perMinute) return;
     const retryAfter = Math.max(1, Math.ceil((window.start + 60_000 - now) / 1000)); // seconds until this window ends
     throw new LimitExceededError('requestsPerMinute', window.count, this.perMinute, `Rate limit: more than ${this.perMinute} requests a minute for this token; retry in ${retryAfter} s`, { retryAfter });
+  }
+}
+
+/**
+ * The same budget shared by every instance on one Redis: a fixed window per clock minute, counted
+ * with INCR, so a token cannot multiply its requests by the number of instances.
+ */
+export class RedisRateLimiter {
+  constructor(private readonly redis: Redis, private readonly prefix: string, private readonly perMinute: number) {}
+
+  async take(key: string, now = Date.now()): Promise<void> {
+    const window = Math.floor(now / 60_000);
+    const counter = `${this.prefix}rate:${window}:${key}`;
+    const replies = await this.redis.multi().incr(counter).pexpire(counter, 61_000).exec();
+    const count = Number(replies?.[0]?.[1] ?? 0);
+    if (count <= this.perMinute) return;
+    const retryAfter = Math.max(1, Math.ceil(((window + 1) * 60_000 - now) / 1000));
+    throw new LimitExceededError('requestsPerMinute', count, this.perMinute, `Rate limit: more than ${this.perMinute} requests a minute for this token; retry in ${retryAfter} s`, { retryAfter });
   }
 }

@@ -20,7 +20,7 @@ export interface ExportDeps {
   config: AppConfig;
   requestId: string;
   /** The GraphQL endpoint's per-subject limiter, so exports count against the same budget. */
-  rateLimiter?: { take(key: string): void };
+  rateLimiter?: { take(key: string): void | Promise<void> };
 }
 
 interface Writer {
@@ -55,7 +55,7 @@ function fileName(table: ExportTable, format: FormatName, today: string): string
 /** Token, rate limit, parameters, then every input resolved: any failure answers like GraphQL does, before a byte of the file. */
 async function openTable(req: IncomingMessage, url: URL, deps: ExportDeps, source: ExportSource, format: FormatName, today: string): Promise<ExportTable> {
   const claims = authenticate(deps.config, req);
-  deps.rateLimiter?.take(claims.sub);
+  await deps.rateLimiter?.take(claims.sub);
   const open = source.parse(url.searchParams);
   const ctx = await createRequestContext(deps.dataSource, claims, deps.requestId, today);
   return open(ctx, format);

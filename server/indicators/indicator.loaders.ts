@@ -5,11 +5,17 @@ import { readDimensions } from './dimension-catalogue';
 import { Dimension } from './dimension.entity';
 import { IndicatorReference } from './indicator-reference.entity';
 import { Indicator } from './indicator.entity';
+import { referenceCache } from '../core/reference-cache';
 
-/** Per-request loaders of the catalogue: it is small, so one query reads it all once per request. */
+/**
+ * Per-request loaders of the catalogue. It is small reference data: read whole, and cached across
+ * requests until the catalogue changes (core/reference-cache.ts). Cached entities are shared by
+ * requests, so nothing may modify them.
+ */
 export function createIndicatorLoaders(ctx: ScopedContext) {
+  const cache = referenceCache(ctx.dataSource);
   const allIndicators = new DataLoader<'all', Indicator[]>(async (keys) => {
-    const rows = await ctx.dataSource.getRepository(Indicator).find({ order: { code: 'ASC' } });
+    const rows = await cache.get('catalogue', 'indicators', () => ctx.dataSource.getRepository(Indicator).find({ order: { code: 'ASC' } }));
     return keys.map(() => rows);
   });
   return {

@@ -1,5 +1,6 @@
 import type { RequestContext } from '../request-context';
 import { BadUserInputError } from '../core/errors';
+import { referenceCache } from '../core/reference-cache';
 import { pathPrefixSql, validOnSql } from '../core/sql';
 import { dimensionsOf } from '../indicators/dimension-catalogue';
 import { crossKeys, TOTAL_CODE, valueIn } from '../indicators/dimension-key';
@@ -10,7 +11,8 @@ import { findIndicatorByCode } from '../indicators/indicator.service';
 import { Observation } from '../observations/observation.entity';
 import { restrictObservations } from '../observations/observation-scope';
 import { parsePeriod, Period, periodEnd, periodProblem, periodsWithin } from '../observations/period';
-import { AdministrativeUnit } from '../tenancy/administrative-unit.entity';
+import { In } from 'typeorm';
+import { AdministrativeUnit, dateWithinValidity, unitAt } from '../tenancy/administrative-unit.entity';
 import { UnitLevel } from '../tenancy/unit-level';
 import { UnitPlacement } from '../tenancy/unit-placement.entity';
 import { placementOn, requireUnitByCode, loadUnitsAt } from '../tenancy/unit.service';
@@ -94,17 +96,39 @@ export async function statisticsCells(ctx: RequestContext, indicator: Indicator,
 /**
  * The row units on `date` (the area, its children or its units at a level), in code order, read
  * at that date. A row unit counts only when its placement on that date lies inside the viewer's
- * subtree: then everything summed under it does too.
+ * subtree: then everything summed under it does too. Which units a shape has is hierarchy data,
+ * cached across requests for every viewer; the viewer's area is applied to it in memory
+ * (`containsOn`, the twin of `restrict` on a date).
  */
 export async function rowUnits(ctx: RequestContext, area: AdministrativeUnit, date: string, breakdown: Breakdown, level: UnitLevel | null): Promise<AdministrativeUnit[]> {
-  const placements = await rowPlacements(ctx, area, date, breakdown, level);
-  return loadUnitsAt(ctx, placements.map((p) => p.unitId), date);
-}
-
-async function rowPlacements(ctx: RequestContext, area: AdministrativeUnit, date: string, breakdown: Breakdown, level: UnitLevel | null): Promise<UnitPlacement[]> {
   const areaPlacement = await placementOn(ctx, area, date);
   if (!areaPlacement) throw new BadUserInputError(`Unit "${area.code}" has no place in the hierarchy on ${date}`, 'area');
-  if (breakdown === Breakdown.NONE) return ctx.access.containsOn([areaPlacement], date) ? [areaPlacement] : [];
+  if (breakdown === Breakdown.NONE) return ctx.access.containsOn([areaPlacement], date) ? loadUnitsAt(ctx, [area.id], date) : [];
+  const key = `rows|${area.id}|${date}|${breakdown}|${breakdown === Breakdown.LEVEL ? level : ''}`;
+  const rows = await referenceCache(ctx.dataSource).get('hierarchy', key, () => loadRowUnits(ctx, area, areaPlacement, date, breakdown, level));
+  const units: AdministrativeUnit[] = [];
+  for (const row of rows) {
+    const at = dateWithinValidity(row.unit, date);
+    if (!ctx.access.containsOn([row.placement], date) || !ctx.access.containsOn(row.placements, at)) continue;
+    const unit = unitAt(row.unit, at);
+    // The request's loaders need not read them again (rows resolve `unit { … }`).
+    ctx.loaders.placementsOfUnit.prime(unit.id, row.placements);
+    ctx.loaders.unitOn.prime({ id: unit.id, date }, unit);
+    units.push(unit);
+  }
+  return units;
+}
+
+interface RowUnit {
+  /** The placement that makes it a row unit on the date. */
+  placement: UnitPlacement;
+  unit: AdministrativeUnit;
+  /** All its placements over time. */
+  placements: UnitPlacement[];
+}
+
+/** Every row unit of a shape whoever asks, in code order: three statements, once per hierarchy version. */
+async function loadRowUnits(ctx: RequestContext, area: AdministrativeUnit, areaPlacement: UnitPlacement, date: string, breakdown: Breakdown, level: UnitLevel | null): Promise<RowUnit[]> {
   const qb = ctx.dataSource
     .getRepository(UnitPlacement)
     .createQueryBuilder('p')
@@ -115,9 +139,14 @@ async function rowPlacements(ctx: RequestContext, area: AdministrativeUnit, date
     const prefix = pathPrefixSql(ctx.dataSource, 'p.path', areaPlacement.path);
     qb.andWhere(prefix.sql, prefix.params).andWhere('u.level = :level', { level });
   }
-  ctx.access.restrict(qb, 'p.unit_id', { on: date });
   const placements = await qb.orderBy('u.code', 'ASC').addOrderBy('u.id', 'ASC').getMany();
-  return placements.filter((p) => ctx.access.containsOn([p], date));
+  if (!placements.length) return [];
+  const ids = [...new Set(placements.map((p) => p.unitId))];
+  const [units, all] = await Promise.all([ctx.dataSource.getRepository(AdministrativeUnit).findBy({ id: In(ids) }), ctx.dataSource.getRepository(UnitPlacement).findBy({ unitId: In(ids) })]);
+  const unitById = new Map(units.map((u) => [u.id, u]));
+  const placementsOf = new Map<number, UnitPlacement[]>();
+  for (const p of all) placementsOf.set(p.unitId, [...(placementsOf.get(p.unitId) ?? []), p]);
+  return placements.filter((p) => unitById.has(p.unitId)).map((p) => ({ placement: p, unit: unitById.get(p.unitId) as AdministrativeUnit, placements: placementsOf.get(p.unitId) ?? [] }));
 }
 
 /**
@@ -221,9 +250,17 @@ async function readOwnObservations(ctx: RequestContext, indicators: Indicator[],
   return sums;
 }
 
-/** `unitId|level` → units of the indicators' entry levels under each row unit on `date`. */
+/**
+ * `unitId|level` → units of the indicators' entry levels under each row unit on `date`. Coverage
+ * follows the hierarchy alone, so it is cached with it (core/reference-cache.ts).
+ */
 async function readCoverage(ctx: RequestContext, indicators: Indicator[], rowIds: number[], date: string): Promise<Map<string, number>> {
-  const levels = [...new Set(indicators.map((i) => i.entryLevel))];
+  const levels = [...new Set(indicators.map((i) => i.entryLevel))].sort();
+  const key = `coverage|${date}|${levels.join(',')}|${rowIds.join(',')}`;
+  return referenceCache(ctx.dataSource).get('hierarchy', key, () => queryCoverage(ctx, levels, rowIds, date));
+}
+
+async function queryCoverage(ctx: RequestContext, levels: string[], rowIds: number[], date: string): Promise<Map<string, number>> {
   const rows: { unitId: number | string; level: string; units: number | string }[] = await ctx.dataSource
     .createQueryBuilder()
     .select(['c.unit_id AS unitId', 'c.level AS level', 'c.units AS units'])

@@ -6,16 +6,27 @@ import { BadUserInputError } from '../core/errors';
 import { Connection, readPage, toConnection } from '../core/pagination';
 import { pathPrefixSql, validOnSql } from '../core/sql';
 import { foldVietnamese } from '../core/text';
+import { referenceCache } from '../core/reference-cache';
 
-/** The unit with this code on `date`, if the viewer may see it; null is the same for "absent" and "not yours". */
+/**
+ * The unit with this code on `date`, if the viewer may see it; null is the same for "absent" and
+ * "not yours". The unit and its placements are hierarchy data, cached across requests; the
+ * viewer's area is applied to them in memory (`containsOn`, the twin of `restrict` on a date).
+ */
 export async function findUnitByCode(ctx: RequestContext, code: string, date = ctx.today): Promise<AdministrativeUnit | null> {
-  const qb = ctx.dataSource
-    .getRepository(AdministrativeUnit)
-    .createQueryBuilder('u')
-    .where('u.code = :code', { code: code.trim() })
-    .andWhere(validOnSql('u', 'date'), { date });
-  const unit = await ctx.access.restrict(qb, 'u.id', { on: date }).getOne();
-  return unit ? unitAt(unit, date) : null;
+  const found = await referenceCache(ctx.dataSource).get('hierarchy', `unit|${code.trim()}|${date}`, () => unitWithPlacements(ctx, code.trim(), date));
+  if (!found || !ctx.access.containsOn(found.placements, date)) return null;
+  const unit = unitAt(found.unit, date);
+  // The request's loaders need not read them again (statistics ask for the area's placement and row unit).
+  ctx.loaders.placementsOfUnit.prime(unit.id, found.placements);
+  ctx.loaders.unitOn.prime({ id: unit.id, date }, unit);
+  return unit;
+}
+
+async function unitWithPlacements(ctx: RequestContext, code: string, date: string): Promise<{ unit: AdministrativeUnit; placements: UnitPlacement[] } | null> {
+  const unit = await ctx.dataSource.getRepository(AdministrativeUnit).createQueryBuilder('u').where('u.code = :code', { code }).andWhere(validOnSql('u', 'date'), { date }).getOne();
+  if (!unit) return null;
+  return { unit, placements: await ctx.dataSource.getRepository(UnitPlacement).findBy({ unitId: unit.id }) };
 }
 
 /** A unit by row id, read today or, for one no longer (or not yet) in force, on its nearest day; null when invisible. */

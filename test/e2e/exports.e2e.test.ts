@@ -1,4 +1,5 @@
 import { PassThrough } from 'node:stream';
+import { announceReferenceChange } from '../../server/core/reference-cache';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import ExcelJS from 'exceljs';
@@ -357,6 +358,8 @@ describe.each(testDatabases())('bulk export on $name', (db) => {
        VALUES ('TEST_EXPORT_LOAD', 'Tỷ lệ nữ tham gia cấp ủy Đảng các cấp (tải thử xuất dữ liệu)', 'Export load test', 'POLITICS', 'PROPORTION', 100, '%', 'VILLAGE', ?, 'STOCK', 'QUARTER', 'nữ', 'tổng số', 'test')`,
       [true],
     );
+    // Servers cache the catalogue: a writer announces its change (README, "Cached reference data").
+    await announceReferenceChange(server.dataSource, ['catalogue'], null);
     const [{ id: indicatorId }]: { id: number }[] = await server.dataSource.query(`SELECT id FROM indicator WHERE code = 'TEST_EXPORT_LOAD'`);
     const sexes = `(SELECT 'FEMALE' AS sex UNION ALL SELECT 'MALE' UNION ALL SELECT 'TOTAL') s`;
     for (let year = 2023; year <= 2026; year++) {

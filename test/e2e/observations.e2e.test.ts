@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { announceReferenceChange } from '../../server/core/reference-cache';
 import path from 'node:path';
 import { Observation } from '../../server/observations/observation.entity';
 import { ObservationRevision } from '../../server/observations/observation-revision.entity';
@@ -121,6 +122,8 @@ describe.each(testDatabases())('indicators and observations on $name', (db) => {
        VALUES ('TEST_VILLAGE_HEAD', 'Chủ hộ', 'Household heads', 'ECONOMY_LABOUR', 'COUNT', 1, 'người', 'VILLAGE', ?, 'STOCK', 'YEAR', 'chủ hộ', NULL, 'test')`,
       [true],
     );
+    // Servers cache the catalogue: a writer announces its change (README, "Cached reference data").
+    await announceReferenceChange(server.dataSource, ['catalogue'], null);
     const village = '0660101';
     const first = await record(
       [

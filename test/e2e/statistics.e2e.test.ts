@@ -1,4 +1,5 @@
 import { testDatabases } from '../support/databases';
+import { announceReferenceChange } from '../../server/core/reference-cache';
 import { mulberry32 } from '../support/random';
 import { startTestServer, TestServer } from '../support/server';
 
@@ -219,6 +220,8 @@ describe.each(testDatabases())('statistics on $name', (db) => {
        VALUES ('TEST_Q_STOCK', 'Cán bộ', 'Officials', 'POLITICS', 'COUNT', 1, 'người', 'COMMUNE', ?, 'STOCK', 'QUARTER', 'cán bộ', NULL, 'test')`,
       [true],
     );
+    // Servers cache the catalogue: a writer announces its change (README, "Cached reference data").
+    await announceReferenceChange(server.dataSource, ['catalogue'], null);
     const communes = await communesOf('20');
     const villages = (await villagesOf('20')).slice(0, 150);
     expect(communes.length).toBeGreaterThan(30);

@@ -1,0 +1,127 @@
+import type Redis from 'ioredis';
+import type { DataSource } from 'typeorm';
+import { connectRedis, redisNamespace } from './redis';
+
+/** Reference data cached across requests: the indicator catalogue, and the hierarchy (units, placements, viewers' scopes). */
+export type ReferenceName = 'catalogue' | 'hierarchy';
+const NAMES: ReferenceName[] = ['catalogue', 'hierarchy'];
+type Versions = Record<ReferenceName, string>;
+
+/** Where the versions live: the reference_version table, or Redis when REDIS_URL is set. */
+interface VersionSource {
+  read(): Promise<Versions>;
+}
+
+/** Entries one kind of data may hold before it starts again (units × dates asked for). */
+const MAX_ENTRIES = 50_000;
+
+/**
+ * Reference data changes rarely and by CLI (catalogue import, seed), yet every request reads it.
+ * Each request first reads the versions (one statement, or one Redis command) and drops what
+ * changed; the data itself is then read from memory. Changes announce themselves through
+ * `announceReferenceChange` once committed, so the next request of every instance reloads.
+ */
+export class ReferenceCache {
+  private versions: Versions | null = null;
+  private readonly entries: Record<ReferenceName, Map<string, Promise<unknown>>> = { catalogue: new Map(), hierarchy: new Map() };
+  /** The version read under way, and the one queued to start when it ends. */
+  private running: Promise<void> | null = null;
+  private queued: Promise<void> | null = null;
+
+  constructor(private readonly source: VersionSource) {}
+
+  /**
+   * Once per request, before it reads reference data. Concurrent requests share reads, but only a
+   * read that starts after the request arrived: one under way may predate a change the request
+   * must see, so the request waits for the next read, which every request arriving meanwhile
+   * shares. Under load that is one statement for many requests; alone, one per request.
+   */
+  refresh(): Promise<void> {
+    if (this.queued) return this.queued;
+    if (!this.running) return this.start();
+    this.queued = this.running.catch(() => undefined).then(() => {
+      this.queued = null;
+      return this.start();
+    });
+    return this.queued;
+  }
+
+  private start(): Promise<void> {
+    const running = this.read().finally(() => {
+      if (this.running === running) this.running = null;
+    });
+    this.running = running;
+    return running;
+  }
+
+  private async read(): Promise<void> {
+    const current = await this.source.read();
+    for (const name of NAMES) if (this.versions?.[name] !== current[name]) this.entries[name].clear();
+    this.versions = current;
+  }
+
+  /** The value under `key`, loaded once per version; a failed load is not kept. */
+  get<T>(name: ReferenceName, key: string, load: () => Promise<T>): Promise<T> {
+    const entries = this.entries[name];
+    const cached = entries.get(key) as Promise<T> | undefined;
+    if (cached) return cached;
+    if (entries.size >= MAX_ENTRIES) entries.clear();
+    const loading = load();
+    entries.set(key, loading);
+    loading.catch(() => {
+      if (entries.get(key) === loading) entries.delete(key);
+    });
+    return loading;
+  }
+}
+
+function databaseVersions(dataSource: DataSource): VersionSource {
+  return {
+    async read() {
+      const rows: { name: string; version: number | string }[] = await dataSource.query('SELECT name, version FROM reference_version');
+      const versions = { catalogue: '', hierarchy: '' };
+      for (const row of rows) if (NAMES.includes(row.name as ReferenceName)) versions[row.name as ReferenceName] = String(row.version);
+      return versions;
+    },
+  };
+}
+
+function redisVersions(redis: Redis, namespace: string): VersionSource {
+  return {
+    async read() {
+      const [catalogue, hierarchy] = await redis.mget(NAMES.map((name) => `${namespace}version:${name}`));
+      return { catalogue: catalogue ?? '0', hierarchy: hierarchy ?? '0' };
+    },
+  };
+}
+
+const caches = new WeakMap<DataSource, ReferenceCache>();
+
+/** The cache of one data source (one per server instance; tests run several in a process). */
+export function referenceCache(dataSource: DataSource): ReferenceCache {
+  let cache = caches.get(dataSource);
+  if (!cache) caches.set(dataSource, (cache = new ReferenceCache(databaseVersions(dataSource))));
+  return cache;
+}
+
+/** With REDIS_URL, versions are read from Redis: no statement per request. */
+export function useRedisVersions(dataSource: DataSource, redis: Redis): void {
+  caches.set(dataSource, new ReferenceCache(redisVersions(redis, redisNamespace(dataSource))));
+}
+
+/**
+ * Called by whatever changed reference data, after its commit: moves the versions in the database
+ * and, with `redisUrl`, in Redis, so every instance's next request reloads.
+ */
+export async function announceReferenceChange(dataSource: DataSource, names: ReferenceName[], redisUrl: string | null): Promise<void> {
+  if (!names.length) return;
+  await dataSource.query(`UPDATE reference_version SET version = version + 1 WHERE name IN (${names.map(() => '?').join(', ')})`, names);
+  if (!redisUrl) return;
+  const redis = connectRedis(redisUrl);
+  try {
+    const namespace = redisNamespace(dataSource);
+    await Promise.all(names.map((name) => redis.incr(`${namespace}version:${name}`)));
+  } finally {
+    redis.disconnect();
+  }
+}
