@@ -234,6 +234,53 @@ describe.each(testDatabases())('SDMX REST web service on $name', (db) => {
     expect(csvObservations((await get('/data/GENDER_STATISTICS/Q.20.GE_NEWS_ITEM._T?startPeriod=2026-S1&endPeriod=2026-04-30', national, CSV1)).body, 1).map((o) => o.split('@')[1].split('=')[0])).toEqual(['2026-Q1']);
   });
 
+  describe('periods round-trip through GraphQL, exports and SDMX', () => {
+    const download = async (path: string, token: string) => {
+      const response = await fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+      return { status: response.status, text: await response.text() };
+    };
+
+    it('reads 2026-Q3 as 2026Q3 in statistics and observations, and stores what recordObservations got as 2027-Q1 as 2027Q1', async () => {
+      const dashed = await statistics({ i: 'GE_NEWS_ITEM', a: '20', p: ['2026-Q3', '2026-S1'] }, national);
+      expect(dashed.map((r) => r.period)).toEqual(['2026Q3', '2026S1']);
+      expect(dashed).toEqual(await statistics({ i: 'GE_NEWS_ITEM', a: '20', p: ['2026Q3', '2026S1'] }, national));
+      const count = `query($p: [String!]) { observations(indicator: "GE_NEWS_ITEM", unit: "20", includeDescendants: true, periods: $p, first: 1) { totalCount } }`;
+      const both = await Promise.all(['2026-Q3', '2026Q3'].map((p) => server.gql(count, { p: [p] }, national)));
+      expect(both[0].data!.observations.totalCount).toBeGreaterThan(0);
+      expect(both[0].data).toEqual(both[1].data);
+      const editor = server.token('06601', 'EDITOR');
+      const write = await server.gql(`mutation($input: [ObservationInput!]!) { recordObservations(input: $input) { applied errors { message } } }`, { input: [{ indicator: 'GE_NEWS_ITEM', unit: '06601', period: '2027-Q1', sex: 'TOTAL', numerator: 3 }] }, editor);
+      expect(write.data!.recordObservations).toEqual({ applied: true, errors: [] });
+      const read = await server.gql(`{ observations(indicator: "GE_NEWS_ITEM", unit: "06601", periods: ["2027Q1"]) { edges { node { period numerator } } } }`, {}, editor);
+      expect(read.data!.observations.edges.map((e: { node: unknown }) => e.node)).toEqual([{ period: '2027Q1', numerator: 3 }]);
+    });
+
+    it('takes back the periods the SDMX-CSV exports write', async () => {
+      const exported = await download('/export/statistics.sdmx.csv?indicator=GE_NEWS_ITEM&area=20&periods=2026Q3,2026Q4', national);
+      const written = [...new Set(parseCsv(exported.text).slice(1).map((l) => l[4]))];
+      expect(written).toEqual(['2026-Q3', '2026-Q4']);
+      const again = await download(`/export/statistics.sdmx.csv?indicator=GE_NEWS_ITEM&area=20&periods=${written.join(',')}`, national);
+      expect(again.status).toBe(200);
+      expect(again.text).toBe(exported.text);
+      const observations = await download(`/export/observations.sdmx.csv?indicator=GE_NEWS_ITEM&unit=20&includeDescendants=true&periods=${written[0]}`, national);
+      const periods = new Set(parseCsv(observations.text).slice(1).map((l) => l[4]));
+      expect(periods).toEqual(new Set(['2026-Q3']));
+    });
+
+    it('refuses a parameter an export does not take, the same way on both exports', async () => {
+      for (const [path, name] of [
+        ['/export/observations.csv?indicator=GE_NEWS_ITEM&startPeriod=2024', 'observations'],
+        ['/export/statistics.csv?indicator=GE_NEWS_ITEM&area=20&periods=2026&startPeriod=2024', 'statistics'],
+      ]) {
+        const answer = await download(path, national);
+        expect(answer.status).toBe(400);
+        const error = JSON.parse(answer.text).errors[0];
+        expect(error.extensions.code).toBe('BAD_USER_INPUT');
+        expect(error.message).toMatch(new RegExp(`^Unknown parameter "startPeriod"; the ${name} export takes `));
+      }
+    });
+  });
+
   describe('structures', () => {
     it('describes the dataflow, its DSD, code lists and concepts (references=all)', async () => {
       const answer = await get('/dataflow/BDG/GENDER_STATISTICS/1.0?references=all', langSon);
