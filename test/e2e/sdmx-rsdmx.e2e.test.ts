@@ -96,4 +96,17 @@ describeIfR('rsdmx reads the SDMX web service on $name', (db) => {
       expect({ area: e.area, sex: e.sex, close: Math.abs(Number(found.obsValue) - e.value) <= 1e-12 * Math.max(1, Math.abs(e.value)) }).toEqual({ area: e.area, sex: e.sex, close: true });
     }
   });
+
+  it("runs the README's rsdmx lines as written, with a statistics office's token", async () => {
+    const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## For statistical offices'));
+    const lines = /```r\n([\s\S]*?)```/.exec(section)![1].replace('http://localhost:4000', server.url);
+    const file = path.join(dir, 'readme.R');
+    fs.writeFileSync(file, lines);
+    const { stdout } = await run(RSCRIPT, [file], { timeout: 120_000, env: { ...process.env, BDG_TOKEN: server.token('20', 'STATISTICS_OFFICE') } });
+    const printed = stdout.split('\n').filter((line) => /^\d+\s+20\s/.test(line.trim()));
+    // Two sexes × three years, each approved-only (A).
+    expect(printed).toHaveLength(6);
+    expect(printed.every((line) => /\s(F|M)\s+202[4-6]\s+[\d.]+\s+A$/.test(line.trim()))).toBe(true);
+  });
 });
