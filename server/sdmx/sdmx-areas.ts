@@ -1,6 +1,5 @@
 import type { RequestContext } from '../request-context';
-import { validOnSql } from '../core/sql';
-import { AdministrativeUnit } from '../tenancy/administrative-unit.entity';
+import { AdministrativeUnit, isValidOn } from '../tenancy/administrative-unit.entity';
 import { UnitLevel } from '../tenancy/unit-level';
 import { UnitPlacement } from '../tenancy/unit-placement.entity';
 
@@ -76,22 +75,31 @@ export async function areaCodePage(ctx: RequestContext, from: string, to: string
 }
 
 /**
- * The units with these codes in force on `date`, placed in the viewer's area on that date (one
- * statement); a code of a unit outside the area is simply not found.
+ * The units with these codes on each of `dates`: those in force on the day and placed in the
+ * viewer's area then. One statement for every date (the placements that overlap them, checked
+ * day by day in memory with the access layer's own test); a code outside the area is not found.
  */
-export async function unitsOn(ctx: RequestContext, codes: string[], date: string): Promise<AdministrativeUnit[]> {
-  if (!codes.length) return [];
+export async function unitsOnDates(ctx: RequestContext, codes: string[], dates: string[]): Promise<Map<string, AdministrativeUnit[]>> {
+  const byDate = new Map<string, AdministrativeUnit[]>(dates.map((d) => [d, []]));
+  if (!codes.length || !dates.length) return byDate;
+  const [from, to] = [dates[0], dates[dates.length - 1]];
   const qb = ctx.dataSource
     .getRepository(UnitPlacement)
     .createQueryBuilder('p')
     .innerJoin(AdministrativeUnit, 'u', 'u.id = p.unit_id')
-    .select(['u.id AS id', 'u.code AS code', 'u.level AS level', 'u.name AS name', 'p.path AS path', 'p.valid_from AS validFrom', 'p.valid_to AS validTo'])
-    .where(validOnSql('p', 'date'), { date })
-    .andWhere(validOnSql('u', 'date'), { date })
+    .select(['u.id AS id', 'u.code AS code', 'u.level AS level', 'u.name AS name', 'u.valid_from AS unitFrom', 'u.valid_to AS unitTo', 'p.path AS path', 'p.valid_from AS validFrom', 'p.valid_to AS validTo'])
+    .where('(p.valid_from IS NULL OR p.valid_from <= :to) AND (p.valid_to IS NULL OR p.valid_to >= :from)', { from, to })
+    .andWhere('(u.valid_from IS NULL OR u.valid_from <= :to) AND (u.valid_to IS NULL OR u.valid_to >= :from)', { from, to })
     .andWhere('u.code IN (:...codes)', { codes });
-  ctx.access.restrict(qb, 'p.unit_id', { on: date });
-  const rows = await qb.getRawMany<{ id: number | string; code: string; level: UnitLevel; name: string; path: string; validFrom: string | null; validTo: string | null }>();
-  return rows
-    .filter((r) => ctx.access.containsOn([{ path: r.path, validFrom: r.validFrom, validTo: r.validTo }], date))
-    .map((r) => Object.assign(new AdministrativeUnit(), { id: Number(r.id), code: r.code, level: r.level, name: r.name, asOf: date }));
+  ctx.access.restrict(qb, 'p.unit_id', DURING_PLACEMENT);
+  const rows = await qb.getRawMany<{ id: number | string; code: string; level: UnitLevel; name: string; unitFrom: string | null; unitTo: string | null; path: string; validFrom: string | null; validTo: string | null }>();
+  for (const date of dates) {
+    const units = byDate.get(date) as AdministrativeUnit[];
+    for (const r of rows) {
+      if (!isValidOn({ validFrom: r.unitFrom, validTo: r.unitTo }, date) || !isValidOn(r, date)) continue;
+      if (!ctx.access.containsOn([{ path: r.path, validFrom: r.validFrom, validTo: r.validTo }], date)) continue;
+      units.push(Object.assign(new AdministrativeUnit(), { id: Number(r.id), code: r.code, level: r.level, name: r.name, asOf: date }));
+    }
+  }
+  return byDate;
 }

@@ -8,13 +8,19 @@ import { HierarchyBasis } from '../statistics/statistics.inputs';
 import { computeRowsOf } from '../statistics/statistics.service';
 import type { StatisticsRow } from '../statistics/statistics.types';
 import { sdmxAggregateStatus } from '../exports/statistics-export';
-import { areaCodePage, unitsOn } from './sdmx-areas';
+import { areaCodePage, unitsOnDates } from './sdmx-areas';
 import { noResults, SdmxError } from './sdmx-errors';
 import { CORE_DIMENSIONS, frequenciesOf, keyDimensions, periodTypeOf, sdmxPeriod, SEX_CODES, unitMeasureCode } from './sdmx-model';
 import { DataQuery, KeyPart } from './sdmx-query';
 
-/** Areas whose series are computed together: each page costs a few statements per period, whatever the number of series in it. */
+/**
+ * Areas whose series are computed together: each page costs one statement for its units and a
+ * few per period, whatever the number of series in it. A page holds at most about
+ * OBSERVATIONS_PER_PAGE observations (fewer areas when each has many series and periods), so the
+ * memory of a request stays that of one page however many areas it covers.
+ */
 export const AREAS_PER_PAGE = 1_000;
+const OBSERVATIONS_PER_PAGE = 20_000;
 /** More periods than this in one query are refused (413): ask for a shorter span. */
 const MAX_PERIODS = 400;
 
@@ -140,18 +146,20 @@ export async function answerData(ctx: RequestContext, query: DataQuery, extra: s
   const dates = [...new Set(periods.map((p) => p.date))].sort();
   const areaPart = query.key[1];
   const status = sdmxAggregateStatus(ctx);
+  const perArea = groups.reduce((sum, g) => sum + g.members.reduce((n, m) => n + m.sexes.length * g.cells.length * periods.filter((p) => m.freqs.includes(p.freq)).length, 0), 0);
+  const pageSize = Math.max(1, Math.min(AREAS_PER_PAGE, Math.floor(OBSERVATIONS_PER_PAGE / Math.max(1, perArea))));
 
   const areaPages = async function* (): AsyncGenerator<string[]> {
     if (areaPart) {
       const codes = [...areaPart].sort();
-      for (let at = 0; at < codes.length; at += AREAS_PER_PAGE) yield codes.slice(at, at + AREAS_PER_PAGE);
+      for (let at = 0; at < codes.length; at += pageSize) yield codes.slice(at, at + pageSize);
       return;
     }
     let after = '';
     for (;;) {
-      const codes = await areaCodePage(ctx, dates[0], dates[dates.length - 1], after, AREAS_PER_PAGE);
+      const codes = await areaCodePage(ctx, dates[0], dates[dates.length - 1], after, pageSize);
       if (codes.length) yield codes;
-      if (codes.length < AREAS_PER_PAGE) return;
+      if (codes.length < pageSize) return;
       after = codes[codes.length - 1];
     }
   };
@@ -169,8 +177,9 @@ export async function answerData(ctx: RequestContext, query: DataQuery, extra: s
         one.observations.push({ period: sdmxPeriod(period), value: aggregate.value, reporting: row.reportingUnits, expected: row.expectedUnits });
       }
     };
+    const unitsByDate = await unitsOnDates(ctx, codes, dates);
     for (const date of dates) {
-      const units = await unitsOn(ctx, codes, date);
+      const units = unitsByDate.get(date) ?? [];
       if (!units.length) continue;
       for (const { freq, period } of periods.filter((p) => p.date === date)) {
         for (const group of groups) {

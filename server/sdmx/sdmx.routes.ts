@@ -16,6 +16,8 @@ import { DATA_MEDIA_TYPES, DataFormat, dataWriter } from './sdmx-writers';
 
 export const SDMX_PREFIX = '/sdmx/rest/';
 
+const SERIES_PER_WRITE = 200;
+
 const STRUCTURE_CONTENT_TYPE = 'application/vnd.sdmx.structure+xml; version=2.1; charset=utf-8';
 
 interface MediaRange {
@@ -156,7 +158,8 @@ async function handleData(req: IncomingMessage, res: ServerResponse, url: URL, d
   try {
     await writeChunk(res, writer.open());
     await stream(res, (async function* () {
-      for await (const page of answer.pages) yield writer.page(page);
+      // A page of series is written in slices, so no single string holds a whole page.
+      for await (const page of answer.pages) for (let at = 0; at < page.length; at += SERIES_PER_WRITE) yield writer.page(page.slice(at, at + SERIES_PER_WRITE));
     })());
     await writeChunk(res, writer.close());
     res.end();
