@@ -601,6 +601,15 @@ function stallTable(stalls: Stall[]): string[] {
   return ['', ...lines];
 }
 
+/** The previous report's machine lines (its first block of "- " lines), for the rows kept from it. */
+function previousMachine(previous: string): string[] {
+  const lines = previous.split('\n');
+  const start = lines.findIndex((l) => l.startsWith('- Date:'));
+  if (start < 0) return [];
+  const end = lines.findIndex((l, i) => i > start && !l.startsWith('- '));
+  return lines.slice(start, end < 0 ? undefined : end);
+}
+
 /** The previous report's stall table, for a run that measured no stalls (only SDMX formats). */
 function keptStalls(previous: string): string[] {
   const start = previous.indexOf('\nA client that reads');
@@ -634,6 +643,7 @@ function writeReport(benches: Bench[], results: Result[], stalls: Stall[]): void
     'each download), heapUsed as the child reports it. Baseline = RSS after warm-up and a full GC.',
     '',
     ...machine(benches),
+    ...(kept.length ? ['', `Rows of formats not measured in this run (${[...new Set(kept.map((l) => l.split(' | ')[1]))].join(', ')}) are kept from the previous report, measured on:`, ...previousMachine(previous).map((l) => `  ${l}`)] : []),
     '',
     ...merged,
     ...(stalls.length ? stallTable(stalls) : keptStalls(previous)),
