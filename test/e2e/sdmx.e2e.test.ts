@@ -1,3 +1,5 @@
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { StatementCounter } from '../../server/core/query-counter';
 import { testDatabases } from '../support/databases';
 import { parseCsv } from '../support/export-files';
@@ -331,4 +333,60 @@ describe.each(testDatabases())('SDMX REST web service on $name', (db) => {
       expect(codes.some((c) => /<common:AnnotationTitle>2025-06-30<\/common:AnnotationTitle><common:AnnotationType>VALID_TO<\/common:AnnotationType>/.test(c.body))).toBe(true);
     });
   });
+
+  // A guard: the measurement at 1,200,092 observations is `npm run bench:exports` (sdmx-ml in bench/EXPORT-MEMORY.md).
+  it('streams a national data query in bounded memory', async () => {
+    await server.dataSource.query(
+      `INSERT INTO indicator (code, name, name_en, domain, value_type, factor, unit_of_measure, entry_level, sex_disaggregated, temporal_aggregation, period_type, numerator_label, denominator_label, source)
+       VALUES ('TEST_SDMX_LOAD', 'Tỷ lệ nữ tham gia sinh hoạt thôn (tải thử SDMX)', 'SDMX load test', 'POLITICS', 'PROPORTION', 100, '%', 'VILLAGE', ?, 'STOCK', 'MONTH', 'nữ', 'tổng số', 'test')`,
+      [true],
+    );
+    const [{ id }]: { id: number }[] = await server.dataSource.query(`SELECT id FROM indicator WHERE code = 'TEST_SDMX_LOAD'`);
+    const months = Array.from({ length: 12 }, (_, i) => `SELECT '2026-${String(i + 1).padStart(2, '0')}' AS period`).join(' UNION ALL ');
+    await server.dataSource.query(
+      `INSERT INTO observation (indicator_id, unit_id, period, sex, disaggregation, numerator, denominator, status, source, version, updated_by, updated_at)
+       SELECT ?, u.id, q.period, s.sex, '', u.id % 17, 20, 'APPROVED', 'test', 1, 'load-test', '2026-11-01T00:00:00.000Z'
+       FROM administrative_unit u CROSS JOIN (${months}) q CROSS JOIN (SELECT 'FEMALE' AS sex UNION ALL SELECT 'MALE' UNION ALL SELECT 'TOTAL') s
+       WHERE u.level = 'VILLAGE' AND (u.valid_to IS NULL OR u.valid_to >= '2026-12-31')`,
+      [id],
+    );
+    const [{ n }]: { n: number }[] = await server.dataSource.query(`SELECT COUNT(*) AS n FROM observation WHERE indicator_id = ?`, [id]);
+    expect(Number(n)).toBeGreaterThan(100_000);
+    // A full GC before each sample measures what the answer keeps alive, not garbage awaiting collection.
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc') as () => void;
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    let peak = before;
+    let samples = 0;
+    let sampler: NodeJS.Timeout;
+    const sample = () => {
+      gc();
+      peak = Math.max(peak, process.memoryUsage().heapUsed);
+      samples++;
+      sampler = setTimeout(sample, 250);
+    };
+    sampler = setTimeout(sample, 250);
+    const response = await fetch(`${server.url}/sdmx/rest/data/GENDER_STATISTICS/M..TEST_SDMX_LOAD.?startPeriod=2026-01&endPeriod=2026-12`, { headers: { authorization: `Bearer ${national}`, accept: GENERIC } });
+    expect(response.status).toBe(200);
+    let bytes = 0;
+    let observations = 0;
+    let carry = '';
+    const reader = response.body!.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      bytes += value.length;
+      const text = carry + Buffer.from(value).toString('latin1');
+      observations += text.split('<generic:ObsValue ').length - 1;
+      carry = text.slice(-17); // shorter than the needle, so no match is counted twice
+    }
+    clearTimeout(sampler!);
+    // Every village's own observations, one SDMX observation each.
+    expect(observations).toBe(Number(n));
+    expect(bytes).toBeGreaterThan(40 * 1048576);
+    expect(samples).toBeGreaterThan(3);
+    // What the answer keeps alive is a page of series (about 20,000 observations), not the answer.
+    expect(peak - before).toBeLessThan(bytes / 4);
+  }, 600_000);
 });
