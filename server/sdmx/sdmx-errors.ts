@@ -63,10 +63,6 @@ export function errorMessageXml(status: number, message: string): string {
   );
 }
 
-export function sdmxCodeOf(status: number): number {
-  return (SDMX_CODES[status] ?? SDMX_CODES[status >= 500 ? 500 : 400]).code;
-}
-
 /** Answers with an SDMX-ML error message; a response already under way is cut instead (a truncated file must not look complete). */
 export function sendSdmxError(res: ServerResponse, status: number, message: string, retryAfter?: number): void {
   if (res.headersSent) {

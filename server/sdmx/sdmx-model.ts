@@ -1,4 +1,5 @@
 import { foldVietnamese } from '../core/text';
+import { SDMX_STATISTICS_DATAFLOW } from '../exports/sdmx';
 import { PeriodType } from '../indicators/indicator-enums';
 
 /**
@@ -11,8 +12,8 @@ export const VERSION = '1.0';
 export const DATAFLOW_ID = 'GENDER_STATISTICS';
 export const DSD_ID = 'DSD_GENDER_STATISTICS';
 export const CONCEPT_SCHEME_ID = 'CS_GENDER_STATISTICS';
-/** How the SDMX-CSV exports name the same dataflow (server/exports/sdmx.ts). */
-export const DATAFLOW_CSV_REF = `${AGENCY}:${DATAFLOW_ID}(${VERSION})`;
+/** The dataflow as SDMX-CSV names it: the statistics export (server/exports/sdmx.ts) writes the same aggregates under it. */
+export const DATAFLOW_CSV_REF = SDMX_STATISTICS_DATAFLOW;
 
 export const CORE_DIMENSIONS = ['FREQ', 'REF_AREA', 'INDICATOR', 'SEX'] as const;
 export const TIME_DIMENSION = 'TIME_PERIOD';
