@@ -25,6 +25,10 @@ interface AreaRaw {
   parentCode: string | null;
 }
 
+/** The earlier of two first days, null (no known start) winning; `later` likewise for last days. */
+const earlier = (a: string | null, b: string | null) => (a === null || b === null ? null : a < b ? a : b);
+const later = (a: string | null, b: string | null) => (a === null || b === null ? null : a > b ? a : b);
+
 /** A placement counts for the area during its own interval: so a village that moved counts only under the commune it sat in then. */
 const DURING_PLACEMENT = { fromSql: "COALESCE(p.valid_from, '0001-01-01')", toSql: "COALESCE(p.valid_to, '9999-12-31')" };
 
@@ -46,11 +50,11 @@ export async function readAreaCodes(ctx: RequestContext): Promise<AreaCode[]> {
   for (const r of rows) {
     const placedFrom = r.placedFrom ?? '';
     const seen = byCode.get(r.code);
-    const validFrom = seen && (seen.area.validFrom === null || r.unitFrom === null) ? null : [seen?.area.validFrom, r.unitFrom].filter((d): d is string => !!d).sort()[0] ?? null;
-    const validTo = seen && (seen.area.validTo === null || r.unitTo === null) ? null : [seen?.area.validTo, r.unitTo].filter((d): d is string => !!d).sort().pop() ?? null;
     const latest = !seen || placedFrom > seen.placedFrom;
-    const base = latest ? { code: r.code, level: r.level, fullName: r.fullName, nameEn: r.nameEn, parent: r.parentCode } : seen.area;
-    byCode.set(r.code, { area: { ...base, validFrom: seen ? validFrom : r.unitFrom, validTo: seen ? validTo : r.unitTo }, placedFrom: latest ? placedFrom : seen.placedFrom });
+    const named = latest ? { code: r.code, level: r.level, fullName: r.fullName, nameEn: r.nameEn, parent: r.parentCode } : seen.area;
+    const validFrom = seen ? earlier(seen.area.validFrom, r.unitFrom) : r.unitFrom;
+    const validTo = seen ? later(seen.area.validTo, r.unitTo) : r.unitTo;
+    byCode.set(r.code, { area: { ...named, validFrom, validTo }, placedFrom: latest ? placedFrom : seen.placedFrom });
   }
   const areas = [...byCode.values()].map((v) => v.area).sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
   for (const area of areas) if (area.parent && !byCode.has(area.parent)) area.parent = null;

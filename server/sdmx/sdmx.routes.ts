@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { authenticate } from '../auth/authenticate';
+import type { TokenClaims } from '../auth/jwt';
 import { AppError } from '../core/errors';
 import { clientExtensions } from '../core/http';
 import { logger } from '../core/logger';
@@ -57,9 +58,14 @@ function checkStructureAccept(req: IncomingMessage): void {
   throw new SdmxError(406, 'Structures come as application/vnd.sdmx.structure+xml;version=2.1');
 }
 
-async function contextOf(req: IncomingMessage, deps: ExportDeps): Promise<RequestContext> {
+/** The token first (no token, 401, whatever else is wrong), then the rate limit; the viewer's scope loads once the query parses. */
+function claimsOf(req: IncomingMessage, deps: ExportDeps): TokenClaims {
   const claims = authenticate(deps.config, req);
   deps.rateLimiter?.take(claims.sub);
+  return claims;
+}
+
+function contextOf(claims: TokenClaims, deps: ExportDeps): Promise<RequestContext> {
   return createRequestContext(deps.dataSource, claims, deps.requestId, todayIso());
 }
 
@@ -111,11 +117,12 @@ function selectStructures(type: StructureType, id: string | undefined, reference
 /** GET /sdmx/rest/{dataflow|datastructure|codelist|conceptscheme}/{agencyID}/{resourceID}/{version} */
 async function handleStructure(req: IncomingMessage, res: ServerResponse, deps: ExportDeps, type: StructureType, path: string[]): Promise<void> {
   const [agency, id, version, item, ...rest] = path;
+  const claims = claimsOf(req, deps);
   const references = parseStructureParams(new URL(req.url ?? '/', 'http://localhost').searchParams);
   if (rest.length) throw syntaxError(`Too many path segments: /${type}/{agencyID}/{resourceID}/{version}`);
   if (item !== undefined && item !== 'all') throw notImplemented('Item queries are not supported; ask for the whole code list');
   checkStructureAccept(req);
-  const ctx = await contextOf(req, deps);
+  const ctx = await contextOf(claims, deps);
   if (!matchesId(agency, AGENCY) || (version !== undefined && !['all', 'latest', '~', '+', VERSION].includes(version))) throw noResults();
   const catalogue = await readStructureCatalogue(ctx);
   const picked = selectStructures(type, id, references, catalogue.codelists.map((c) => c.id));
@@ -130,11 +137,12 @@ async function handleStructure(req: IncomingMessage, res: ServerResponse, deps: 
 /** GET /sdmx/rest/data/{flowRef}/{key}/{providerRef} */
 async function handleData(req: IncomingMessage, res: ServerResponse, url: URL, deps: ExportDeps, path: string[]): Promise<void> {
   const [flowRef, key = 'all', provider, ...rest] = path;
+  const claims = claimsOf(req, deps);
   if (!flowRef) throw syntaxError('A data query names its dataflow: /sdmx/rest/data/GENDER_STATISTICS/{key}');
   if (rest.length) throw syntaxError('Too many path segments: /data/{flowRef}/{key}/{providerRef}');
   const params = parseDataParams(url.searchParams);
   const format = dataFormatOf(req);
-  const ctx = await contextOf(req, deps);
+  const ctx = await contextOf(claims, deps);
   checkFlowRef(flowRef);
   if (provider !== undefined && !['all', AGENCY, `${AGENCY},${AGENCY}`].includes(provider)) throw noResults();
   const extra = [...(await ctx.loaders.dimensions.load('all')).keys()];
@@ -170,6 +178,14 @@ async function handleData(req: IncomingMessage, res: ServerResponse, url: URL, d
   }
 }
 
+function decodedSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw syntaxError(`"${segment}" is not a well-formed URL path segment`);
+  }
+}
+
 /**
  * The SDMX REST web service (the SDMX 2.1 conventions): structures and data of the dataflow
  * GENDER_STATISTICS, behind the same bearer token, access layer and rate limit as GraphQL. Every
@@ -178,7 +194,7 @@ async function handleData(req: IncomingMessage, res: ServerResponse, url: URL, d
 export async function handleSdmx(req: IncomingMessage, res: ServerResponse, url: URL, deps: ExportDeps): Promise<void> {
   try {
     if (req.method !== 'GET' && req.method !== 'HEAD') throw new SdmxError(405, 'The SDMX web service is read with GET');
-    const path = url.pathname.slice(SDMX_PREFIX.length).split('/').map((p) => decodeURIComponent(p));
+    const path = url.pathname.slice(SDMX_PREFIX.length).split('/').map(decodedSegment);
     if (path[path.length - 1] === '') path.pop();
     const [resource, ...rest] = path;
     if (resource === 'data') return await handleData(req, res, url, deps, rest);

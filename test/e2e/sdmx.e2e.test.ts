@@ -130,6 +130,8 @@ describe.each(testDatabases())('SDMX REST web service on $name', (db) => {
     expect(answer.type).toContain('application/xml');
     expect(errorOf(answer.body).code).toBe('110');
     expect((await get('/dataflow', null)).status).toBe(401);
+    // The token comes first: a malformed query without one is still 401.
+    expect((await get('/data/GENDER_STATISTICS/A.20?startPerod=x', null)).status).toBe(401);
   });
 
   it('answers A.20.WAGE_EMPLOYMENT_RATE.F+M for 2024–2026 with exactly those series and periods, the values of `statistics`', async () => {
@@ -226,6 +228,7 @@ describe.each(testDatabases())('SDMX REST web service on $name', (db) => {
     expect(await refused('/data/GENDER_STATISTICS/A.20.WAGE_EMPLOYMENT_RATE.F?startPeriod=2024-Q5')).toContain('startPeriod: "2024-Q5" is not a period');
     expect(await refused('/data/GENDER_STATISTICS/A.20.WAGE_EMPLOYMENT_RATE.F?endPeriod=26')).toContain('endPeriod');
     expect(await refused('/data/GENDER_STATISTICS/A.20.WAGE_EMPLOYMENT_RATE.F?startPerod=2024')).toContain('Unknown parameter "startPerod"');
+    expect(await refused('/data/GENDER_STATISTICS/A.20%E0.WAGE_EMPLOYMENT_RATE.F')).toContain('not a well-formed URL path segment');
   });
 
   it('takes periods in every form the hub writes: 2026-Q3 and 2026Q3, 2026-S1 and 2026S1', async () => {
