@@ -111,6 +111,8 @@ function structureSpecificWriter(shape: DataShape): DataWriter {
   };
 }
 
+const DATAFLOW_LINK = { rel: 'dataflow', urn: `urn:sdmx:org.sdmx.infomodel.datastructure.Dataflow=${DATAFLOW_CSV_REF}` };
+
 /** Positions of the values met so far, per component: SDMX-JSON refers to values by index. */
 class ValueIndex {
   readonly values: string[] = [];
@@ -127,8 +129,9 @@ class ValueIndex {
 }
 
 /**
- * SDMX-JSON 1.0: the series (or observations) are written as they come, with indices into the
- * value lists, and the structure, whose lists are only known at the end, follows the data sets.
+ * SDMX-JSON 1.0 (`meta`, then `data` with `dataSets` and `structure`): the series (or
+ * observations) are written as they come, with indices into the value lists, and the structure,
+ * whose lists are only known at the end, follows the data sets.
  */
 function jsonWriter(shape: DataShape): DataWriter {
   const flat = flatObservations(shape);
@@ -144,7 +147,7 @@ function jsonWriter(shape: DataShape): DataWriter {
     return { id: code, name: code, ...(period ? { start: `${periodStart(period)}T00:00:00.000Z`, end: `${periodEnd(period)}T23:59:59.999Z` } : {}) };
   };
   return {
-    open: () => `{"header":${JSON.stringify({ id: headerParts(shape.requestId, new Date()).match(/<message:ID>([^<]*)</)?.[1], test: false, prepared: new Date().toISOString(), sender: { id: AGENCY } })},"dataSets":[{"action":"Information",${flat ? '"observations"' : '"series"'}:{`,
+    open: () => `{"meta":${JSON.stringify({ id: headerParts(shape.requestId, new Date()).match(/<message:ID>([^<]*)</)?.[1], test: false, prepared: new Date().toISOString(), contentLanguages: ['en'], sender: { id: AGENCY } })},"data":{"dataSets":[{"links":${JSON.stringify([DATAFLOW_LINK])},"action":"Information",${flat ? '"observations"' : '"series"'}:{`,
     page: (page) => {
       const parts: string[] = [];
       for (const s of page) {
@@ -170,14 +173,14 @@ function jsonWriter(shape: DataShape): DataWriter {
       const obsAttrs = shape.detail === 'full' ? OBSERVATION_ATTRIBUTES.map((id, i) => component(id, obsAttrIndex[i].values, undefined, { relationship: { primaryMeasure: PRIMARY_MEASURE } })) : [];
       const structure = {
         links: [
-          { rel: 'dataflow', urn: `urn:sdmx:org.sdmx.infomodel.datastructure.Dataflow=${DATAFLOW_CSV_REF}` },
+          DATAFLOW_LINK,
           { rel: 'datastructure', urn: `urn:sdmx:org.sdmx.infomodel.datastructure.DataStructure=${AGENCY}:${DSD_ID}(${VERSION})` },
         ],
         name: 'Gender development statistics',
         dimensions: flat ? { dataSet: [], series: [], observation: [...keys, timeComponent] } : { dataSet: [], series: keys, observation: [timeComponent] },
         attributes: flat ? { dataSet: [], series: [], observation: [...obsAttrs, ...seriesAttrs] } : { dataSet: [], series: seriesAttrs, observation: obsAttrs },
       };
-      return `}}],"structure":${JSON.stringify(structure)}}\n`;
+      return `}}],"structure":${JSON.stringify(structure)}}}\n`;
     },
   };
 }

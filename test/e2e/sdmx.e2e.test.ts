@@ -62,7 +62,7 @@ function structureSpecificObservations(xml: string): Observation[] {
 }
 
 function jsonObservations(text: string): Observation[] {
-  const message = JSON.parse(text);
+  const message = JSON.parse(text).data;
   const dims = message.structure.dimensions.series as { id: string; values: { id: string }[] }[];
   expect(dims.map((d) => d.id)).toEqual(DIMENSIONS);
   const time = message.structure.dimensions.observation[0].values as { id: string }[];
