@@ -318,6 +318,18 @@ describe.each(testDatabases())('SDMX REST web service on $name', (db) => {
       expect((await get('/codelist/BDG/CL_SEX?references=sideways', langSon)).status).toBe(400);
     });
 
+    it('carries the official references of every indicator in CL_INDICATOR', async () => {
+      const { data } = await server.gql(`{ indicators { code references { framework code } } }`, {}, national);
+      const withReferences = (data!.indicators as { code: string; references: { framework: string; code: string }[] }[]).filter((i) => i.references.length);
+      expect(withReferences.length).toBeGreaterThan(0);
+      const xml = (await get('/codelist/BDG/CL_INDICATOR', national)).body;
+      for (const indicator of withReferences) {
+        const code = new RegExp(`<structure:Code id="${indicator.code}"[^>]*>([\\s\\S]*?)</structure:Code>`).exec(xml)![1];
+        const titles = [...code.matchAll(/<common:AnnotationTitle>([^<]*)<\/common:AnnotationTitle><common:AnnotationType>REFERENCE</g)].map((m) => m[1].replace(/&amp;/g, '&'));
+        expect({ indicator: indicator.code, titles }).toEqual({ indicator: indicator.code, titles: indicator.references.map((r) => `${r.framework} ${r.code}`) });
+      }
+    });
+
     it("holds in a Lạng Sơn token's CL_AREA exactly Lạng Sơn's subtree, each with its parent", async () => {
       const roots: { path: string }[] = await server.dataSource.query(`SELECT p.path AS path FROM unit_placement p JOIN administrative_unit u ON u.id = p.unit_id WHERE u.code = '20'`);
       const rows: { code: string }[] = await server.dataSource.query(
