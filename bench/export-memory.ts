@@ -5,10 +5,13 @@
  * with the reference units and ≥1,000,000 observation rows bulk-inserted with multi-row INSERTs,
  * starts the real server in a child process (this file with `--serve`, which calls createApp, so
  * the child's memory is the server's alone), downloads /export/observations.{csv,xlsx,sdmx.csv}
- * with a national token while sampling the child's RSS from /proc every 100 ms (and the heap the
- * child reports over its IPC channel), and writes the figures to bench/EXPORT-MEMORY.md.
+ * and a national SDMX data query (`sdmx-ml`: /sdmx/rest/data/…, SDMX-ML generic data, every
+ * frequency of every area: more than 1,000,000 observations computed from those rows) with a
+ * national token while sampling the child's RSS from /proc every 100 ms (and the heap the child
+ * reports over its IPC channel), and writes the figures to bench/EXPORT-MEMORY.md (rows of
+ * formats not measured in this run are kept from the previous report).
  *
- *   node dist/bench/export-memory.js [--rows 1000000] [--only sqlite|mariadb] [--formats csv,xlsx,sdmx.csv] [--no-report]
+ *   node dist/bench/export-memory.js [--rows 1000000] [--only sqlite|mariadb] [--formats csv,xlsx,sdmx.csv,sdmx-ml] [--no-report]
  *
  * BENCH_MYSQL_URL overrides the MariaDB database (default mysql://root@127.0.0.1:3306/bdg_export_bench).
  */
@@ -38,7 +41,15 @@ const LIVE_HEAP_MS = 2_000;
 const INSERT_ROWS = 2_000;
 const MB = 1024 * 1024;
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const FORMATS = ['csv', 'xlsx', 'sdmx.csv'] as const;
+const FORMATS = ['csv', 'xlsx', 'sdmx.csv', 'sdmx-ml'] as const;
+/** Every frequency (A, S, Q, M) of every area for the bench indicator, 2019–2026: the aggregates of each area from the observations. */
+const SDMX_QUERY = `/sdmx/rest/data/GENDER_STATISTICS/A+S+Q+M..${BENCH_INDICATOR}.`;
+const SDMX_ACCEPT = 'application/vnd.sdmx.genericdata+xml;version=2.1';
+/** What one format downloads, and how its rows are counted (an SDMX-ML observation is one `<generic:Obs>`). */
+function target(format: Format, warmUp = false): { path: string; accept?: string; needle?: string } {
+  if (format === 'sdmx-ml') return { path: warmUp ? `${SDMX_QUERY}?startPeriod=2019-01&endPeriod=2019-01` : SDMX_QUERY, accept: SDMX_ACCEPT, needle: '<generic:Obs>' };
+  return { path: warmUp ? `/export/observations.${format}?periods=2019-01` : `/export/observations.${format}` };
+}
 type Format = (typeof FORMATS)[number];
 
 interface Options {
@@ -360,23 +371,32 @@ async function sampled<T>(child: ServerChild, work: () => Promise<T>, collect = 
 interface Download {
   bytes: number;
   newlines: number;
+  /** Occurrences of the target's needle, when it has one. */
+  found: number;
   file: string | null;
 }
 
-/** Reads the whole response as fast as it comes, counting bytes and line ends; XLSX is kept on disk to count its rows afterwards. */
-function download(port: number, pathname: string, token: string, file: string | null): Promise<Download> {
+/** Reads the whole response as fast as it comes, counting bytes and line ends (or a needle); XLSX is kept on disk to count its rows afterwards. */
+function download(port: number, pathname: string, token: string, file: string | null, accept?: string, needle?: string): Promise<Download> {
   return new Promise((resolve, reject) => {
-    const request = http.get({ host: '127.0.0.1', port, path: pathname, headers: { authorization: `Bearer ${token}` } }, (response) => {
+    const headers: Record<string, string> = { authorization: `Bearer ${token}` };
+    if (accept) headers.accept = accept;
+    let carry = '';
+    const request = http.get({ host: '127.0.0.1', port, path: pathname, headers }, (response) => {
       if (response.statusCode !== 200) {
         response.resume();
         reject(new Error(`${pathname}: HTTP ${response.statusCode}`));
         return;
       }
       const out = file ? fs.createWriteStream(file) : null;
-      const result: Download = { bytes: 0, newlines: 0, file };
+      const result: Download = { bytes: 0, newlines: 0, found: 0, file };
       response.on('data', (chunk: Buffer) => {
         result.bytes += chunk.length;
-        if (!out) result.newlines += countByte(chunk, 10);
+        if (needle) {
+          const text = carry + chunk.toString('latin1');
+          for (let i = text.indexOf(needle); i !== -1; i = text.indexOf(needle, i + needle.length)) result.found++;
+          carry = text.slice(-(needle.length - 1));
+        } else if (!out) result.newlines += countByte(chunk, 10);
         else if (!out.write(chunk)) {
           response.pause();
           out.once('drain', () => response.resume());
@@ -450,14 +470,16 @@ async function measure(bench: Bench, child: ServerChild, port: number, format: F
   const before = await baseline(child);
   const file = format === 'xlsx' ? path.join(PROJECT_ROOT, 'var', `bench-export-memory-${bench.name}.xlsx`) : null;
   const started = process.hrtime.bigint();
-  const run = await sampled(child, () => download(port, `/export/observations.${format}`, token, file), collect);
+  const { path: pathname, accept, needle } = target(format);
+  const run = await sampled(child, () => download(port, pathname, token, file, accept, needle), collect);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const rssPeak = Math.max(run.rssPeak, before.kernelPeak ? child.status('VmHWM') : 0);
   await pause(1_000);
   const rssAfter = child.status('VmRSS');
-  const rows = file ? (await xlsxRows(file)) - 1 : run.value.newlines - 1;
+  const rows = file ? (await xlsxRows(file)) - 1 : needle ? run.value.found : run.value.newlines - 1;
   if (file) fs.rmSync(file, { force: true });
-  if (rows !== expectedRows) throw new Error(`${bench.name} ${format}: ${rows} rows downloaded, ${expectedRows} expected`);
+  // The SDMX query's observations are aggregates of the rows (each area, each frequency), not the rows themselves.
+  if (needle ? rows < expectedRows : rows !== expectedRows) throw new Error(`${bench.name} ${format}: ${rows} rows downloaded, ${needle ? 'at least ' : ''}${expectedRows} expected`);
   const { value: _value, ...memory } = run;
   return { database: bench.name, format, rows, bytes: run.value.bytes, seconds, ...memory, rssPeak, rssBaseline: before.rss, rssAfter, heapBaseline: before.heapUsed, buffersBaseline: before.arrayBuffers };
 }
@@ -509,7 +531,10 @@ async function withServer<T>(bench: Bench, formats: Format[], work: (child: Serv
   const token = signToken({ sub: 'bench@VN', unit: 'VN', role: Role.ADMIN }, BENCH_SECRET, 3600);
   try {
     // Warm-up: every format once on a small slice, so loading modules is not counted as growth.
-    for (const format of formats) await download(port, `/export/observations.${format}?periods=2019-01`, token, null);
+    for (const format of formats) {
+      const warmUp = target(format, true);
+      await download(port, warmUp.path, token, null, warmUp.accept, warmUp.needle);
+    }
     return await work(child, port, token);
   } finally {
     await child.stop();
@@ -524,11 +549,12 @@ async function runDatabase(bench: Bench, options: Options): Promise<{ results: R
   for (const format of options.formats) {
     const plain = await withServer(bench, options.formats, (child, port, token) => measure(bench, child, port, format, token, rows, false));
     const live = await withServer(bench, options.formats, (child, port, token) => measure(bench, child, port, format, token, rows, true));
+    if (plain.rows !== live.rows) throw new Error(`${bench.name} ${format}: ${plain.rows} rows, then ${live.rows}`);
     const result = { ...plain, liveHeapBaseline: live.heapBaseline, liveHeapPeak: live.liveHeapPeak, liveBuffersBaseline: live.buffersBaseline, liveBuffersPeak: live.liveBuffersPeak };
     console.log(describe(result));
     results.push(result);
   }
-  for (const format of options.formats.filter((f) => f !== 'sdmx.csv')) {
+  for (const format of options.formats.filter((f) => f !== 'sdmx.csv' && f !== 'sdmx-ml')) {
     const s = await withServer(bench, options.formats, (child, port, token) => stall(bench, child, port, format, token));
     console.log(`${bench.name} ${format}, client stops after ${mb(s.read)} MB for 6 s: RSS ${mb(s.rssBefore)} → peak ${mb(s.rssPeak)} MB; live heap ${mb(s.heapBefore)} → ${mb(s.liveHeapPeak)} MB, Buffers ${mb(s.buffersBefore)} → ${mb(s.liveBuffersPeak)} MB`);
     stalls.push(s);
@@ -575,25 +601,52 @@ function stallTable(stalls: Stall[]): string[] {
   return ['', ...lines];
 }
 
+/** The previous report's machine lines (its first block of "- " lines), for the rows kept from it. */
+function previousMachine(previous: string): string[] {
+  const lines = previous.split('\n');
+  const start = lines.findIndex((l) => l.startsWith('- Date:'));
+  if (start < 0) return [];
+  const end = lines.findIndex((l, i) => i > start && !l.startsWith('- '));
+  return lines.slice(start, end < 0 ? undefined : end);
+}
+
+/** The previous report's stall table, for a run that measured no stalls (only SDMX formats). */
+function keptStalls(previous: string): string[] {
+  const start = previous.indexOf('\nA client that reads');
+  if (start < 0) return [];
+  const end = previous.indexOf('\n## Findings');
+  return ['', ...previous.slice(start + 1, end < 0 ? undefined : end).trimEnd().split('\n')];
+}
+
 function writeReport(benches: Bench[], results: Result[], stalls: Stall[]): void {
   const file = path.join(PROJECT_ROOT, 'bench', 'EXPORT-MEMORY.md');
   const previous = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
   // Everything from "## Findings" on is written by hand and kept across runs.
   const notes = previous.includes('\n## Findings') ? previous.slice(previous.indexOf('\n## Findings')) : '';
+  // Rows of a database and format this run did not measure stay as they were (e.g. --formats sdmx-ml).
+  const measured = new Set(results.map((r) => `${r.database}|${r.format}`));
+  const tableEnd = previous.indexOf('\n\n', previous.indexOf('| database | format | rows |'));
+  const kept = previous.slice(0, tableEnd < 0 ? undefined : tableEnd).split('\n').filter((line) => /^\| (sqlite|mariadb) \| [a-z.-]+ \| [\d,]+ \|/.test(line) && !measured.has(line.split(' | ').slice(0, 2).join('|').slice(2)));
+  const rows = table(results);
+  const order = (line: string) => { const [database, format] = line.slice(2).split(' | '); return `${database === 'sqlite' ? 0 : 1}${FORMATS.indexOf(format as Format)}`; };
+  const merged = [...rows.slice(0, 2), ...[...kept, ...rows.slice(2)].sort((a, b) => order(a).localeCompare(order(b)))];
   const text = [
     '# Export memory at 1,000,000 rows',
     '',
     'Written by `npm run bench:exports` (bench/export-memory.ts). The server runs alone in a child',
     'process (`createApp` on the bench database, a fresh one per format); the bench downloads',
-    '`/export/observations.{csv,xlsx,sdmx.csv}` (no filter: all 1,000,000 rows) with a national',
-    'ADMIN token as fast as it can read and samples the child every 100 ms: RSS from',
+    '`/export/observations.{csv,xlsx,sdmx.csv}` (no filter: all 1,000,000 rows) and, as `sdmx-ml`, the',
+    'SDMX data query `A+S+Q+M..BENCH_EXPORT_MEMORY.` (SDMX-ML generic data: every frequency of every',
+    'area, 2019–2026, its rows are the observations written) with a national ADMIN token as fast as',
+    'it can read and samples the child every 100 ms: RSS from',
     "`/proc/<pid>/status` (peak = the larger of the samples and the kernel's VmHWM, reset before",
     'each download), heapUsed as the child reports it. Baseline = RSS after warm-up and a full GC.',
     '',
     ...machine(benches),
+    ...(kept.length ? ['', `Rows of formats not measured in this run (${[...new Set(kept.map((l) => l.split(' | ')[1]))].join(', ')}) are kept from the previous report, measured on:`, ...previousMachine(previous).map((l) => `  ${l}`)] : []),
     '',
-    ...table(results),
-    ...stallTable(stalls),
+    ...merged,
+    ...(stalls.length ? stallTable(stalls) : keptStalls(previous)),
     notes,
   ].join('\n');
   fs.writeFileSync(file, text.endsWith('\n') ? text : `${text}\n`);

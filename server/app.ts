@@ -21,6 +21,7 @@ import { buildAppSchema } from './schema';
 import { auditPlugin } from './audit/audit.plugin';
 import { ASSET_PREFIX, renderGraphiqlPage, serveGraphiqlAsset } from './explorer/graphiql.page';
 import { handleExport } from './exports/export.routes';
+import { handleSdmx, SDMX_PREFIX } from './sdmx/sdmx.routes';
 
 export interface App {
   server: http.Server;
@@ -207,6 +208,8 @@ export async function createApp(dataSource: DataSource, config: AppConfig, optio
       }
       if (url.pathname === '/graphql') return withDeadline(res, () => handleGraphQL(req, res, url, requestId));
       if (url.pathname.startsWith('/export/')) return withDeadline(res, () => handleExport(req, res, url, { dataSource, config, requestId, rateLimiter }));
+      // SDMX answers stream for minutes on a national query: no request deadline (statement timeouts still bound each read).
+      if (url.pathname.startsWith(SDMX_PREFIX)) return handleSdmx(req, res, url, { dataSource, config, requestId, rateLimiter });
       if (url.pathname.startsWith(ASSET_PREFIX) && serveGraphiqlAsset(url.pathname.slice(ASSET_PREFIX.length), res)) return;
       throw new HttpError(404, `No route ${url.pathname}`, ErrorCode.NOT_FOUND);
     };

@@ -104,6 +104,15 @@ export function nfc(text: string | null | undefined): string {
   return text ? text.normalize('NFC') : '';
 }
 
+/**
+ * Refuses a parameter the export does not take, the same way on every export: a misspelt
+ * `breakdown`, or an SDMX `startPeriod`, would otherwise be ignored and export something else.
+ */
+export function refuseUnknownParameters(params: URLSearchParams, known: readonly string[], exportName: string): void {
+  const unknown = [...params.keys()].find((key) => !known.includes(key));
+  if (unknown !== undefined) throw new BadUserInputError(`Unknown parameter "${unknown}"; the ${exportName} export takes ${known.join(', ')}`, unknown);
+}
+
 /** A parameter's trimmed value; null when absent or blank. */
 export function textParam(params: URLSearchParams, name: string): string | null {
   const values = params.getAll(name);

@@ -8,7 +8,7 @@ import { valueOf } from '../indicators/indicator-value';
 import { Observation } from '../observations/observation.entity';
 import { observationQuery } from '../observations/observation.service';
 import { AdministrativeUnit } from '../tenancy/administrative-unit.entity';
-import { Cell, csvText, ExportSource, formatNumber, linesOf, listParam, nfc, textParam } from './export-table';
+import { Cell, csvText, ExportSource, formatNumber, linesOf, listParam, nfc, refuseUnknownParameters, textParam } from './export-table';
 import { sdmxColumns, SDMX_DATAFLOW, sdmxSex, sdmxStatus, sdmxTimePeriod } from './sdmx';
 
 export const EXPORT_PAGE_SIZE = Number(process.env.EXPORT_PAGE_SIZE ?? 5_000);
@@ -49,8 +49,11 @@ export interface ExportRow {
   updatedAt: string;
 }
 
-/** The query parameters as the `observations` query's arguments; malformed ones are BAD_USER_INPUT. */
+const PARAMETERS = ['indicator', 'unit', 'includeDescendants', 'periods'] as const;
+
+/** The query parameters as the `observations` query's arguments; malformed or unknown ones are BAD_USER_INPUT. */
 export function parseExportFilter(params: URLSearchParams): ExportFilter {
+  refuseUnknownParameters(params, PARAMETERS, 'observations');
   const descendants = textParam(params, 'includeDescendants')?.toLowerCase() ?? null;
   if (descendants !== null && !['true', 'false', '1', '0'].includes(descendants)) {
     throw new BadUserInputError('includeDescendants is true or false', 'includeDescendants');

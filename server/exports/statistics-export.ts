@@ -6,7 +6,7 @@ import { Breakdown, HierarchyBasis, StatisticsArgs } from '../statistics/statist
 import { statistics } from '../statistics/statistics.service';
 import type { StatisticsRow } from '../statistics/statistics.types';
 import { UnitLevel } from '../tenancy/unit-level';
-import { Cell, csvText, ExportSource, formatNumber, FormatName, linesOf, listParam, nfc, textParam } from './export-table';
+import { Cell, csvText, ExportSource, formatNumber, FormatName, linesOf, listParam, nfc, refuseUnknownParameters, textParam } from './export-table';
 import { sdmxColumns, SDMX_STATISTICS_DATAFLOW, sdmxSex, sdmxTimePeriod } from './sdmx';
 
 /** Statistics rows written at once; one period's rows are split into pages of this many. */
@@ -79,8 +79,7 @@ function enumParam<E extends string>(params: URLSearchParams, name: string, valu
  * rather than ignored: a misspelt `breakdown` would otherwise export the area's single row.
  */
 export function parseStatisticsFilter(params: URLSearchParams): StatisticsFilter {
-  const unknown = [...params.keys()].find((key) => !(PARAMETERS as readonly string[]).includes(key));
-  if (unknown !== undefined) throw new BadUserInputError(`Unknown parameter "${unknown}"; the statistics export takes ${PARAMETERS.join(', ')}`, unknown);
+  refuseUnknownParameters(params, PARAMETERS, 'statistics');
   const indicator = required(params, 'indicator', 'an indicator code, e.g. FEMALE_KEY_LEADER');
   const area = required(params, 'area', 'a unit code, e.g. 20');
   const periods = listParam(params, 'periods');

@@ -173,14 +173,14 @@ export function validateRows(
     if (row.source && row.source.length > 255) bad('source', 'Source is at most 255 characters');
     if (row.comment && row.comment.length > 1000) bad('comment', 'Comment is at most 1000 characters');
     if (problems.length > before || !indicator || !unit || !period) return;
-    const key = observationKey(indicator.id, unit.id, periodCode, sex, dimensionKey);
+    const key = observationKey(indicator.id, unit.id, period.code, sex, dimensionKey);
     const first = seen.get(key);
     if (first !== undefined) {
       bad(null, `Same observation as row ${first} (indicator, unit, period, sex, dimensions)`);
       return;
     }
     seen.set(key, index);
-    valid.push({ index, indicator, unitId: unit.id, period: periodCode, sex: sex as Sex, dimensionKey, numerator, denominator, source: row.source?.trim() || null, expectedVersion, comment: row.comment?.trim() || null, status: row.status ?? null, key });
+    valid.push({ index, indicator, unitId: unit.id, period: period.code, sex: sex as Sex, dimensionKey, numerator, denominator, source: row.source?.trim() || null, expectedVersion, comment: row.comment?.trim() || null, status: row.status ?? null, key });
   });
   return { valid, problems, warnings };
 }

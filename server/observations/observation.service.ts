@@ -21,7 +21,7 @@ import { restrictObservations, restrictToArea } from './observation-scope';
 import { ingestObservations, IngestOptions, IngestResult, CHUNK } from './observation-writer';
 import { withWriteTransaction } from '../core/write-transaction';
 import { ObservationRow } from './observation-validation';
-import { parsePeriod, Period, periodEnd, periodProblem } from './period';
+import { canonicalPeriod, parsePeriod, Period, periodEnd, periodProblem } from './period';
 import { maintainRollups, readGroups } from '../statistics/rollup.maintenance';
 
 export const MAX_BATCH = Number(process.env.MAX_OBSERVATION_BATCH ?? 100_000);
@@ -51,7 +51,7 @@ export async function observationQuery(ctx: RequestContext, args: Pick<Observati
   if (args.periods?.length) {
     const bad = args.periods.find((p) => !parsePeriod(p));
     if (bad) throw new BadUserInputError(periodProblem(bad) as string, 'periods');
-    qb.andWhere('o.period IN (:...periods)', { periods: args.periods });
+    qb.andWhere('o.period IN (:...periods)', { periods: args.periods.map(canonicalPeriod) });
   }
   if (args.unit) {
     const unit = await requireUnitByCode(ctx, args.unit, 'unit');

@@ -3,7 +3,8 @@ import { PeriodType } from '../indicators/indicator-enums';
 /**
  * Reporting periods: `2026` (year), `2026S1`/`2026S2` (semesters), `2026Q1`…`2026Q4` (quarters),
  * `2026-01`…`2026-12` (months). A year contains its semesters, quarters and months; a semester
- * its quarters and months; a quarter its months.
+ * its quarters and months; a quarter its months. The hub stores the compact codes; it writes
+ * semesters and quarters with a dash (`2026-S1`, `2026-Q3`) in SDMX files, so it reads those too.
  */
 export interface Period {
   code: string;
@@ -19,14 +20,20 @@ export interface Period {
 export const MIN_YEAR = 1990;
 export const MAX_YEAR = 2100;
 
-const PATTERN = /^(\d{4})(?:S([12])|Q([1-4])|-(0[1-9]|1[0-2]))?$/;
+const PATTERN = /^(\d{4})(?:-?S([12])|-?Q([1-4])|-(0[1-9]|1[0-2]))?$/;
 
-/** Parses a period code; null when malformed or out of range. */
-export function parsePeriod(code: string): Period | null {
-  const match = PATTERN.exec(code);
+/** The stored form of a period written either way (`2026-Q3` → `2026Q3`); the text unchanged when it is no period. */
+export function canonicalPeriod(code: string): string {
+  return parsePeriod(code)?.code ?? code;
+}
+
+/** Parses a period code, compact (`2026Q3`) or as SDMX writes it (`2026-Q3`); `code` of the result is the compact form. Null when malformed or out of range. */
+export function parsePeriod(text: string): Period | null {
+  const match = PATTERN.exec(text);
   if (!match) return null;
   const year = Number(match[1]);
   if (year < MIN_YEAR || year > MAX_YEAR) return null;
+  const code = text.replace(/^(\d{4})-([SQ])/, '$1$2');
   if (match[2]) {
     const s = Number(match[2]);
     return { code, type: PeriodType.SEMESTER, year, index: s, firstMonth: s * 6 - 5, lastMonth: s * 6 };
@@ -45,7 +52,7 @@ export function parsePeriod(code: string): Period | null {
 /** Why a code is not a period, for error messages. */
 export function periodProblem(code: string): string | null {
   if (parsePeriod(code)) return null;
-  return `"${code}" is not a period: use 2026, 2026S1, 2026Q3 or 2026-07 (years ${MIN_YEAR}–${MAX_YEAR})`;
+  return `"${code}" is not a period: use 2026, 2026S1 (or 2026-S1), 2026Q3 (or 2026-Q3) or 2026-07 (years ${MIN_YEAR}–${MAX_YEAR})`;
 }
 
 const pad = (n: number) => String(n).padStart(2, '0');

@@ -10,7 +10,7 @@ import { finiteOrNull, valueOf } from '../indicators/indicator-value';
 import { findIndicatorByCode } from '../indicators/indicator.service';
 import { Observation } from '../observations/observation.entity';
 import { restrictObservations } from '../observations/observation-scope';
-import { parsePeriod, Period, periodEnd, periodProblem, periodsWithin } from '../observations/period';
+import { canonicalPeriod, parsePeriod, Period, periodEnd, periodProblem, periodsWithin } from '../observations/period';
 import { In } from 'typeorm';
 import { AdministrativeUnit, dateWithinValidity, unitAt } from '../tenancy/administrative-unit.entity';
 import { UnitLevel } from '../tenancy/unit-level';
@@ -37,7 +37,7 @@ export interface ComputedRows {
 export async function statistics(ctx: RequestContext, args: StatisticsArgs): Promise<StatisticsResult> {
   const indicator = await findIndicatorByCode(ctx, args.indicator);
   if (!indicator) throw new BadUserInputError(`Unknown indicator "${args.indicator}"`, 'indicator');
-  const codes = [...new Set(args.periods.map((p) => p.trim()))];
+  const codes = [...new Set(args.periods.map((p) => canonicalPeriod(p.trim())))];
   if (!codes.length) throw new BadUserInputError('Ask for at least one period', 'periods');
   if (codes.length > MAX_PERIODS) throw new BadUserInputError(`At most ${MAX_PERIODS} periods at once`, 'periods');
   const periods = codes.map((code) => {
@@ -170,6 +170,14 @@ const scopeOf = (ctx: RequestContext) => (ctx.access.approvedOnly ? RollupScope.
  */
 export async function computeRows(ctx: RequestContext, indicators: Indicator[], area: AdministrativeUnit, period: Period, date: string, breakdown: Breakdown, level: UnitLevel | null, basis: HierarchyBasis = HierarchyBasis.PERIOD, cells: string[] = ['']): Promise<ComputedRows> {
   const units = await rowUnits(ctx, area, date, breakdown, level);
+  return computeRowsOf(ctx, indicators, units, period, date, basis, cells);
+}
+
+/**
+ * `computeRows` for row units already chosen (read on `date`, each inside the viewer's subtree
+ * then): three statements for any number of units, so a caller batches its own set of areas.
+ */
+export async function computeRowsOf(ctx: RequestContext, indicators: Indicator[], units: AdministrativeUnit[], period: Period, date: string, basis: HierarchyBasis = HierarchyBasis.PERIOD, cells: string[] = ['']): Promise<ComputedRows> {
   const rowIds = units.map((u) => u.id);
   const result: ComputedRows = { units, rows: new Map() };
   const readable = indicators.filter((i) => periodsWithin(period, i.periodType).length);

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { announceReferenceChange } from '../../server/core/reference-cache';
 import { csvLine } from '../../server/exports/csv-writer';
 import { CATALOGUE_COLUMNS, importCatalogueFile } from '../../server/indicators/catalogue-csv';
 import { importObservationsFile } from '../../server/observations/observation-csv';
@@ -93,6 +94,8 @@ describe.each(testDatabases())('coded dimensions on $name', (db) => {
     const loaded = await importCatalogueFile(server.dataSource, catalogueFile());
     expect(loaded.problems).toEqual([]);
     expect(loaded.added).toBe(2);
+    // What `npm run catalogue -- import` does after its commit: the servers' cached catalogue moves on.
+    await announceReferenceChange(server.dataSource, ['catalogue'], null);
     const { data } = await server.gql(`{ units(level: COMMUNE, under: "20", first: 12) { edges { node { code } } } }`, {}, admin);
     communes = data!.units.edges.map((e: any) => e.node.code);
     expect(communes).toHaveLength(12);

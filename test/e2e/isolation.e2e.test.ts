@@ -401,6 +401,53 @@ describe.each(testDatabases())('tenant isolation across the whole schema on $nam
     expect(await probe('00070', '00004')).toBeGreaterThan(10);
   });
 
+  /**
+   * The SDMX web service (/sdmx/rest) for the same pairs: the viewer's CL_AREA and a data query
+   * over every area hold nothing of the other subtree, and a data query naming the other's units
+   * (its present, for a unit both histories share) answers exactly like one naming nothing.
+   */
+  async function probeSdmx(viewerCode: string, otherCode: string): Promise<number> {
+    const own = await tenant(viewerCode);
+    const other = await tenant(otherCode);
+    const token = server.token(viewerCode, 'ADMIN');
+    const get = async (path: string, accept = 'application/vnd.sdmx.data+csv;version=1.0.0') => {
+      const response = await fetch(`${server.url}/sdmx/rest${path}`, { headers: { authorization: `Bearer ${token}`, accept } });
+      return { status: response.status, body: await response.text() };
+    };
+    const foreign = (codes: Iterable<string>) => [...codes].filter((c) => other.codes.has(c) && !own.codes.has(c));
+    const areaList = await get('/codelist/BDG/CL_AREA', 'application/xml');
+    expect(areaList.status).toBe(200);
+    const listed = [...areaList.body.matchAll(/<structure:Code id="([^"]+)"/g)].map((m) => m[1]);
+    expect(listed).toContain(viewerCode);
+    expect({ viewerCode, foreign: foreign(listed) }).toEqual({ viewerCode, foreign: [] });
+    expect({ viewerCode, outside: listed.filter((c) => !own.codes.has(c)) }).toEqual({ viewerCode, outside: [] });
+    const everywhere = await get('/data/GENDER_STATISTICS/A..FEMALE_KEY_LEADER+PEOPLES_COUNCIL_DEPUTY+GE_NEWS_ITEM.?startPeriod=2024&endPeriod=2026');
+    expect(everywhere.status).toBe(200);
+    const areas = new Set(everywhere.body.split('\r\n').slice(1).filter(Boolean).map((line) => line.split(',')[2]));
+    expect(areas.size).toBeGreaterThan(0);
+    expect({ viewerCode, foreign: foreign(areas) }).toEqual({ viewerCode, foreign: [] });
+    const moved = [...other.present].filter((c) => own.codes.has(c) && !own.present.has(c)).slice(0, 3);
+    const probes = [
+      ...[otherCode, ...foreign(other.codes).filter((c) => c !== otherCode).slice(0, 6)].map((code) => ({ code, span: '' })),
+      ...moved.map((code) => ({ code, span: '?startPeriod=2026&endPeriod=2026' })),
+    ];
+    for (const { code, span } of probes) {
+      for (const accept of ['application/vnd.sdmx.genericdata+xml;version=2.1', 'application/vnd.sdmx.data+csv;version=1.0.0']) {
+        const asked = await get(`/data/GENDER_STATISTICS/A.${code}..${span}`, accept);
+        const nothing = await get(`/data/GENDER_STATISTICS/A.ZZ999..${span}`, accept);
+        expect({ code, span, status: asked.status, body: asked.body.split(code).join('<code>') }).toEqual({ code, span, status: nothing.status, body: nothing.body.split('ZZ999').join('<code>') });
+      }
+    }
+    return probes.length;
+  }
+
+  it('keeps the SDMX web service apart the same way: code lists, data over every area, data naming the other', async () => {
+    const { data } = await server.gql(`{ unit(code: "20") { children { code } } }`, {}, admin);
+    const sibling = data!.unit.children.map((c: { code: string }) => c.code).find((c: string) => c !== '06601');
+    const pairs: [string, string][] = [['20', '01'], ['01', '20'], ['06601', sibling], [sibling, '06601'], ['00004', '00070'], ['00070', '00004']];
+    for (const [viewer, other] of pairs) expect(await probeSdmx(viewer, other)).toBeGreaterThan(0);
+  });
+
   it('refuses every mutation aimed at the other tenant exactly like one aimed at nothing, and writes nothing', async () => {
     const { data } = await server.gql(`{ unit(code: "20") { children { code } } }`, {}, admin);
     const sibling = data!.unit.children.map((c: { code: string }) => c.code).find((c: string) => c !== '06601');

@@ -1,5 +1,5 @@
 import { PeriodType } from '../../server/indicators/indicator-enums';
-import { parsePeriod, periodCodes, periodContains, periodEnd, periodStart, periodsWithin } from '../../server/observations/period';
+import { canonicalPeriod, parsePeriod, periodCodes, periodContains, periodEnd, periodStart, periodsWithin } from '../../server/observations/period';
 import { parseCsv } from '../../server/observations/observation-csv';
 
 describe('periods', () => {
@@ -10,8 +10,17 @@ describe('periods', () => {
     expect(parsePeriod('2026-07')).toMatchObject({ type: PeriodType.MONTH, index: 7 });
   });
 
+  it('reads semesters and quarters as SDMX writes them (2026-S1, 2026-Q3), keeping the compact code', () => {
+    expect(parsePeriod('2026-Q3')).toEqual(parsePeriod('2026Q3'));
+    expect(parsePeriod('2026-S1')).toEqual(parsePeriod('2026S1'));
+    expect(parsePeriod('2026-Q3')!.code).toBe('2026Q3');
+    expect(parsePeriod('2026-07')!.code).toBe('2026-07');
+    expect(canonicalPeriod('2026-S2')).toBe('2026S2');
+    expect(canonicalPeriod('not a period')).toBe('not a period');
+  });
+
   it('refuses malformed periods', () => {
-    for (const code of ['', '26', '2026Q0', '2026Q5', '2026S3', '2026-13', '2026-7', '2026q1', ' 2026', '1800', '2026-07-01']) expect(parsePeriod(code)).toBeNull();
+    for (const code of ['', '26', '2026Q0', '2026Q5', '2026S3', '2026-13', '2026-7', '2026q1', ' 2026', '1800', '2026-07-01', '2026-Q', '2026--Q1', '2026-M07', '2026-A1', '2026-S3']) expect(parsePeriod(code)).toBeNull();
   });
 
   it('knows bounds and containment', () => {
