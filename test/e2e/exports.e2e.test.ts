@@ -406,18 +406,22 @@ describe.each(testDatabases())('bulk export on $name', (db) => {
       };
       sampler = setTimeout(sample, 250);
       const started = Date.now();
-      const response = await fetch(`${server.url}/export/observations.${format}?indicator=TEST_EXPORT_LOAD`, { headers: { authorization: `Bearer ${token}` } });
-      expect(response.status).toBe(200);
       let bytes = 0;
       let newlines = 0;
-      const reader = response.body!.getReader();
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        bytes += value.length;
-        if (format === 'csv') for (const b of value) if (b === 10) newlines++;
+      // A failed expectation must not leave the sampler running: its full GCs would slow every later test file of this process.
+      try {
+        const response = await fetch(`${server.url}/export/observations.${format}?indicator=TEST_EXPORT_LOAD`, { headers: { authorization: `Bearer ${token}` } });
+        expect(response.status).toBe(200);
+        const reader = response.body!.getReader();
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          bytes += value.length;
+          if (format === 'csv') for (const b of value) if (b === 10) newlines++;
+        }
+      } finally {
+        clearTimeout(sampler!);
       }
-      clearTimeout(sampler!);
       const heapGrowth = peakHeap - before.heapUsed;
       const externalGrowth = peakExternal - before.external;
       const rssGrowth = peakRss - before.rss;
