@@ -105,7 +105,7 @@ describe.each(testDatabases())('global ids and node(id:) on $name', (db) => {
     expect((await ok(NODE, { id: after.id })).node).toEqual(after);
   });
 
-  it('reads Target.indicator through a per-request loader: one statement more, however many targets', async () => {
+  it('reads Target.indicator from the catalogue: at most one statement more (none once it is cached), however many targets', async () => {
     const count = async (query: string) => {
       const start = StatementCounter.count;
       await ok(query);
@@ -116,7 +116,8 @@ describe.each(testDatabases())('global ids and node(id:) on $name', (db) => {
     const withIndicator = all.plans.edges.flatMap((e: any) => e.node.objectives.flatMap((o: any) => o.targets)).filter((t: any) => t.indicator);
     expect(withIndicator.length).toBeGreaterThan(10);
     expect(withIndicator.every((t: any) => typeof t.indicator.code === 'string' && typeof t.indicator.valueType === 'string')).toBe(true);
-    expect((await count(targets('indicator { code valueType }'))) - (await count(targets('')))).toBe(1);
+    // More than ten targets name an indicator: a read per target would cost ten statements or more.
+    expect((await count(targets('indicator { code valueType }'))) - (await count(targets('')))).toBeLessThanOrEqual(1);
   });
 
   it('answers timestamps as DateTime, ISO 8601 in UTC', async () => {
