@@ -2,6 +2,12 @@ import { MigrationInterface, QueryRunner, Table, TableColumn, TableColumnOptions
 
 const component = (name: string): TableColumnOptions => ({ name, type: 'double', default: 0 });
 const count = (name: string): TableColumnOptions => ({ name, type: 'int', default: 0 });
+/** A dimension and a code of its list each have Vietnamese and English names and a place in order. */
+const NAMED: TableColumnOptions[] = [
+  { name: 'name', type: 'varchar', length: '200' },
+  { name: 'name_en', type: 'varchar', length: '200' },
+  { name: 'ordinal', type: 'int' },
+];
 
 /** Spellings of the free `disaggregation` text seen before coded dimensions, and their codes. */
 const LEGACY_DIMENSIONS: Record<string, string> = { age: 'AGE', ethnic: 'ETHNICITY', ethnicity: 'ETHNICITY', urban: 'URBANISATION', urbanisation: 'URBANISATION', urbanization: 'URBANISATION', residence: 'URBANISATION', area: 'URBANISATION', disability: 'DISABILITY' };
@@ -34,6 +40,24 @@ function legacyPairs(text: string): [string, string][] | null {
   return pairs;
 }
 
+/** statistics_rollup as 1763900006000 made it, with the cell (`dimensions`) in the key or not. */
+function rollupTable(withDimensions: boolean): Table {
+  const key = (name: string, type: 'int' | 'varchar', length?: string): TableColumnOptions => ({ name, type, length, isPrimary: true });
+  return new Table({
+    name: 'statistics_rollup',
+    columns: [
+      key('indicator_id', 'int'),
+      key('unit_id', 'int'),
+      key('period', 'varchar', '8'),
+      key('scope', 'varchar', '8'),
+      key('basis', 'varchar', '8'),
+      ...(withDimensions ? [key('dimensions', 'varchar', '64')] : []),
+      ...['female', 'male', 'total'].flatMap((sex) => [component(`${sex}_numerator`), component(`${sex}_denominator`), count(`${sex}_rows`)]),
+      count('reporting_units'),
+    ],
+  });
+}
+
 interface LegacyText {
   indicatorId: number | string;
   text: string;
@@ -60,9 +84,7 @@ export class CodedDimensions1763900009000 implements MigrationInterface {
         name: 'dimension',
         columns: [
           { name: 'code', type: 'varchar', length: '32', isPrimary: true },
-          { name: 'name', type: 'varchar', length: '200' },
-          { name: 'name_en', type: 'varchar', length: '200' },
-          { name: 'ordinal', type: 'int' },
+          ...NAMED,
         ],
       }),
     );
@@ -72,38 +94,14 @@ export class CodedDimensions1763900009000 implements MigrationInterface {
         columns: [
           { name: 'dimension', type: 'varchar', length: '32', isPrimary: true },
           { name: 'code', type: 'varchar', length: '32', isPrimary: true },
-          { name: 'name', type: 'varchar', length: '200' },
-          { name: 'name_en', type: 'varchar', length: '200' },
-          { name: 'ordinal', type: 'int' },
+          ...NAMED,
         ],
       }),
     );
     await queryRunner.addColumn('indicator', new TableColumn({ name: 'dimension_codes', type: 'varchar', length: '200', default: "''" }));
     await this.convertLegacyTexts(queryRunner, texts);
     await queryRunner.dropTable('statistics_rollup');
-    await queryRunner.createTable(
-      new Table({
-        name: 'statistics_rollup',
-        columns: [
-          { name: 'indicator_id', type: 'int', isPrimary: true },
-          { name: 'unit_id', type: 'int', isPrimary: true },
-          { name: 'period', type: 'varchar', length: '8', isPrimary: true },
-          { name: 'scope', type: 'varchar', length: '8', isPrimary: true },
-          { name: 'basis', type: 'varchar', length: '8', isPrimary: true },
-          { name: 'dimensions', type: 'varchar', length: '64', isPrimary: true },
-          component('female_numerator'),
-          component('female_denominator'),
-          count('female_rows'),
-          component('male_numerator'),
-          component('male_denominator'),
-          count('male_rows'),
-          component('total_numerator'),
-          component('total_denominator'),
-          count('total_rows'),
-          count('reporting_units'),
-        ],
-      }),
-    );
+    await queryRunner.createTable(rollupTable(true));
   }
 
   private async legacyTexts(queryRunner: QueryRunner): Promise<LegacyText[]> {
@@ -132,20 +130,7 @@ export class CodedDimensions1763900009000 implements MigrationInterface {
 
   async down(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.dropTable('statistics_rollup');
-    await queryRunner.createTable(
-      new Table({
-        name: 'statistics_rollup',
-        columns: [
-          { name: 'indicator_id', type: 'int', isPrimary: true },
-          { name: 'unit_id', type: 'int', isPrimary: true },
-          { name: 'period', type: 'varchar', length: '8', isPrimary: true },
-          { name: 'scope', type: 'varchar', length: '8', isPrimary: true },
-          { name: 'basis', type: 'varchar', length: '8', isPrimary: true },
-          ...['female', 'male', 'total'].flatMap((sex) => [component(`${sex}_numerator`), component(`${sex}_denominator`), count(`${sex}_rows`)]),
-          count('reporting_units'),
-        ],
-      }),
-    );
+    await queryRunner.createTable(rollupTable(false));
     await queryRunner.dropColumn('indicator', 'dimension_codes');
     await queryRunner.dropTable('dimension_code');
     await queryRunner.dropTable('dimension');

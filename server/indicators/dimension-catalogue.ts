@@ -24,6 +24,13 @@ export function dimensionsOf(indicator: Pick<Indicator, 'dimensionCodes'>): stri
   return indicator.dimensionCodes ? indicator.dimensionCodes.split(';') : [];
 }
 
+/** Why `value` (already upper case) is not a code of `dimension`'s list nor `_T`, or null; `raw` is quoted as sent. */
+export function codeProblem(codeLists: Map<string, Dimension>, dimension: string, value: string, raw: string): string | null {
+  const codes = codeLists.get(dimension)?.values.map((v) => v.code) ?? [];
+  if (value === TOTAL_CODE || codes.includes(value)) return null;
+  return `"${raw}" is not a code of ${dimension}: one of ${[...codes, TOTAL_CODE].join(', ')}`;
+}
+
 /** Every dimension with its code list, in order: two small queries. */
 export async function readDimensions(manager: EntityManager): Promise<Map<string, Dimension>> {
   const dimensions = await manager.getRepository(Dimension).find({ order: { ordinal: 'ASC' } });

@@ -20,9 +20,9 @@ export function createIndicatorLoaders(ctx: ScopedContext) {
   });
   return {
     allIndicators,
-    /** The dimensions beyond sex with their code lists, by code (two small queries per request). */
+    /** The dimensions beyond sex with their code lists, by code: catalogue data, cached with it. */
     dimensions: new DataLoader<'all', Map<string, Dimension>>(async (keys) => {
-      const all = await readDimensions(ctx.dataSource.manager);
+      const all = await cache.get('catalogue', 'dimensions', () => readDimensions(ctx.dataSource.manager));
       return keys.map(() => all);
     }),
     indicatorById: new DataLoader<number, Indicator | null>(async (ids) => {

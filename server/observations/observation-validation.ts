@@ -1,5 +1,5 @@
-import { dimensionsOf } from '../indicators/dimension-catalogue';
-import { encodeDimensions, TOTAL_CODE } from '../indicators/dimension-key';
+import { codeProblem, dimensionsOf } from '../indicators/dimension-catalogue';
+import { encodeDimensions } from '../indicators/dimension-key';
 import type { Dimension } from '../indicators/dimension.entity';
 import { ObservationStatus, Sex, ValueType } from '../indicators/indicator-enums';
 import { denominatorIsOne, Indicator } from '../indicators/indicator.entity';
@@ -203,9 +203,9 @@ function dimensionKeyOf(values: { dimension: string; value: string }[], indicato
       bad(`${dimension} is given twice`);
       continue;
     }
-    const codes = codeLists.get(dimension)?.values.map((v) => v.code) ?? [];
-    if (value !== TOTAL_CODE && !codes.includes(value)) {
-      bad(`"${rawValue}" is not a code of ${dimension}: one of ${[...codes, TOTAL_CODE].join(', ')}`);
+    const problem = codeProblem(codeLists, dimension, value, rawValue);
+    if (problem) {
+      bad(problem);
       continue;
     }
     pairs.push([dimension, value]);

@@ -114,7 +114,11 @@ export function contributionsOf(observations: ObservationState[], indicator: Pic
     return only.reporting ? new Map([['', only]]) : new Map();
   }
   const bySubPeriod = new Map<string, ObservationState[]>();
-  for (const o of observations) bySubPeriod.set(o.period, [...(bySubPeriod.get(o.period) ?? []), o]);
+  for (const o of observations) {
+    const rows = bySubPeriod.get(o.period);
+    if (rows) rows.push(o);
+    else bySubPeriod.set(o.period, [o]);
+  }
   const subPeriods = [...bySubPeriod.keys()].sort();
   const chosen = indicator.temporalAggregation === TemporalAggregation.STOCK ? subPeriods.slice(-1) : subPeriods;
   const unitDenominator = denominatorIsOne(indicator);

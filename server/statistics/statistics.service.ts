@@ -2,8 +2,8 @@ import type { RequestContext } from '../request-context';
 import { BadUserInputError } from '../core/errors';
 import { referenceCache } from '../core/reference-cache';
 import { pathPrefixSql, validOnSql } from '../core/sql';
-import { dimensionsOf } from '../indicators/dimension-catalogue';
-import { crossKeys, TOTAL_CODE, valueIn } from '../indicators/dimension-key';
+import { codeProblem, dimensionsOf } from '../indicators/dimension-catalogue';
+import { crossKeys, valueIn } from '../indicators/dimension-key';
 import { DimensionValue } from '../indicators/dimension-value';
 import { Indicator } from '../indicators/indicator.entity';
 import { finiteOrNull, valueOf } from '../indicators/indicator-value';
@@ -86,8 +86,8 @@ export async function statisticsCells(ctx: RequestContext, indicator: Indicator,
     const value = rawValue.trim().toUpperCase();
     known(dimension, 'where');
     if (byDimensions.includes(dimension) || fixed.some(([d]) => d === dimension)) throw new BadUserInputError(`${dimension} is named twice in by and where`, 'where');
-    const codes = codeLists.get(dimension)?.values.map((v) => v.code) ?? [];
-    if (value !== TOTAL_CODE && !codes.includes(value)) throw new BadUserInputError(`"${rawValue}" is not a code of ${dimension}: one of ${[...codes, TOTAL_CODE].join(', ')}`, 'where');
+    const problem = codeProblem(codeLists, dimension, value, rawValue);
+    if (problem) throw new BadUserInputError(problem, 'where');
     fixed.push([dimension, value]);
   }
   return crossKeys(byDimensions.map((d) => ({ dimension: d, codes: codeLists.get(d)?.values.map((v) => v.code) ?? [] })), fixed);
