@@ -157,7 +157,7 @@ export async function createApp(dataSource: DataSource, config: AppConfig, optio
       }
       sendGraphQLError(res, 503, `No answer within the request deadline of ${deadline.timeoutMs} ms (the database is busy); nothing was written. Retry shortly`, ErrorCode.DATABASE_BUSY, { retryAfter: RETRY_AFTER_BUSY });
     };
-    timer = setTimeout(check, deadline.timeoutMs);
+    timer = setTimeout(check, deadline.remainingMs);
     return () => clearTimeout(timer);
   }
 
