@@ -17,6 +17,16 @@ const GONE_CODES = new Set(['PROTOCOL_CONNECTION_LOST', 'PROTOCOL_SEQUENCE_TIMEO
 /** Said in messages only: mysql2 on a connection it has closed, TypeORM and better-sqlite3 after the data source closed. */
 const GONE_MESSAGES = [/closed state/i, /pool is closed/i, /connection is not (yet )?established/i, /driver not connected/i, /database connection is not open/i, /connection lost/i];
 
+/**
+ * ioredis (REDIS_URL) failing a command because Redis is away: its retries ran out, the command
+ * timed out, or the connection closed. Instances then cannot share limits or versions, and must
+ * not answer from what they alone know: retryable, like the database being away.
+ */
+function redisAway(error: { name?: unknown; message?: unknown }): boolean {
+  if (error.name === 'MaxRetriesPerRequestError') return true;
+  return error.message === 'Command timed out' || error.message === 'Connection is closed.' || (typeof error.message === 'string' && error.message.startsWith("Stream isn't writeable"));
+}
+
 /** GraphQL wraps what a plugin or resolver threw (originalError), sometimes twice. */
 function innermost(error: unknown): unknown {
   let current = error;
@@ -34,13 +44,14 @@ interface DriverFailure {
 }
 
 /**
- * The retryable AppError a database failure means (DATABASE_BUSY or DATABASE_UNAVAILABLE), or
+ * The retryable AppError a database (or Redis) failure means (DATABASE_BUSY or DATABASE_UNAVAILABLE), or
  * null when it is something else (a bug, a constraint): those stay internal errors.
  */
 export function databaseFault(raised: unknown): AppError | null {
   const error = innermost(raised);
   if (error instanceof DatabaseBusyError || error instanceof DatabaseUnavailableError) return error;
   if (!error || typeof error !== 'object') return null;
+  if (redisAway(error as { name?: unknown; message?: unknown })) return new DatabaseUnavailableError('Redis (REDIS_URL), which the server instances share, is unavailable; nothing was written. Retry shortly');
   const failure = error as DriverFailure;
   const driver = failure.driverError ?? failure;
   const code = typeof driver.code === 'string' ? driver.code : '';

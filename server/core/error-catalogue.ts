@@ -84,7 +84,7 @@ export const ERROR_CATALOGUE: readonly ErrorCodeEntry[] = [
     code: 'DATABASE_UNAVAILABLE',
     source: 'bdg-hub',
     status: '503 (with `Retry-After`), GraphQL and exports',
-    meaning: 'The connection to the database failed or was lost (restart, failover, network). A transaction in flight was rolled back: nothing of it is stored.',
+    meaning: 'The connection to the database failed or was lost (restart, failover, network), or, with `REDIS_URL`, Redis, which the server instances share, did not answer. A transaction in flight was rolled back: nothing of it is stored.',
     clientAction: 'Retry the same request after `Retry-After` seconds, with backoff.',
   },
   {

@@ -1,0 +1,87 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import net from 'node:net';
+import { testDatabases } from '../support/databases';
+import { Instance, startInstances, testToken } from '../support/instances';
+
+/**
+ * With REDIS_URL, the instances share rate limits and cache versions through Redis. When Redis
+ * goes away, a request must get what a database outage gives (503 DATABASE_UNAVAILABLE with
+ * Retry-After: the client retries), not a 500 it cannot tell from a bug; and once Redis is back,
+ * the same instance serves again without a restart. The test runs its own redis-server on a free
+ * port and kills it (SIGKILL, as a crash), never the machine's shared one.
+ */
+const INDICATORS = '{ indicators { code } }';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+async function startRedis(port: number): Promise<ChildProcess> {
+  const child = spawn('redis-server', ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const up = await new Promise<boolean>((resolve) => {
+      const socket = net.connect(port, '127.0.0.1', () => (socket.end(), resolve(true)));
+      socket.on('error', () => resolve(false));
+    });
+    if (up) return child;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`redis-server did not listen on ${port}`);
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGKILL');
+  await exited;
+}
+
+describe.each(testDatabases())('Redis going away under an instance on $name', (db) => {
+  let port: number;
+  let redis: ChildProcess;
+  let cluster: Awaited<ReturnType<typeof startInstances>>;
+  let hub: Instance;
+  const analyst = testToken('20', 'ANALYST');
+
+  beforeAll(async () => {
+    port = await freePort();
+    redis = await startRedis(port);
+    cluster = await startInstances(db, 1, { REDIS_URL: `redis://127.0.0.1:${port}` });
+    [hub] = cluster.instances;
+  });
+  afterAll(async () => {
+    if (redis) await stop(redis);
+    if (cluster) await cluster.close();
+  });
+
+  async function ask() {
+    const response = await fetch(`${hub.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${analyst}` }, body: JSON.stringify({ query: INDICATORS }) });
+    const body = (await response.json()) as { data?: { indicators?: unknown[] }; errors?: { extensions?: { code?: string; retryAfter?: number } }[] };
+    return { status: response.status, retryAfter: response.headers.get('retry-after'), code: body.errors?.[0]?.extensions?.code ?? null, rows: body.data?.indicators?.length ?? 0 };
+  }
+
+  it('answers 503 DATABASE_UNAVAILABLE with Retry-After while Redis is down, and serves again once it is back', async () => {
+    const before = await ask();
+    expect([before.status, before.code, before.rows > 10]).toEqual([200, null, true]);
+
+    await stop(redis);
+    const during = [await ask(), await ask()];
+    for (const answer of during) expect([answer.status, answer.code, Number(answer.retryAfter) > 0]).toEqual([503, 'DATABASE_UNAVAILABLE', true]);
+
+    redis = await startRedis(port);
+    let after = await ask();
+    // ioredis reconnects with a backoff of its own: give it a few seconds.
+    for (let attempt = 0; attempt < 40 && after.status !== 200; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      after = await ask();
+    }
+    expect([after.status, after.code, after.rows > 10]).toEqual([200, null, true]);
+  });
+});
