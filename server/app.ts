@@ -22,6 +22,7 @@ import { auditPlugin } from './audit/audit.plugin';
 import { ASSET_PREFIX, renderGraphiqlPage, serveGraphiqlAsset } from './explorer/graphiql.page';
 import { handleExport } from './exports/export.routes';
 import { handleSdmx, SDMX_PREFIX } from './sdmx/sdmx.routes';
+import { sendSdmxError } from './sdmx/sdmx-errors';
 
 export interface App {
   server: http.Server;
@@ -51,6 +52,9 @@ export interface AppOptions {
   /** A token GraphiQL fills in (the embedded demo only). */
   explorerToken?: string | null;
 }
+
+/** How a route says "503, the database is busy" in its own format (GraphQL JSON, SDMX-ML). */
+type BusyAnswer = (message: string) => void;
 
 function wantsHtml(req: IncomingMessage): boolean {
   return req.method === 'GET' && (req.headers.accept ?? '').includes('text/html');
@@ -147,7 +151,7 @@ export async function createApp(dataSource: DataSource, config: AppConfig, optio
    * (a streaming export that has started is bounded by its statements instead). A commit under
    * way is waited for, so a write that committed is never reported as failed.
    */
-  function watchDeadline(deadline: RequestDeadline, res: ServerResponse): () => void {
+  function watchDeadline(deadline: RequestDeadline, res: ServerResponse, answerBusy: BusyAnswer): () => void {
     let timer: NodeJS.Timeout;
     const check = () => {
       if (res.headersSent) return;
@@ -155,7 +159,7 @@ export async function createApp(dataSource: DataSource, config: AppConfig, optio
         timer = setTimeout(check, COMMIT_RECHECK_MS);
         return;
       }
-      sendGraphQLError(res, 503, `No answer within the request deadline of ${deadline.timeoutMs} ms (the database is busy); nothing was written. Retry shortly`, ErrorCode.DATABASE_BUSY, { retryAfter: RETRY_AFTER_BUSY });
+      answerBusy(`No answer within the request deadline of ${deadline.timeoutMs} ms (the database is busy); nothing was written. Retry shortly`);
     };
     timer = setTimeout(check, deadline.remainingMs);
     return () => clearTimeout(timer);
@@ -178,9 +182,11 @@ export async function createApp(dataSource: DataSource, config: AppConfig, optio
     return true;
   }
 
-  async function withDeadline(res: ServerResponse, work: () => Promise<void>): Promise<void> {
+  const answerBusyInGraphQL = (res: ServerResponse): BusyAnswer => (message) => sendGraphQLError(res, 503, message, ErrorCode.DATABASE_BUSY, { retryAfter: RETRY_AFTER_BUSY });
+
+  async function withDeadline(res: ServerResponse, work: () => Promise<void>, answerBusy = answerBusyInGraphQL(res)): Promise<void> {
     const deadline = new RequestDeadline(config.requestTimeoutMs);
-    const stop = watchDeadline(deadline, res);
+    const stop = watchDeadline(deadline, res, answerBusy);
     try {
       await runInRequestScope({ deadline }, work);
     } finally {
@@ -208,8 +214,8 @@ export async function createApp(dataSource: DataSource, config: AppConfig, optio
       }
       if (url.pathname === '/graphql') return withDeadline(res, () => handleGraphQL(req, res, url, requestId));
       if (url.pathname.startsWith('/export/')) return withDeadline(res, () => handleExport(req, res, url, { dataSource, config, requestId, rateLimiter }));
-      // SDMX answers stream for minutes on a national query: no request deadline (statement timeouts still bound each read).
-      if (url.pathname.startsWith(SDMX_PREFIX)) return handleSdmx(req, res, url, { dataSource, config, requestId, rateLimiter });
+      // As for exports, the deadline runs until the first byte: a national query then streams for minutes, each read bounded by the statement timeout.
+      if (url.pathname.startsWith(SDMX_PREFIX)) return withDeadline(res, () => handleSdmx(req, res, url, { dataSource, config, requestId, rateLimiter }), (message) => sendSdmxError(res, 503, message, RETRY_AFTER_BUSY));
       if (url.pathname.startsWith(ASSET_PREFIX) && serveGraphiqlAsset(url.pathname.slice(ASSET_PREFIX.length), res)) return;
       throw new HttpError(404, `No route ${url.pathname}`, ErrorCode.NOT_FOUND);
     };

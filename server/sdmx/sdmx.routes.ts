@@ -128,6 +128,8 @@ async function handleStructure(req: IncomingMessage, res: ServerResponse, deps: 
   const picked = selectStructures(type, id, references, catalogue.codelists.map((c) => c.id));
   const selection: StructureSelection = { ...picked, codelists: catalogue.codelists.filter((c) => picked.codelists.includes(c.id)) };
   if (!selection.dataflow && !selection.datastructure && !selection.codelists.length && !selection.conceptscheme) throw noResults();
+  // The request's deadline answered 503 meanwhile.
+  if (res.headersSent) return;
   res.writeHead(200, { 'content-type': STRUCTURE_CONTENT_TYPE, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
   if (req.method === 'HEAD') return void res.end();
   await stream(res, structureMessage(deps.requestId, catalogue, selection));
@@ -158,6 +160,11 @@ async function handleData(req: IncomingMessage, res: ServerResponse, url: URL, d
     detail: params.detail,
     atObservation: params.dimensionAtObservation,
   });
+  if (res.headersSent) {
+    // The request's deadline answered 503 meanwhile.
+    await answer.pages.return(undefined);
+    return;
+  }
   res.writeHead(200, { 'content-type': DATA_MEDIA_TYPES.find((m) => m.format === format)!.contentType, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
   if (req.method === 'HEAD') {
     await answer.pages.return(undefined);
@@ -201,6 +208,8 @@ export async function handleSdmx(req: IncomingMessage, res: ServerResponse, url:
     if (STRUCTURE_TYPES.includes(resource as StructureType)) return await handleStructure(req, res, deps, resource as StructureType, rest);
     throw new SdmxError(404, `No resource "${resource ?? ''}": the service answers data, dataflow, datastructure, codelist and conceptscheme`);
   } catch (error) {
+    // Answered in full already (the deadline's 503): nothing to add, and the socket may serve the next request.
+    if (res.writableEnded) return void logger.warn('sdmx request failed after its answer', { requestId: deps.requestId, error: error instanceof Error ? error.message : String(error) });
     const status = sdmxStatusOf(error);
     if (status >= 500 && !(error instanceof SdmxError)) logger.error('sdmx request failed', { requestId: deps.requestId, error: error instanceof Error ? error.stack : String(error) });
     const message = status >= 500 && !(error instanceof SdmxError) && !deps.config.exposeErrorDetails ? 'Internal server error' : error instanceof Error ? error.message : String(error);
