@@ -42,6 +42,8 @@ function parseOptions(argv: string[]): Options {
 }
 
 const SECRET = 'bench-faults-secret';
+/** The server's REQUEST_TIMEOUT_MS (its default): a blocked write must be answered within it. */
+const DEADLINE_MS = 10_000;
 const DATABASE = 'bdg_faults';
 /** Subjects and comments unique to this run: the database may hold earlier runs' writes. */
 const RUN = Date.now().toString(36);
@@ -99,7 +101,7 @@ interface HubServer {
 }
 
 async function startHub(databaseUrl: string): Promise<HubServer> {
-  const env = { ...process.env, DATABASE_URL: databaseUrl, JWT_SECRET: SECRET, PORT: '0', LOG_LEVEL: 'error', RATE_LIMIT_PER_MINUTE: '1000000000' };
+  const env = { ...process.env, DATABASE_URL: databaseUrl, JWT_SECRET: SECRET, PORT: '0', LOG_LEVEL: 'error', RATE_LIMIT_PER_MINUTE: '1000000000', REQUEST_TIMEOUT_MS: String(DEADLINE_MS) };
   const child = spawn(process.execPath, [path.join(__dirname, '..', 'server', 'main.js')], { env, stdio: ['ignore', 'pipe', 'inherit'] });
   let output = '';
   const port = await new Promise<number>((resolve, reject) => {
@@ -369,12 +371,21 @@ function report(options: Options, lock: LockResult, restart: RestartResult): str
   const notRetryable = (outcomes: Outcome[]) => failures(outcomes).filter((o) => !(o.status === 503 && o.retryAfter && (o.code === 'DATABASE_BUSY' || o.code === 'DATABASE_UNAVAILABLE')));
   const probeMs = [...lock.probes.healthz, ...lock.probes.readyz].map((o) => o.ms);
   const blockedMs = lock.writes.map((o) => o.ms);
+  const holds = (ok: boolean) => (ok ? 'holds' : '**does not hold**');
+  const readsAndProbesP99 = percentile([...probeMs, ...lock.reads.map((o) => o.ms)], 99);
+  const firstHolds = readsAndProbesP99 <= 1000 && notRetryable(lock.writes).length === 0 && failures(lock.writes).length === lock.writes.length && Math.max(...blockedMs) <= DEADLINE_MS && lock.halfWritten === 0 && lock.fullServiceMs <= 2000;
+  const secondHolds = notRetryable([...restart.writes, ...restart.reads]).length === 0 && restart.lost === 0 && restart.auditMismatches === 0 && restart.committedDespite503 === 0 && restart.rollupDifferences.length === 0;
   return `# Database faults (\`npm run bench:faults\`)
 
 Run ${new Date().toISOString()} on ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB.toFixed(1)} GiB, Node ${machine.node}, ${machine.os};
 code ${version.commit}${version.uncommitted.length ? ` (uncommitted: ${version.uncommitted.join(', ')})` : ''}.
 The built server (\`node dist/server/main.js\`, default limits: REQUEST_TIMEOUT_MS 10000, statements
 5 s, pool 10 with 5 for writes, acquire 2 s) on a private MariaDB (MariaDB ${/Ver (\S+)/.exec(execFileSync('/usr/sbin/mariadbd', ['--version'], { encoding: 'utf8' }))?.[1] ?? ''}, port ${options.port}) with the demo data; client and server on the same machine.
+
+## Issue 14's acceptance, as measured below
+
+1. Lock held ${lock.lockSeconds} s: ${holds(firstHolds)}. Probes and reads p99 ${ms(readsAndProbesP99)} (at most 1 s); blocked writes ${tally(lock.writes)}, the last answered ${ms(Math.max(...blockedMs))} after it was sent, by the client's clock (deadline ${DEADLINE_MS} ms); half-written ${lock.halfWritten}; full service ${ms(lock.fullServiceMs)} after release (at most 2 s).
+2. Restart under mixed load: ${holds(secondHolds)}. Failures not 503 + retryable code: ${notRetryable([...restart.writes, ...restart.reads]).length}; acknowledged writes lost: ${restart.lost}; without exactly one audit entry: ${restart.auditMismatches}; rollups ${restart.rollupDifferences.length ? 'differ from' : 'equal'} a recomputation.
 
 ## 1. A row lock held ${lock.lockSeconds} s on a rollup row
 
