@@ -129,3 +129,12 @@ export function listParam(params: URLSearchParams, name: string): string[] {
     .map((p) => p.trim())
     .filter(Boolean);
 }
+
+/** `where=URBANISATION:R,AGE:Y15T24`: fixed dimension values, as the queries' `where` argument. */
+export function whereParam(params: URLSearchParams): { dimension: string; value: string }[] {
+  return listParam(params, 'where').map((pair) => {
+    const match = /^([^:=]+)[:=]([^:=]+)$/.exec(pair);
+    if (!match) throw new BadUserInputError(`where takes DIMENSION:CODE pairs, comma-separated (e.g. URBANISATION:R); got "${pair}"`, 'where');
+    return { dimension: match[1].trim(), value: match[2].trim() };
+  });
+}

@@ -8,7 +8,7 @@ import { valueOf } from '../indicators/indicator-value';
 import { Observation } from '../observations/observation.entity';
 import { observationQuery } from '../observations/observation.service';
 import { AdministrativeUnit } from '../tenancy/administrative-unit.entity';
-import { Cell, csvText, ExportSource, formatNumber, linesOf, listParam, nfc, refuseUnknownParameters, textParam } from './export-table';
+import { Cell, csvText, ExportSource, formatNumber, linesOf, listParam, nfc, refuseUnknownParameters, textParam, whereParam } from './export-table';
 import { sdmxColumns, SDMX_DATAFLOW, sdmxSex, sdmxStatus, sdmxTimePeriod } from './sdmx';
 
 export const EXPORT_PAGE_SIZE = Number(process.env.EXPORT_PAGE_SIZE ?? 5_000);
@@ -25,6 +25,7 @@ export interface ExportFilter {
   unit?: string | null;
   includeDescendants?: boolean | null;
   periods?: string[] | null;
+  where?: { dimension: string; value: string }[] | null;
 }
 
 /** One exported observation with the codes and names of its indicator and unit. */
@@ -49,7 +50,7 @@ export interface ExportRow {
   updatedAt: string;
 }
 
-const PARAMETERS = ['indicator', 'unit', 'includeDescendants', 'periods'] as const;
+const PARAMETERS = ['indicator', 'unit', 'includeDescendants', 'periods', 'where'] as const;
 
 /** The query parameters as the `observations` query's arguments; malformed or unknown ones are BAD_USER_INPUT. */
 export function parseExportFilter(params: URLSearchParams): ExportFilter {
@@ -59,7 +60,8 @@ export function parseExportFilter(params: URLSearchParams): ExportFilter {
     throw new BadUserInputError('includeDescendants is true or false', 'includeDescendants');
   }
   const periods = listParam(params, 'periods');
-  return { indicator: textParam(params, 'indicator'), unit: textParam(params, 'unit'), includeDescendants: descendants === 'true' || descendants === '1', periods: periods.length ? periods : null };
+  const where = whereParam(params);
+  return { indicator: textParam(params, 'indicator'), unit: textParam(params, 'unit'), includeDescendants: descendants === 'true' || descendants === '1', periods: periods.length ? periods : null, where: where.length ? where : null };
 }
 
 /**

@@ -6,7 +6,7 @@ import { Breakdown, HierarchyBasis, StatisticsArgs } from '../statistics/statist
 import { statistics } from '../statistics/statistics.service';
 import type { StatisticsRow } from '../statistics/statistics.types';
 import { UnitLevel } from '../tenancy/unit-level';
-import { Cell, csvText, ExportSource, formatNumber, FormatName, linesOf, listParam, nfc, refuseUnknownParameters, textParam } from './export-table';
+import { Cell, csvText, ExportSource, formatNumber, FormatName, linesOf, listParam, nfc, refuseUnknownParameters, textParam, whereParam } from './export-table';
 import { sdmxColumns, SDMX_STATISTICS_DATAFLOW, sdmxSex, sdmxTimePeriod } from './sdmx';
 
 /** Statistics rows written at once; one period's rows are split into pages of this many. */
@@ -87,12 +87,7 @@ export function parseStatisticsFilter(params: URLSearchParams): StatisticsFilter
   const breakdown = enumParam(params, 'breakdown', Object.values(Breakdown)) ?? Breakdown.NONE;
   const level = enumParam(params, 'level', Object.values(UnitLevel));
   const hierarchy = enumParam(params, 'hierarchy', Object.values(HierarchyBasis)) ?? HierarchyBasis.PERIOD;
-  const where = listParam(params, 'where').map((pair) => {
-    const match = /^([^:=]+)[:=]([^:=]+)$/.exec(pair);
-    if (!match) throw new BadUserInputError(`where takes DIMENSION:CODE pairs, comma-separated (e.g. URBANISATION:R); got "${pair}"`, 'where');
-    return { dimension: match[1].trim(), value: match[2].trim() };
-  });
-  return { indicator, area, periods, breakdown, level, hierarchy, by: listParam(params, 'by'), where };
+  return { indicator, area, periods, breakdown, level, hierarchy, by: listParam(params, 'by'), where: whereParam(params) };
 }
 
 function argsOf(filter: StatisticsFilter, periods: string[], breakdown: Breakdown, level: UnitLevel | null, cells = true): StatisticsArgs {

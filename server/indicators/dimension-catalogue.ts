@@ -25,6 +25,11 @@ export function dimensionsOf(indicator: Pick<Indicator, 'dimensionCodes'>): stri
 }
 
 /** Why `value` (already upper case) is not a code of `dimension`'s list nor `_T`, or null; `raw` is quoted as sent. */
+/** Why `dimension` cannot be asked of `indicator`, whose dimensions beyond sex are `declared`. */
+export function notDeclared(indicator: Indicator, dimension: string, declared: string[]): string {
+  return declared.length ? `${indicator.code} is broken down by ${declared.join(', ')}; not by "${dimension}"` : `${indicator.code} has no dimensions beyond sex`;
+}
+
 export function codeProblem(codeLists: Map<string, Dimension>, dimension: string, value: string, raw: string): string | null {
   const codes = codeLists.get(dimension)?.values.map((v) => v.code) ?? [];
   if (value === TOTAL_CODE || codes.includes(value)) return null;

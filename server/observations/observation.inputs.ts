@@ -85,6 +85,9 @@ export class ObservationsArgs {
   @Field(() => [String], { nullable: true })
   periods?: string[] | null;
 
+  @Field(() => [DimensionValueInput], { nullable: true, description: 'With indicator: only observations with these values of its dimensions, e.g. [{ dimension: "AGE", value: "Y15T24" }]; `_T` keeps those that are the total over that dimension' })
+  where?: DimensionValueInput[] | null;
+
   @Field(() => Int, { nullable: true })
   first?: number | null;
 

@@ -3,10 +3,10 @@ import { Role } from '../auth/role';
 import type { RequestContext } from '../request-context';
 import { BadUserInputError, ConflictError, ForbiddenError } from '../core/errors';
 import { Connection, readPage, toConnection } from '../core/pagination';
-import { chunk, pathPrefixSql } from '../core/sql';
+import { chunk, concatSql, pathPrefixSql, uniqueParam } from '../core/sql';
 import { ObservationStatus } from '../indicators/indicator-enums';
-import { dimensionsOf } from '../indicators/dimension-catalogue';
-import { valueIn } from '../indicators/dimension-key';
+import { codeProblem, dimensionsOf, notDeclared } from '../indicators/dimension-catalogue';
+import { TOTAL_CODE, valueIn } from '../indicators/dimension-key';
 import { DimensionValue } from '../indicators/dimension-value';
 import { Indicator } from '../indicators/indicator.entity';
 import { valueOf } from '../indicators/indicator-value';
@@ -41,12 +41,14 @@ export async function listObservations(ctx: RequestContext, args: ObservationsAr
 }
 
 /** The filtered, access-restricted query (alias `o`) behind `observations`; the bulk export reads it too. */
-export async function observationQuery(ctx: RequestContext, args: Pick<ObservationsArgs, 'indicator' | 'unit' | 'includeDescendants' | 'periods'>): Promise<SelectQueryBuilder<Observation>> {
+export async function observationQuery(ctx: RequestContext, args: Pick<ObservationsArgs, 'indicator' | 'unit' | 'includeDescendants' | 'periods' | 'where'>): Promise<SelectQueryBuilder<Observation>> {
   const qb = ctx.dataSource.getRepository(Observation).createQueryBuilder('o');
+  if (args.where?.length && !args.indicator) throw new BadUserInputError('where filters by the dimensions of one indicator: name it in indicator', 'where');
   if (args.indicator) {
     const indicator = await findIndicatorByCode(ctx, args.indicator);
     if (!indicator) throw new BadUserInputError(`Unknown indicator "${args.indicator}"`, 'indicator');
     qb.andWhere('o.indicator_id = :indicatorId', { indicatorId: indicator.id });
+    for (const [dimension, value] of await fixedDimensionValues(ctx, indicator, args.where ?? [])) whereDimensionValue(ctx, qb, dimension, value);
   }
   if (args.periods?.length) {
     const bad = args.periods.find((p) => !parsePeriod(p));
@@ -65,6 +67,37 @@ export async function observationQuery(ctx: RequestContext, args: Pick<Observati
     }
   }
   return restrictObservations(ctx, qb, 'o');
+}
+
+/** The `where` pairs, upper-cased and checked against the indicator's dimensions and their code lists. */
+async function fixedDimensionValues(ctx: RequestContext, indicator: Indicator, where: { dimension: string; value: string }[]): Promise<[string, string][]> {
+  if (!where.length) return [];
+  const declared = dimensionsOf(indicator);
+  const codeLists = await ctx.loaders.dimensions.load('all');
+  const fixed: [string, string][] = [];
+  for (const { dimension: raw, value: rawValue } of where) {
+    const dimension = raw.trim().toUpperCase();
+    const value = rawValue.trim().toUpperCase();
+    if (!declared.includes(dimension)) throw new BadUserInputError(notDeclared(indicator, dimension, declared), 'where');
+    if (fixed.some(([d]) => d === dimension)) throw new BadUserInputError(`${dimension} is named twice in where`, 'where');
+    const problem = codeProblem(codeLists, dimension, value, rawValue);
+    if (problem) throw new BadUserInputError(problem, 'where');
+    fixed.push([dimension, value]);
+  }
+  return fixed;
+}
+
+/**
+ * The canonical key lists `DIMENSION=CODE` pairs separated by ';' (dimension-key.ts): a value is a
+ * whole pair between separators, and the total (`_T`) is the dimension's absence. Codes may hold
+ * '_', LIKE's one-character wildcard, so it is escaped (with '!', which both databases take alike).
+ */
+function whereDimensionValue(ctx: RequestContext, qb: SelectQueryBuilder<Observation>, dimension: string, value: string): void {
+  const param = uniqueParam('dimension');
+  const escaped = (text: string) => text.replace(/[!%_]/g, (c) => `!${c}`);
+  const key = concatSql(ctx.dataSource, "';'", 'o.disaggregation', "';'");
+  if (value === TOTAL_CODE) qb.andWhere(`${key} NOT LIKE :${param} ESCAPE '!'`, { [param]: `%;${escaped(dimension)}=%` });
+  else qb.andWhere(`${key} LIKE :${param} ESCAPE '!'`, { [param]: `%;${escaped(dimension)}=${escaped(value)};%` });
 }
 
 export async function findObservation(ctx: RequestContext, id: number): Promise<Observation | null> {

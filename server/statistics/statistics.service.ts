@@ -2,7 +2,7 @@ import type { RequestContext } from '../request-context';
 import { BadUserInputError } from '../core/errors';
 import { referenceCache } from '../core/reference-cache';
 import { pathPrefixSql, validOnSql } from '../core/sql';
-import { codeProblem, dimensionsOf } from '../indicators/dimension-catalogue';
+import { codeProblem, dimensionsOf, notDeclared } from '../indicators/dimension-catalogue';
 import { crossKeys, valueIn } from '../indicators/dimension-key';
 import { DimensionValue } from '../indicators/dimension-value';
 import { Indicator } from '../indicators/indicator.entity';
@@ -75,7 +75,7 @@ export async function statisticsCells(ctx: RequestContext, indicator: Indicator,
   const codeLists = await ctx.loaders.dimensions.load('all');
   const known = (dimension: string, field: string) => {
     if (declared.includes(dimension)) return;
-    throw new BadUserInputError(declared.length ? `${indicator.code} is broken down by ${declared.join(', ')}; not by "${dimension}"` : `${indicator.code} has no dimensions beyond sex`, field);
+    throw new BadUserInputError(notDeclared(indicator, dimension, declared), field);
   };
   const byDimensions = by.map((d) => d.trim().toUpperCase());
   byDimensions.forEach((d) => known(d, 'by'));

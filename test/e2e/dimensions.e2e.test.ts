@@ -182,6 +182,44 @@ describe.each(testDatabases())('coded dimensions on $name', (db) => {
     expect(rejected.data!.recordObservations.errors).toEqual([{ index: 0, field: 'dimensions', message: expect.stringContaining('not a code of AGE') }]);
   });
 
+  it('filters observations by dimension values (where), in the query and in the export', async () => {
+    const unit = communes[0];
+    const OBSERVATIONS = `query($i: String, $u: String, $p: [String!], $w: [DimensionValueInput!]) {
+      observations(indicator: $i, unit: $u, periods: $p, where: $w, first: 500) { totalCount edges { node { sex numerator dimensions { dimension value } } } }
+    }`;
+    const ask = (where: { dimension: string; value: string }[], period = PERIOD, indicator: string | null = COUNT) => server.gql(OBSERVATIONS, { i: indicator, u: unit, p: [period], w: where }, admin);
+    const found = (answer: any) => answer.data!.observations.edges.map((e: any) => ({ sex: e.node.sex, numerator: e.node.numerator, ...cellOf(e.node) })).sort((a: any, b: any) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+    const sent = (keep: (r: Row) => boolean) => countRows.filter((r) => r.unit === unit && keep(r)).map((r) => ({ sex: r.sex, numerator: r.numerator, age: r.age, area: r.area })).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+
+    // Codes are read like the rest of the API: trimmed, any case.
+    const young = await ask([{ dimension: ' age', value: 'y15t24 ' }]);
+    expect(young.errors).toBeUndefined();
+    expect(found(young)).toEqual(sent((r) => r.age === 'Y15T24'));
+    expect(found(await ask([{ dimension: 'AGE', value: 'Y_GE65' }, { dimension: 'URBANISATION', value: 'R' }]))).toEqual(sent((r) => r.age === 'Y_GE65' && r.area === 'R'));
+
+    // `_T` keeps the rows that are the total over the dimension: here one row without AGE, beside one with it.
+    const recorded = await server.gql(RECORD, { input: [
+      { indicator: COUNT, unit, period: '2029', sex: 'FEMALE', numerator: 5, dimensions: [{ dimension: 'URBANISATION', value: 'U' }] },
+      { indicator: COUNT, unit, period: '2029', sex: 'FEMALE', numerator: 2, dimensions: [{ dimension: 'AGE', value: 'Y0T14' }, { dimension: 'URBANISATION', value: 'U' }] },
+    ] }, admin);
+    expect(recorded.data!.recordObservations).toEqual({ applied: true, errors: [] });
+    expect(found(await ask([{ dimension: 'AGE', value: '_T' }], '2029'))).toEqual([{ sex: 'FEMALE', numerator: 5, area: 'U', age: undefined }]);
+    expect(found(await ask([{ dimension: 'AGE', value: 'Y0T14' }], '2029'))).toEqual([{ sex: 'FEMALE', numerator: 2, area: 'U', age: 'Y0T14' }]);
+    expect((await ask([{ dimension: 'AGE', value: '_T' }])).data!.observations.totalCount).toBe(0);
+
+    expect((await ask([{ dimension: 'AGE', value: 'Y15T24' }], PERIOD, null)).errors?.[0]).toMatchObject({ message: expect.stringContaining('name it in indicator'), extensions: { code: 'BAD_USER_INPUT', field: 'where' } });
+    expect((await ask([{ dimension: 'ETHNICITY', value: 'KINH' }])).errors?.[0]).toMatchObject({ message: expect.stringContaining('AGE, URBANISATION'), extensions: { field: 'where' } });
+    expect((await ask([{ dimension: 'AGE', value: 'Y15-24' }])).errors?.[0]).toMatchObject({ message: expect.stringContaining('not a code of AGE'), extensions: { field: 'where' } });
+
+    const response = await fetch(`${server.url}/export/observations.csv?indicator=${COUNT}&unit=${unit}&periods=${PERIOD}&where=AGE:Y15T24`, { headers: { authorization: `Bearer ${admin}` } });
+    expect(response.status).toBe(200);
+    const [header, ...lines] = parseCsv((await response.text()).replace(/^\uFEFF/, '')).filter((l) => l.length > 1);
+    const age = header.indexOf('age');
+    expect(lines.map((l) => l[age])).toEqual(sent((r) => r.age === 'Y15T24').map(() => 'Y15T24'));
+    const refused = await fetch(`${server.url}/export/observations.csv?indicator=${COUNT}&unit=${unit}&where=AGE`, { headers: { authorization: `Bearer ${admin}` } });
+    expect(refused.status).toBe(400);
+  });
+
   it('exports one column per dimension, with the same numbers', async () => {
     const download = async (file: string) => {
       const response = await fetch(`${server.url}/export/${file}`, { headers: { authorization: `Bearer ${admin}` } });
