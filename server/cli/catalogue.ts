@@ -7,13 +7,19 @@ import { exportCatalogueCsv, importCatalogueFile } from '../indicators/catalogue
 import { formatChanges, formatProblems } from '../indicators/indicator-catalogue';
 import { runCli } from './run-cli';
 import { announceReferenceChange } from '../core/reference-cache';
+import { exportDimensions, importDimensionsFile } from '../indicators/dimension-catalogue';
+import type { DataSource } from 'typeorm';
 
 const USAGE = [
   'usage: npm run catalogue -- export FILE.csv',
   '       npm run catalogue -- import FILE.csv [--dry-run]',
+  '       npm run catalogue -- dimensions export FILE.json',
+  '       npm run catalogue -- dimensions import FILE.json [--dry-run]',
   'The file has one row per indicator and the columns code,name,nameEn,domain,valueType,factor,unitOfMeasure,entryLevel,',
   'sexDisaggregated,temporalAggregation,periodType,numeratorLabel,denominatorLabel,source,references (UTF-8; a BOM is fine).',
   'references: FRAMEWORK:CODE ["title"] [<url>] separated by |, e.g. SDG:5.5.1 "Proportion of seats held by women…" <https://…> | SDG:3.1.1',
+  'The code lists of the dimensions beyond sex are a JSON array as data/indicators/dimensions.json: [{ code, name, nameEn, values: [{ code, name, nameEn }] }];',
+  'an import adds and renames by code and never removes a code (observations may carry it).',
 ].join('\n');
 
 /**
@@ -22,7 +28,9 @@ const USAGE = [
  * in one transaction; it prints what it added and changed. Exit 0 = done, 1 = refused, 2 = usage.
  */
 async function main(): Promise<number> {
-  const [command, file] = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+  const words = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+  const codeLists = words[0] === 'dimensions';
+  const [command, file] = codeLists ? words.slice(1) : words;
   if (!file || (command !== 'export' && command !== 'import')) {
     console.error(USAGE);
     return 2;
@@ -31,6 +39,7 @@ async function main(): Promise<number> {
   const config = loadConfig();
   const dataSource = await createDataSource(config.databaseUrl).initialize();
   try {
+    if (codeLists) return await codeListCommand(dataSource, command, file, config.redisUrl);
     if (command === 'export') {
       const { csv, indicators } = await exportCatalogueCsv(dataSource);
       fs.writeFileSync(file, csv);
@@ -56,6 +65,33 @@ async function main(): Promise<number> {
   } finally {
     await dataSource.destroy();
   }
+}
+
+/** `dimensions export|import FILE.json`: the code lists of the dimensions beyond sex (an office's 54 ethnic groups, say). */
+async function codeListCommand(dataSource: DataSource, command: 'export' | 'import', file: string, redisUrl: string | null): Promise<number> {
+  if (command === 'export') {
+    const { json, codes } = await exportDimensions(dataSource);
+    fs.writeFileSync(file, json);
+    console.log(`Wrote ${codes} codes to ${file}.`);
+    return 0;
+  }
+  if (!fs.existsSync(file)) {
+    console.error(`${file}: no such file`);
+    return 1;
+  }
+  const dryRun = process.argv.includes('--dry-run');
+  const result = await importDimensionsFile(dataSource, file, { dryRun });
+  if (result.problems.length) {
+    for (const line of result.problems) console.error(line);
+    console.error(`${file}: ${result.problems.length} ${result.problems.length === 1 ? 'problem' : 'problems'}; nothing was written.`);
+    return 1;
+  }
+  for (const line of result.changes) console.log(line);
+  console.log(`${result.changes.length} ${result.changes.length === 1 ? 'change' : 'changes'}.`);
+  if (dryRun) console.log('Dry run: nothing was written.');
+  // The code lists are cached with the catalogue: the servers' next request reloads them.
+  else await announceReferenceChange(dataSource, ['catalogue'], redisUrl);
+  return 0;
 }
 
 runCli(main);

@@ -48,6 +48,10 @@ function problemsOf(entries: DimensionFileEntry[]): string[] {
   const problems: string[] = [];
   const seen = new Set<string>();
   for (const d of entries) {
+    if (!d || typeof d !== 'object' || !Array.isArray(d.values) || d.values.some((v) => !v || typeof v !== 'object')) {
+      problems.push(`${JSON.stringify(d)?.slice(0, 60)}: a dimension is { code, name, nameEn, values: [{ code, name, nameEn }, …] }`);
+      continue;
+    }
     if (!CODE.test(d.code ?? '')) problems.push(`dimension "${d.code}": a code is UPPER_SNAKE, at most 32 characters`);
     if (seen.has(d.code)) problems.push(`dimension ${d.code} is listed twice`);
     seen.add(d.code);
@@ -64,22 +68,74 @@ function problemsOf(entries: DimensionFileEntry[]): string[] {
   return problems;
 }
 
+/** What an import of code lists did (or, on a dry run, would do). */
+export interface DimensionImport {
+  problems: string[];
+  /** Lines such as "added ETHNICITY value TAY (Tày)", "renamed AGE value Y0T14: …". */
+  changes: string[];
+  codes: number;
+}
+
+function readEntries(file: string): { entries: DimensionFileEntry[]; problems: string[] } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(fs.readFileSync(file, 'utf8').replace(/^\uFEFF/, ''));
+  } catch (error) {
+    return { entries: [], problems: [`${file} is not JSON: ${(error as Error).message}`] };
+  }
+  if (!Array.isArray(parsed)) return { entries: [], problems: [`${file}: a JSON array of dimensions is expected, each { code, name, nameEn, values: [{ code, name, nameEn }] }`] };
+  return { entries: parsed as DimensionFileEntry[], problems: problemsOf(parsed as DimensionFileEntry[]) };
+}
+
+const nfc = (text: string) => text.trim().normalize('NFC');
+
+function changesOf(entries: DimensionFileEntry[], stored: Map<string, Dimension>): string[] {
+  const changes: string[] = [];
+  for (const d of entries) {
+    const before = stored.get(d.code);
+    if (!before) changes.push(`added dimension ${d.code} (${nfc(d.name)})`);
+    else if (before.name !== nfc(d.name) || before.nameEn !== nfc(d.nameEn)) changes.push(`renamed dimension ${d.code}: ${before.name} → ${nfc(d.name)}`);
+    const values = new Map((before?.values ?? []).map((v) => [v.code, v]));
+    for (const v of d.values) {
+      const old = values.get(v.code);
+      if (!old) changes.push(`added ${d.code} value ${v.code} (${nfc(v.name)})`);
+      else if (old.name !== nfc(v.name) || old.nameEn !== nfc(v.nameEn)) changes.push(`renamed ${d.code} value ${v.code}: ${old.name} → ${nfc(v.name)}`);
+    }
+  }
+  return changes;
+}
+
 /**
- * Loads the code lists of the shipped file (or `file`): dimensions and values are added or renamed
- * by code; codes already stored but no longer listed stay, since observations may carry them.
+ * Loads code lists from a file (the shipped one by default): dimensions and values are added or
+ * renamed by code, in the file's order; codes already stored but no longer listed stay, since
+ * observations may carry them. Checked as a whole: with any problem nothing is written.
  */
-export async function loadDimensions(dataSource: DataSource, file = DIMENSIONS_FILE): Promise<number> {
-  const entries = JSON.parse(fs.readFileSync(file, 'utf8').replace(/^\uFEFF/, '')) as DimensionFileEntry[];
-  const problems = problemsOf(entries);
-  if (problems.length) throw new Error(`The dimension code lists ${file} were not loaded:\n${problems.join('\n')}`);
+export async function importDimensionsFile(dataSource: DataSource, file = DIMENSIONS_FILE, options: { dryRun?: boolean } = {}): Promise<DimensionImport> {
+  const { entries, problems } = readEntries(file);
+  if (problems.length) return { problems, changes: [], codes: 0 };
   return withWriteTransaction(dataSource, async (manager) => {
-    const nfc = (text: string) => text.trim().normalize('NFC');
+    const changes = changesOf(entries, await readDimensions(manager));
+    const values = entries.flatMap((d) => d.values.map((v, ordinal) => ({ dimension: d.code, code: v.code, name: nfc(v.name), nameEn: nfc(v.nameEn), ordinal })));
+    if (options.dryRun) return { problems: [], changes, codes: values.length };
     await manager.getRepository(Dimension).upsert(
       entries.map((d, ordinal) => ({ code: d.code, name: nfc(d.name), nameEn: nfc(d.nameEn), ordinal })),
       ['code'],
     );
-    const values = entries.flatMap((d) => d.values.map((v, ordinal) => ({ dimension: d.code, code: v.code, name: nfc(v.name), nameEn: nfc(v.nameEn), ordinal })));
     await manager.getRepository(DimensionCode).upsert(values, ['dimension', 'code']);
-    return values.length;
+    return { problems: [], changes, codes: values.length };
   });
+}
+
+/** The shipped code lists at setup; a broken file stops the setup. Gives the number of codes. */
+export async function loadDimensions(dataSource: DataSource, file = DIMENSIONS_FILE): Promise<number> {
+  const result = await importDimensionsFile(dataSource, file);
+  if (result.problems.length) throw new Error(`The dimension code lists ${file} were not loaded:\n${result.problems.join('\n')}`);
+  return result.codes;
+}
+
+/** Every stored code list as the JSON file `importDimensionsFile` reads. */
+export async function exportDimensions(dataSource: DataSource): Promise<{ json: string; codes: number }> {
+  const dimensions = [...(await readDimensions(dataSource.manager)).values()];
+  const entries: DimensionFileEntry[] = dimensions.map((d) => ({ code: d.code, name: d.name, nameEn: d.nameEn, values: d.values.map((v) => ({ code: v.code, name: v.name, nameEn: v.nameEn })) }));
+  return { json: JSON.stringify(entries, null, 2) + '\n', codes: entries.reduce((n, d) => n + d.values.length, 0) };
 }

@@ -278,4 +278,52 @@ describe.each(testDatabases())('the indicator catalogue as data on $name', (db) 
     expect(all.indicators).toBeGreaterThan(one.indicators);
     expect(all.statements).toBe(one.statements);
   });
+
+  it('exports and imports the dimensions\' code lists (npm run catalogue -- dimensions …): adds and renames by code, refuses a broken file whole, and running servers see the change', async () => {
+    const json = path.join(ARTIFACTS, `dimensions-${process.pid}-${db.name}.json`);
+    const codeList = `query { indicators(search: "MEAN_AGE_FIRST_MARRIAGE") { code dimensions { code values { code name } } } }`;
+    try {
+      const exported = catalogue(url, 'dimensions', 'export', json);
+      expect([exported.status, exported.stdout.trim()]).toEqual([0, `Wrote 13 codes to ${json}.`]);
+      const lists = JSON.parse(fs.readFileSync(json, 'utf8'));
+      expect(lists.map((d: { code: string }) => d.code)).toEqual(['AGE', 'ETHNICITY', 'URBANISATION', 'DISABILITY']);
+      const before = await server.dataSource.query('SELECT dimension, code, name FROM dimension_code ORDER BY dimension, code');
+
+      // An office's own list: two of the 54 groups, names typed in decomposed Unicode (stored NFC), and Kinh renamed.
+      const ethnicity = lists.find((d: { code: string }) => d.code === 'ETHNICITY');
+      ethnicity.values.push({ code: 'TAY', name: 'Tày'.normalize('NFD'), nameEn: 'Tay' }, { code: 'THAI', name: 'Thái', nameEn: 'Thai' });
+      ethnicity.values[0].name = 'Dân tộc Kinh';
+      fs.writeFileSync(json, JSON.stringify(lists));
+      const dry = catalogue(url, 'dimensions', 'import', json, '--dry-run');
+      expect([dry.status, dry.stdout.trim().split('\n')]).toEqual([0, ['renamed ETHNICITY value KINH: Kinh → Dân tộc Kinh', 'added ETHNICITY value TAY (Tày)', 'added ETHNICITY value THAI (Thái)', '3 changes.', 'Dry run: nothing was written.']]);
+      expect(await server.dataSource.query('SELECT dimension, code, name FROM dimension_code ORDER BY dimension, code')).toEqual(before);
+
+      const broken = JSON.parse(JSON.stringify(lists));
+      broken[1].values.push({ code: 'tay-2', name: 'x', nameEn: 'x' }, { code: 'NUNG' });
+      fs.writeFileSync(json.replace('.json', '-broken.json'), JSON.stringify(broken));
+      const refused = catalogue(url, 'dimensions', 'import', json.replace('.json', '-broken.json'));
+      expect([refused.status, refused.stderr.trim().split('\n')]).toEqual([1, [expect.stringContaining('ETHNICITY value "tay-2"'), 'ETHNICITY value NUNG: name and nameEn are required', expect.stringContaining('2 problems; nothing was written.')]]);
+      expect(await server.dataSource.query('SELECT dimension, code, name FROM dimension_code ORDER BY dimension, code')).toEqual(before);
+
+      // An indicator without observations broken down by ethnicity; the server caches its code list.
+      const rows = readRows(file('again'));
+      rows[rows.findIndex((r) => r[0] === 'MEAN_AGE_FIRST_MARRIAGE')][rows[0].indexOf('dimensionCodes')] = 'ETHNICITY';
+      writeRows(file('ethnic'), rows);
+      expect(catalogue(url, 'import', file('ethnic')).status).toBe(0);
+      const cached = await server.gql(codeList, {}, analyst);
+      expect(cached.data!.indicators[0].dimensions[0].values.map((v: { code: string }) => v.code)).toEqual(['KINH', 'MINORITY']);
+      const imported = catalogue(url, 'dimensions', 'import', json);
+      expect([imported.status, imported.stdout.trim().split('\n').slice(-1)]).toEqual([0, ['3 changes.']]);
+      const { data } = await server.gql(codeList, {}, analyst);
+      expect(data!.indicators[0].dimensions[0].values).toEqual([
+        { code: 'KINH', name: 'Dân tộc Kinh' },
+        { code: 'MINORITY', name: expect.any(String) },
+        { code: 'TAY', name: 'Tày' },
+        { code: 'THAI', name: 'Thái' },
+      ]);
+      expect(catalogue(url, 'dimensions', 'import', json).stdout.trim()).toBe('0 changes.');
+    } finally {
+      for (const f of [json, json.replace('.json', '-broken.json'), file('ethnic')]) fs.rmSync(f, { force: true });
+    }
+  });
 });
