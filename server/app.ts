@@ -9,13 +9,13 @@ import { attachAccess, pendingContext, RequestContext } from './request-context'
 import { AppError, ErrorCode, LimitExceededError, RETRY_AFTER_BUSY } from './core/errors';
 import { databaseFault, databaseFaultsPlugin } from './core/database-faults';
 import { RequestDeadline, runInRequestScope } from './core/request-scope';
-import { loadHierarchyBounds } from './core/list-bounds';
+import { currentBounds } from './core/list-bounds';
 import { createFormatError } from './core/format-error';
 import { clientExtensions, HttpError, readBody, sendGraphQLError, statusOf } from './core/http';
 import { logger } from './core/logger';
 import { queryLimitsPlugin, RateLimiter, RedisRateLimiter, refuseDeepNesting } from './core/query-limits';
 import { connectRedis, RedisKeyValueCache, redisNamespace } from './core/redis';
-import { useRedisVersions } from './core/reference-cache';
+import { referenceCache, useRedisVersions } from './core/reference-cache';
 import { todayIso } from './core/scalars';
 import { buildAppSchema } from './schema';
 import { auditPlugin } from './audit/audit.plugin';
@@ -63,18 +63,21 @@ function wantsHtml(req: IncomingMessage): boolean {
 export async function createApp(dataSource: DataSource, config: AppConfig, options: AppOptions = {}): Promise<App> {
   const schema = await buildAppSchema();
   const limits = config.limits;
-  const hierarchy = await loadHierarchyBounds(dataSource);
   // With REDIS_URL, instances share rate limits, persisted queries and cache versions; else each keeps its own.
   const redis = config.redisUrl ? connectRedis(config.redisUrl) : null;
   const namespace = redisNamespace(dataSource);
   if (redis) useRedisVersions(dataSource, redis);
+  // The cost bounds are kept with the reference data: read under the versions in force now, so the first requests need not read them again.
+  const bounds = () => currentBounds(dataSource);
+  await referenceCache(dataSource).refresh();
+  await bounds();
   const rateLimiter = redis ? new RedisRateLimiter(redis, namespace, limits.requestsPerMinute) : new RateLimiter(limits.requestsPerMinute);
   const apollo = new ApolloServer<RequestContext>({
     schema,
     ...(redis ? { cache: new RedisKeyValueCache(redis, `${namespace}apollo:`) } : {}),
     plugins: [
       // The viewer's scope loads only once the limits accept: a refused query never reaches the database.
-      queryLimitsPlugin<RequestContext>(schema, limits, hierarchy, attachAccess),
+      queryLimitsPlugin<RequestContext>(schema, limits, bounds, attachAccess),
       auditPlugin(),
       databaseFaultsPlugin(),
     ],

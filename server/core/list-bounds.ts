@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
 import { rowIdOf } from './global-id';
+import { referenceCache } from './reference-cache';
 
 /**
  * How many items each list of the schema can hold, so the query cost of a list is the size it
@@ -8,8 +9,8 @@ import { rowIdOf } from './global-id';
  * the schema to prove it); a field that is not a list but returns one per argument (statistics
  * rows) has one too.
  *
- * The hierarchy cannot change while the server runs (units come from the reference data), so its
- * bounds are read from the data at start-up. Objectives, targets and tasks are capped where they
+ * The hierarchy and the catalogue change seldom, by CLI: their bounds are read from the data and
+ * read again after a change (currentBounds). Objectives, targets and tasks are capped where they
  * are added (PLAN_PARTS). The other lists grow with use (histories, submissions): their bounds are
  * what they hold in practice, with room; a query that outgrows them meets the second wall, the
  * caps on resolved fields and on the size of an answer (query-limits.ts).
@@ -168,15 +169,18 @@ async function loadBelow(dataSource: DataSource): Promise<HierarchyBounds['below
 }
 
 /** The bounds each server holds for its database, so a plan created while it runs is costed by its own unit. */
-const live = new WeakMap<DataSource, HierarchyBounds>();
+const live = new WeakMap<DataSource, UnitBounds>();
 
 /** Tells this server's bounds the unit of a new plan (another instance learns it when it starts). */
 export function rememberPlanUnit(dataSource: DataSource, planId: number, unitCode: string): void {
   live.get(dataSource)?.planUnits.set(String(planId), unitCode);
 }
 
-/** Reads the hierarchy's bounds from the data at start-up. */
-export async function loadHierarchyBounds(dataSource: DataSource): Promise<HierarchyBounds> {
+type CatalogueBounds = Pick<HierarchyBounds, 'indicators' | 'codes' | 'mostCodes'>;
+type UnitBounds = Omit<HierarchyBounds, keyof CatalogueBounds>;
+
+/** What the hierarchy and the plans bound: read again when the hierarchy changes. */
+async function loadUnitBounds(dataSource: DataSource): Promise<UnitBounds> {
   const most = (sql: string) => `(SELECT COALESCE(MAX(n), 0) FROM (${sql}) t)`;
   const [row] = await dataSource.query(
     `SELECT ${most('SELECT COUNT(*) AS n FROM unit_placement WHERE parent_id IS NOT NULL GROUP BY parent_id')} AS children,` +
@@ -184,15 +188,11 @@ export async function loadHierarchyBounds(dataSource: DataSource): Promise<Hiera
       ` ${most('SELECT COUNT(*) AS n FROM unit_lineage GROUP BY successor_id')} AS predecessors,` +
       ` ${most('SELECT COUNT(*) AS n FROM unit_lineage GROUP BY predecessor_id')} AS successors,` +
       ` ${most('SELECT COUNT(*) AS n FROM administrative_unit GROUP BY level')} AS unitsAtLevel,` +
-      ` (SELECT COUNT(*) FROM indicator) AS indicators,` +
       ` ${most('SELECT COUNT(*) AS n FROM plan WHERE implements_number IS NOT NULL GROUP BY implements_number')} AS implementingPlans`,
   );
   const at = (name: string, floor: number) => Math.max(floor, Number(row[name] ?? row[name.toLowerCase()] ?? 0));
   const plans: { id: number | string; code: string }[] = await dataSource.query('SELECT p.id AS id, u.code AS code FROM plan p INNER JOIN administrative_unit u ON u.id = p.unit_id');
-  const codes: { dimension: string; n: number | string }[] = await dataSource.query('SELECT dimension, COUNT(*) AS n FROM dimension_code GROUP BY dimension');
-  const bounds: HierarchyBounds = {
-    codes: new Map(codes.map((c) => [c.dimension, Number(c.n)])),
-    mostCodes: Math.max(1, ...codes.map((c) => Number(c.n))),
+  const bounds: UnitBounds = {
     below: await loadBelow(dataSource),
     planUnits: new Map(plans.map((p) => [String(p.id), p.code])),
     children: at('children', 1),
@@ -200,10 +200,32 @@ export async function loadHierarchyBounds(dataSource: DataSource): Promise<Hiera
     predecessors: at('predecessors', 1),
     successors: at('successors', 1),
     unitsAtLevel: at('unitsAtLevel', 1),
-    // The catalogue and implementing plans grow while the server runs: room above today's count.
-    indicators: at('indicators', 0) + 100,
+    // Implementing plans grow while the server runs: room above today's count.
     implementingPlans: Math.max(at('implementingPlans', 0) * 2, 200),
   };
   live.set(dataSource, bounds);
   return bounds;
+}
+
+/** What the catalogue bounds (indicators, the dimensions' code lists): read again when it changes. */
+async function loadCatalogueBounds(dataSource: DataSource): Promise<CatalogueBounds> {
+  const [row] = await dataSource.query('SELECT COUNT(*) AS n FROM indicator');
+  const codes: { dimension: string; n: number | string }[] = await dataSource.query('SELECT dimension, COUNT(*) AS n FROM dimension_code GROUP BY dimension');
+  return {
+    codes: new Map(codes.map((c) => [c.dimension, Number(c.n)])),
+    mostCodes: Math.max(1, ...codes.map((c) => Number(c.n))),
+    // Room above today's count for indicators added by a CLI until the next read.
+    indicators: Number(row.n) + 100,
+  };
+}
+
+/**
+ * The bounds in force, kept with the reference data (reference-cache.ts): read again once the
+ * hierarchy or the catalogue has changed, so units, indicators or a code list loaded while the
+ * servers run are costed by their real size from the next request on.
+ */
+export async function currentBounds(dataSource: DataSource): Promise<HierarchyBounds> {
+  const cache = referenceCache(dataSource);
+  const [units, catalogue] = await Promise.all([cache.get('hierarchy', 'list-bounds', () => loadUnitBounds(dataSource)), cache.get('catalogue', 'list-bounds', () => loadCatalogueBounds(dataSource))]);
+  return { ...units, ...catalogue };
 }

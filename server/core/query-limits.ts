@@ -189,7 +189,7 @@ export function refuseDeepNesting(source: unknown, limits: QueryLimits): void {
 export function queryLimitsPlugin<TContext extends BaseContext>(
   schema: GraphQLSchema,
   limits: QueryLimits,
-  hierarchy: HierarchyBounds,
+  bounds: () => Promise<HierarchyBounds>,
   whenAccepted: (context: TContext) => Promise<unknown> = async () => undefined,
 ): ApolloServerPlugin<TContext> {
   return {
@@ -209,7 +209,7 @@ export function queryLimitsPlugin<TContext extends BaseContext>(
           if (aliases > limits.maxAliases) throw new LimitExceededError('aliases', aliases, limits.maxAliases);
           const rows = mutationRowCount(operation as OperationDefinitionNode, fragments, request.variables);
           if (rows > limits.maxMutationRows) throw new LimitExceededError('mutationRows', rows, limits.maxMutationRows, `Mutation refused: ${rows} rows in one request, the maximum is ${limits.maxMutationRows}`);
-          const cost = costOf(schema, hierarchy, document, request.variables, request.operationName);
+          const cost = costOf(schema, await bounds(), document, request.variables, request.operationName);
           if (cost > limits.maxCost) throw new LimitExceededError('cost', cost, limits.maxCost);
           report = { cost, maximum: limits.maxCost };
           await whenAccepted(contextValue);

@@ -281,7 +281,7 @@ describe.each(testDatabases())('the indicator catalogue as data on $name', (db) 
 
   it('exports and imports the dimensions\' code lists (npm run catalogue -- dimensions …): adds and renames by code, refuses a broken file whole, and running servers see the change', async () => {
     const json = path.join(ARTIFACTS, `dimensions-${process.pid}-${db.name}.json`);
-    const codeList = `query { indicators(search: "MEAN_AGE_FIRST_MARRIAGE") { code dimensions { code values { code name } } } }`;
+    const codeList = `query { indicators(search: "TEST_ETHNIC_BREAKDOWN") { code dimensions { code values { code name } } } }`;
     try {
       const exported = catalogue(url, 'dimensions', 'export', json);
       expect([exported.status, exported.stdout.trim()]).toEqual([0, `Wrote 13 codes to ${json}.`]);
@@ -306,12 +306,24 @@ describe.each(testDatabases())('the indicator catalogue as data on $name', (db) 
       expect(await server.dataSource.query('SELECT dimension, code, name FROM dimension_code ORDER BY dimension, code')).toEqual(before);
 
       // An indicator without observations broken down by ethnicity; the server caches its code list.
-      const rows = readRows(file('again'));
-      rows[rows.findIndex((r) => r[0] === 'MEAN_AGE_FIRST_MARRIAGE')][rows[0].indexOf('dimensionCodes')] = 'ETHNICITY';
+      expect(catalogue(url, 'export', file('ethnic')).status).toBe(0);
+      const rows = readRows(file('ethnic'));
+      const column = (name: string) => rows[0].indexOf(name);
+      const added = [...rows[1]];
+      added[column('code')] = 'TEST_ETHNIC_BREAKDOWN';
+      added[column('name')] = 'Chỉ tiêu thử theo dân tộc';
+      added[column('nameEn')] = 'Test indicator by ethnicity';
+      added[column('references')] = '';
+      added[column('dimensionCodes')] = 'ETHNICITY';
+      rows.push(added);
       writeRows(file('ethnic'), rows);
       expect(catalogue(url, 'import', file('ethnic')).status).toBe(0);
       const cached = await server.gql(codeList, {}, analyst);
       expect(cached.data!.indicators[0].dimensions[0].values.map((v: { code: string }) => v.code)).toEqual(['KINH', 'MINORITY']);
+      // A query's cost counts one row per code of a `by` dimension (core/list-bounds.ts).
+      const byEthnicity = `{ statistics(indicator: "TEST_ETHNIC_BREAKDOWN", area: "20", periods: ["2026"], breakdown: CHILDREN, by: ["ETHNICITY"]) { rows { period } } }`;
+      const costOf = async () => ((await server.gql(byEthnicity, {}, analyst)) as { extensions?: { cost?: { cost: number } } }).extensions!.cost!.cost;
+      const costBefore = await costOf();
       const imported = catalogue(url, 'dimensions', 'import', json);
       expect([imported.status, imported.stdout.trim().split('\n').slice(-1)]).toEqual([0, ['3 changes.']]);
       const { data } = await server.gql(codeList, {}, analyst);
@@ -322,6 +334,9 @@ describe.each(testDatabases())('the indicator catalogue as data on $name', (db) 
         { code: 'THAI', name: 'Thái' },
       ]);
       expect(catalogue(url, 'dimensions', 'import', json).stdout.trim()).toBe('0 changes.');
+      // The cost bounds were read again with the catalogue: twice the codes, about twice the rows.
+      const costAfter = await costOf();
+      expect(costAfter).toBeGreaterThan(costBefore * 1.8);
     } finally {
       for (const f of [json, json.replace('.json', '-broken.json'), file('ethnic')]) fs.rmSync(f, { force: true });
     }
