@@ -1,5 +1,5 @@
 import { codeProblem, dimensionsOf } from '../indicators/dimension-catalogue';
-import { encodeDimensions } from '../indicators/dimension-key';
+import { decodeDimensions, encodeDimensions } from '../indicators/dimension-key';
 import type { Dimension } from '../indicators/dimension.entity';
 import { ObservationStatus, Sex, ValueType } from '../indicators/indicator-enums';
 import { denominatorIsOne, Indicator } from '../indicators/indicator.entity';
@@ -28,8 +28,11 @@ export interface RowProblem {
   index: number;
   field: string | null;
   message: string;
-  /** IMPLAUSIBLE only for warnings: a value outside the indicator's plausible range, applied but flagged. */
-  code: 'BAD_USER_INPUT' | 'FORBIDDEN' | 'CONFLICT' | 'IMPLAUSIBLE';
+  /**
+   * Warnings only, applied but flagged: IMPLAUSIBLE, a value outside the indicator's plausible
+   * range; INCONSISTENT, a total that differs from the sum over a dimension's full breakdown.
+   */
+  code: 'BAD_USER_INPUT' | 'FORBIDDEN' | 'CONFLICT' | 'IMPLAUSIBLE' | 'INCONSISTENT';
 }
 
 /** A unit a row may name, as found through the access layer. */
@@ -276,4 +279,54 @@ export function checkAgainstStored(valid: ValidRow[], stored: Map<string, Stored
     }
   }
   return problems;
+}
+
+type Components = { numerator: number; denominator: number; row?: ValidRow };
+
+/**
+ * A unit may report a total beside a full breakdown of it (every code of a dimension, the other
+ * values equal). Statistics then read the total as reported and `by` that dimension sums the
+ * values, so the two must agree; unlike TOTAL = FEMALE + MALE this is a warning, not a refusal:
+ * a total may honestly count people of unknown age. Checked over the state after the batch, for
+ * the cells a row of the batch takes part in; `stored` holds every stored row of the batch's
+ * indicator × unit × period (readStored).
+ */
+export function breakdownWarnings(valid: ValidRow[], stored: Map<string, StoredObservation>, codeLists: Map<string, Dimension>): RowProblem[] {
+  const groups = new Map<string, { rows: ValidRow[]; cells: Map<string, Components> }>();
+  for (const row of valid) {
+    if (!dimensionsOf(row.indicator).length) continue;
+    const key = `${row.indicator.id}|${row.unitId}|${row.period}|${row.sex}`;
+    let group = groups.get(key);
+    if (!group) groups.set(key, (group = { rows: [], cells: new Map() }));
+    group.rows.push(row);
+  }
+  if (!groups.size) return [];
+  for (const s of stored.values()) groups.get(`${s.indicatorId}|${s.unitId}|${s.period}|${s.sex}`)?.cells.set(s.dimensionKey, { numerator: s.numerator, denominator: s.denominator });
+  const warnings: RowProblem[] = [];
+  for (const { rows, cells } of groups.values()) {
+    for (const row of rows) cells.set(row.dimensionKey, { numerator: row.numerator, denominator: row.denominator, row });
+    const indicator = rows[0].indicator;
+    for (const [key, total] of cells) {
+      for (const dimension of dimensionsOf(indicator)) {
+        const pairs = decodeDimensions(key);
+        if (pairs.has(dimension)) continue;
+        const codes = codeLists.get(dimension)?.values.map((v) => v.code) ?? [];
+        const parts = codes.map((code) => cells.get(encodeDimensions([...pairs, [dimension, code]])));
+        if (!codes.length || parts.some((p) => !p)) continue;
+        const inBatch = [total, ...(parts as Components[])].filter((c) => c.row).map((c) => c.row as ValidRow);
+        if (!inBatch.length) continue;
+        for (const field of ['numerator', 'denominator'] as const) {
+          if (field === 'denominator' && denominatorIsOne(indicator)) continue;
+          const sum = (parts as Components[]).reduce((n, p) => n + p[field], 0);
+          if (Math.abs(total[field] - sum) <= 1e-9 * Math.max(1, Math.abs(sum))) continue;
+          const blamed = total.row ? [total.row] : inBatch;
+          const where = key ? ` (${key})` : '';
+          for (const row of blamed) {
+            warnings.push({ index: row.index, field, code: 'INCONSISTENT', message: `The total over ${dimension}${where} has ${field} ${total[field]}, but its values ${codes[0]}…${codes[codes.length - 1]} sum to ${sum} (${indicator.code}, ${row.period}, ${row.sex}): statistics by ${dimension} will sum the values, totals read the reported row` });
+          }
+        }
+      }
+    }
+  }
+  return warnings;
 }

@@ -2,12 +2,13 @@ import { EntityManager, QueryRunner } from 'typeorm';
 import type { RequestContext } from '../request-context';
 import { chunk, isMysql } from '../core/sql';
 import type { Dimension } from '../indicators/dimension.entity';
+import type { Indicator } from '../indicators/indicator.entity';
 import { ObservationStatus } from '../indicators/indicator-enums';
 import { AdministrativeUnit } from '../tenancy/administrative-unit.entity';
 import { UnitLevel } from '../tenancy/unit-level';
 import { withWriteTransaction } from '../core/write-transaction';
 import { Observation } from './observation.entity';
-import { CandidateUnit, checkAgainstStored, observationKey, ObservationRow, pickUnit, RowProblem, StoredObservation, validateRows, ValidRow } from './observation-validation';
+import { breakdownWarnings, CandidateUnit, checkAgainstStored, observationKey, ObservationRow, pickUnit, RowProblem, StoredObservation, validateRows, ValidRow } from './observation-validation';
 import { Period, periodEnd, periodStart } from './period';
 import { restrictToArea } from './observation-scope';
 import type { Placed } from '../auth/access';
@@ -63,12 +64,14 @@ export async function ingestObservations(ctx: RequestContext, rows: ObservationR
     const unit = pickUnit(units.byCode.get(code), periodStart(period), periodEnd(period));
     return unit && ctx.access.containsOn(units.placements.get(unit.id) ?? [], periodEnd(period)) ? unit : null;
   };
-  const { valid, problems, warnings } = validateRows(rows, indicators, await codeListsFor(ctx, rows), inArea, options.strict ?? false);
+  const codeLists = await codeListsFor(ctx, rows, indicators);
+  const { valid, problems, warnings } = validateRows(rows, indicators, codeLists, inArea, options.strict ?? false);
   progress(`checked ${rows.length} rows: ${problems.length} problems in the rows themselves, ${warnings.length} implausible values`);
+  let inconsistent: RowProblem[] = [];
   const result = (applied: boolean, changed: number, errors: RowProblem[]): IngestResult => {
     const sorted = errors.sort((a, b) => a.index - b.index);
     const rejected = new Set(sorted.map((e) => e.index)).size;
-    return { applied, accepted: rows.length - rejected, rejected, changed, errors: sorted, warnings };
+    return { applied, accepted: rows.length - rejected, rejected, changed, errors: sorted, warnings: [...warnings, ...inconsistent].sort((a, b) => a.index - b.index) };
   };
   if (problems.length) {
     // Report stored-state problems of the other rows too, so one round trip names every bad row.
@@ -85,6 +88,8 @@ export async function ingestObservations(ctx: RequestContext, rows: ObservationR
       progress(`read ${stored.size} stored observations`);
       const storedProblems = checkAgainstStored(valid, stored);
       if (storedProblems.length) throw new Rejected(storedProblems);
+      // Assigned, not added: a transaction retried after a deadlock computes them again.
+      inconsistent = breakdownWarnings(valid, stored, codeLists);
       const changes = planChanges(valid, stored);
       if (options.dryRun || !changes.length) return changes.length;
       await writeChanges(ctx, manager, changes, actor, now, progress);
@@ -102,9 +107,10 @@ export async function ingestObservations(ctx: RequestContext, rows: ObservationR
   }
 }
 
-/** The dimensions' code lists, read only when a row gives dimension values (most batches have none). */
-async function codeListsFor(ctx: RequestContext, rows: ObservationRow[]): Promise<Map<string, Dimension>> {
-  return rows.some((r) => r.dimensions?.length) ? ctx.loaders.dimensions.load('all') : new Map();
+/** The dimensions' code lists, read only when a row gives dimension values or names an indicator that has dimensions (most batches do neither). */
+async function codeListsFor(ctx: RequestContext, rows: ObservationRow[], indicators: Map<string, Indicator>): Promise<Map<string, Dimension>> {
+  const needed = rows.some((r) => r.dimensions?.length || indicators.get(String(r.indicator ?? '').trim())?.dimensionCodes);
+  return needed ? ctx.loaders.dimensions.load('all') : new Map();
 }
 
 interface Change {

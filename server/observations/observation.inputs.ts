@@ -67,7 +67,7 @@ export class ImportResult {
   @Field(() => [RowError])
   errors: RowError[];
 
-  @Field(() => [RowError], { description: 'Rows with a value outside the indicator’s plausible range (code IMPLAUSIBLE): applied all the same unless strict' })
+  @Field(() => [RowError], { description: 'Rows applied but flagged: a value outside the indicator’s plausible range (code IMPLAUSIBLE; refused with strict), or a total that differs from the sum over a full breakdown of a dimension (code INCONSISTENT)' })
   warnings: RowError[];
 }
 

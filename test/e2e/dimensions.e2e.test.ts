@@ -220,6 +220,37 @@ describe.each(testDatabases())('coded dimensions on $name', (db) => {
     expect(refused.status).toBe(400);
   });
 
+  it('warns (INCONSISTENT) when a reported total differs from the sum over a full breakdown of it, and applies the rows', async () => {
+    const unit = communes[2];
+    const WARNED = `mutation($input: [ObservationInput!]!) { recordObservations(input: $input) { applied errors { index } warnings { index field code message } } }`;
+    const row = (numerator: number, dimensions: [string, string][]) => ({ indicator: COUNT, unit, period: '2030', sex: 'FEMALE', numerator, dimensions: dimensions.map(([dimension, value]) => ({ dimension, value })) });
+    const ages = AGES.map((age) => row(1, [['AGE', age], ['URBANISATION', 'U']]));
+    const first = await server.gql(WARNED, { input: [...ages, row(9, [['URBANISATION', 'U']]), row(9, [])] }, admin);
+    expect(first.data!.recordObservations).toEqual({
+      applied: true,
+      errors: [],
+      // Only the urban total has a full breakdown beside it (every age group, urban); the grand total has none (rural is missing).
+      warnings: [{ index: AGES.length, field: 'numerator', code: 'INCONSISTENT', message: `The total over AGE (URBANISATION=U) has numerator 9, but its values Y0T14…Y_GE65 sum to 7 (${COUNT}, 2030, FEMALE): statistics by AGE will sum the values, totals read the reported row` }],
+    });
+    const [urban] = await statistics({ i: COUNT, a: unit, p: ['2030'], where: [{ dimension: 'URBANISATION', value: 'U' }] });
+    expect(urban.female.numerator).toBe(9);
+    const byAge = await statistics({ i: COUNT, a: unit, p: ['2030'], by: ['AGE'], where: [{ dimension: 'URBANISATION', value: 'U' }] });
+    expect(byAge.reduce((n: number, r: any) => n + (r.female?.numerator ?? 0), 0)).toBe(7);
+
+    // A stored breakdown is checked against a total sent later, and a corrected total warns no more.
+    const later = await server.gql(WARNED, { input: [row(8, [['URBANISATION', 'U']])] }, admin);
+    expect(later.data!.recordObservations.warnings).toEqual([expect.objectContaining({ index: 0, code: 'INCONSISTENT', message: expect.stringContaining('sum to 7') })]);
+    expect((await server.gql(WARNED, { input: [row(7, [['URBANISATION', 'U']])] }, admin)).data!.recordObservations).toEqual({ applied: true, errors: [], warnings: [] });
+    // A partial breakdown (six age groups of rural, summing to 6) beside its total of 2 is no
+    // inconsistency; the rural total completes urban + rural = 7 + 2, the grand total 9.
+    const partial = AGES.slice(1).map((age) => row(1, [['AGE', age], ['URBANISATION', 'R']]));
+    expect((await server.gql(WARNED, { input: [...partial, row(2, [['URBANISATION', 'R']])] }, admin)).data!.recordObservations.warnings).toEqual([]);
+    // A rural total that breaks urban + rural = total is flagged on the row sent.
+    expect((await server.gql(WARNED, { input: [row(3, [['URBANISATION', 'R']])] }, admin)).data!.recordObservations.warnings).toEqual([
+      expect.objectContaining({ index: 0, code: 'INCONSISTENT', message: expect.stringContaining('The total over URBANISATION has numerator 9, but its values U…R sum to 10') }),
+    ]);
+  });
+
   it('exports one column per dimension, with the same numbers', async () => {
     const download = async (file: string) => {
       const response = await fetch(`${server.url}/export/${file}`, { headers: { authorization: `Bearer ${admin}` } });
