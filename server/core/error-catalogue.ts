@@ -67,6 +67,13 @@ export const ERROR_CATALOGUE: readonly ErrorCodeEntry[] = [
     clientAction: 'Check the value at its source; send `strict: true` to have such rows refuse the batch instead.',
   },
   {
+    code: 'INCONSISTENT',
+    source: 'bdg-hub',
+    status: '200 (a row warning in `ImportResult.warnings`, not an error)',
+    meaning: 'A total differs from the sum over a full breakdown of it by a dimension (every code, the other values equal): the rows were applied, but `statistics(by:)` that dimension sums the values while totals read the reported row.',
+    clientAction: 'Check the total and its breakdown at their source and send the corrected rows; a total that honestly counts more (people of unknown age) can stay.',
+  },
+  {
     code: 'LIMIT_EXCEEDED',
     source: 'bdg-hub',
     status: '400 (depth, aliases, cost, page size, rows per mutation, resolved fields, answer size); 413 (request body); 429 (rate limit, with `Retry-After`)',
