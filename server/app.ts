@@ -132,7 +132,7 @@ export async function createApp(dataSource: DataSource, config: AppConfig, optio
       res.statusCode = response.status ?? 200;
       res.end(response.body.string);
       // Only a request that ran (its context read the versions) can be kept.
-      if (cacheKey && context.versions) responseCache?.store(cacheKey, body as { query?: unknown }, { status: res.statusCode, headers: [...response.headers], body: response.body.string, versions: context.versions });
+      if (cacheKey && context.versions.read) responseCache?.store(cacheKey, body as { query?: unknown }, { status: res.statusCode, headers: [...response.headers], body: response.body.string, versions: context.versions.read });
       return;
     }
     res.statusCode = response.status ?? 200;
