@@ -100,6 +100,8 @@ export async function createApp(dataSource: DataSource, config: AppConfig, optio
     let versions: Versions | undefined;
     if (cacheKey && responseCache?.has(cacheKey)) {
       versions = await referenceCache(dataSource).refresh();
+      // The deadline may have answered already (503) while the versions were read.
+      if (res.headersSent) return;
       const hit = responseCache.get(cacheKey, versions);
       if (hit) return sendCached(res, hit);
     }
@@ -132,7 +134,7 @@ export async function createApp(dataSource: DataSource, config: AppConfig, optio
       res.statusCode = response.status ?? 200;
       res.end(response.body.string);
       // Only a request that ran (its context read the versions) can be kept.
-      if (cacheKey && context.versions.read) responseCache?.store(cacheKey, body as { query?: unknown }, { status: res.statusCode, headers: [...response.headers], body: response.body.string, versions: context.versions.read });
+      if (cacheKey && context.versions.read) responseCache?.store(cacheKey, body, { status: res.statusCode, headers: [...response.headers], body: response.body.string, versions: context.versions.read });
       return;
     }
     res.statusCode = response.status ?? 200;
@@ -191,9 +193,10 @@ export async function createApp(dataSource: DataSource, config: AppConfig, optio
       res.setHeader('access-control-allow-headers', CORS_ALLOWED_HEADERS);
       res.setHeader('access-control-allow-methods', 'GET, POST, OPTIONS');
       // A browser caches the preflight for 10 minutes instead of asking before every request, and
-      // lets scripts read the export's file name, the request id to report, and when to retry.
+      // lets scripts read the export's file name, the request id to report, when to retry, and
+      // whether the response cache answered.
       res.setHeader('access-control-max-age', '600');
-      res.setHeader('access-control-expose-headers', 'content-disposition, x-request-id, retry-after');
+      res.setHeader('access-control-expose-headers', 'content-disposition, x-request-id, retry-after, x-cache');
     }
     if (req.method !== 'OPTIONS') return false;
     res.writeHead(204).end();

@@ -72,7 +72,7 @@ export class ResponseCache {
    * Keeps a 200 answer without `errors` (Apollo writes `errors` first, so such a body starts with
    * `{"data":`) to a query operation. An entry larger than the whole bound is not kept.
    */
-  store(key: string, body: { query?: unknown; operationName?: unknown }, answer: Omit<CachedResponse, 'bytes' | 'storedAt'>): void {
+  store(key: string, body: unknown, answer: Omit<CachedResponse, 'bytes' | 'storedAt'>): void {
     if (answer.status !== 200 || !answer.body.startsWith('{"data":') || !this.isQuery(body)) return;
     const bytes = 2 * (key.length + answer.body.length) + ENTRY_OVERHEAD_BYTES;
     if (bytes > this.limits.maxBytes) return;
@@ -96,8 +96,9 @@ export class ResponseCache {
    * decided from the parsed text once per query text and operation name. A persisted-query request
    * carrying only the hash has no text here and is not cached.
    */
-  private isQuery(body: { query?: unknown; operationName?: unknown }): boolean {
-    if (typeof body.query !== 'string') return false;
+  private isQuery(parsed: unknown): boolean {
+    const body = parsed as { query?: unknown; operationName?: unknown } | null;
+    if (typeof body?.query !== 'string') return false;
     const operationName = typeof body.operationName === 'string' ? body.operationName : null;
     const memoKey = `${operationName ?? ''}\n${body.query}`;
     let known = this.queries.get(memoKey);
