@@ -71,7 +71,6 @@ export async function withWriteTransaction<T>(dataSource: DataSource, work: (man
   try {
     const result = await retryingDeadlocks(dataSource, scope?.deadline, (manager) => committing(manager, work));
     scope?.afterCommit?.();
-    await announceDataCommitted(dataSource);
     return result;
   } finally {
     slots.release();
@@ -94,7 +93,10 @@ async function retryingDeadlocks<T>(dataSource: DataSource, deadline: RequestDea
     let entered = false;
     try {
       const run = (manager: EntityManager) => work(manager).then((result) => ((entered = true), result));
-      return isMysql(dataSource) ? await dataSource.transaction('REPEATABLE READ', run) : await dataSource.transaction(run);
+      const result = isMysql(dataSource) ? await dataSource.transaction('REPEATABLE READ', run) : await dataSource.transaction(run);
+      // Still inside the commit for the deadline: a write that committed is never reported as failed.
+      await announceDataCommitted(dataSource);
+      return result;
     } catch (error) {
       const errno = (error as { errno?: number; driverError?: { errno?: number } }).driverError?.errno ?? (error as { errno?: number }).errno;
       if (!isMysql(dataSource) || errno !== 1213 || attempt >= DEADLOCK_RETRIES || deadline?.expired) throw error;
