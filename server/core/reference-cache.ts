@@ -100,10 +100,10 @@ function databaseVersions(dataSource: DataSource): VersionSource {
   };
 }
 
-function redisVersions(redis: Redis, namespace: string, dataVersionKey: string): VersionSource {
+function redisVersions(redis: Redis, namespace: string, dataKey: string): VersionSource {
   return {
     async read() {
-      const [catalogue, hierarchy, data] = await redis.mget([...NAMES.map((name) => `${namespace}version:${name}`), dataVersionKey]);
+      const [catalogue, hierarchy, data] = await redis.mget([...NAMES.map((name) => `${namespace}version:${name}`), dataKey]);
       return { catalogue: catalogue ?? '0', hierarchy: hierarchy ?? '0', data: data ?? '0' };
     },
   };
