@@ -8,6 +8,8 @@ export interface Target {
   key: string;
   label: string;
   server: 'hub' | 'hello-world';
+  /** Hub only: the server with the response cache (as in production) or the one without (RESPONSE_CACHE_MB=0). */
+  responseCache?: boolean;
   body: string;
   token: string | null;
 }
@@ -105,12 +107,12 @@ async function statementsOf(url: string, target: Target): Promise<number> {
  * connections; the order turns every round so no target always follows the same one. A ratio is
  * taken within a round (hub ÷ hello-world of that round), then the median over rounds.
  */
-export async function compareWithFramework(hubUrl: string, targets: Target[], rounds: number, duration: number, connections: number, print: (line: string) => void): Promise<FrameworkComparison> {
+export async function compareWithFramework(hubUrls: { cached: string; uncached: string }, targets: Target[], rounds: number, duration: number, connections: number, print: (line: string) => void): Promise<FrameworkComparison> {
   const hello = await startHelloWorld();
   try {
-    const urlOf = (t: Target) => (t.server === 'hub' ? hubUrl : hello.url);
+    const urlOf = (t: Target) => (t.server === 'hello-world' ? hello.url : t.responseCache ? hubUrls.cached : hubUrls.uncached);
     const statements = new Map<string, number>();
-    for (const target of targets) if (target.server === 'hub') statements.set(target.key, await statementsOf(hubUrl, target));
+    for (const target of targets) if (target.server === 'hub') statements.set(target.key, await statementsOf(urlOf(target), target));
     // A short warm-up of each, outside the rounds (JIT, pools, caches).
     for (const target of targets) await loadInChild({ url: urlOf(target), token: target.token, body: target.body, connections, duration: Math.min(2, duration) });
     const runs = new Map<string, LoadResult[]>(targets.map((t) => [t.key, []]));
@@ -153,7 +155,7 @@ export function renderFramework(c: FrameworkComparison): string[] {
     '',
     '| request | server | req/s (median) | per round | p50 / p99 ms | hub ÷ hello-world | SQL statements per request (warm) | failures |',
     '|---|---|---:|---|---:|---:|---:|---:|',
-    ...c.results.map((r) => `| ${r.target.label} | ${r.target.server} | ${int(r.medianRps)} | ${r.perRound.map(int).join(', ')} | ${r.p50Ms} / ${r.p99Ms} | ${r.ratio === null ? '—' : `**${r.ratio.toFixed(2)}×**`} | ${r.statements ?? '—'} | ${r.failures} |`),
+    ...c.results.map((r) => `| ${r.target.label} | ${r.target.server === 'hub' ? (r.target.responseCache ? 'hub, response cache (hits)' : 'hub, no response cache') : r.target.server} | ${int(r.medianRps)} | ${r.perRound.map(int).join(', ')} | ${r.p50Ms} / ${r.p99Ms} | ${r.ratio === null ? '—' : `**${r.ratio.toFixed(2)}×**`} | ${r.statements ?? '—'} | ${r.failures} |`),
     '',
     ...(c.note ? [c.note, ''] : []),
   ];

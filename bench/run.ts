@@ -171,16 +171,22 @@ async function measureDimensions(dataSource: DataSource, client: GraphQLClient, 
 
 /**
  * What is loaded against the hello-world: the dashboard's one-row statistics request (the README's
- * Lợi Bác query on a covered commune), `{ me { role } }`, and the province by commune.
+ * Lợi Bác query on a covered commune), `{ me { role } }`, and the province by commune. The
+ * statistics requests run on both hub servers: with the response cache (every request after the
+ * first is a hit: what a dashboard polling the same question gets) and without (the work itself).
  */
 function frameworkTargets(indicator: string, period: string, commune: string, province: Shape, token: string): Target[] {
   const body = (query: string, variables: Record<string, unknown> = {}) => JSON.stringify({ query, variables });
   const DASHBOARD = `query($i: String!, $a: String!, $p: [String!]!) { statistics(indicator: $i, area: $a, periods: $p) { rows { total { value numerator denominator } reportingUnits expectedUnits } } }`;
+  const dashboard = body(DASHBOARD, { i: indicator, a: commune, p: [period] });
+  const byCommune = statisticsBody(indicator, period, province);
   return [
     { key: 'hello', label: '`{ hello }`', server: 'hello-world', body: body('{ hello }'), token: null },
-    { key: 'dashboard', label: `dashboard one-row statistics (commune ${commune})`, server: 'hub', body: body(DASHBOARD, { i: indicator, a: commune, p: [period] }), token },
-    { key: 'me', label: '`{ me { role } }`', server: 'hub', body: body('{ me { role } }'), token },
-    { key: 'province', label: `area ${province.area} by commune`, server: 'hub', body: statisticsBody(indicator, period, province), token },
+    { key: 'dashboard', label: `dashboard one-row statistics (commune ${commune})`, server: 'hub', responseCache: true, body: dashboard, token },
+    { key: 'dashboard-uncached', label: `dashboard one-row statistics (commune ${commune})`, server: 'hub', responseCache: false, body: dashboard, token },
+    { key: 'me', label: '`{ me { role } }`', server: 'hub', responseCache: true, body: body('{ me { role } }'), token },
+    { key: 'province', label: `area ${province.area} by commune`, server: 'hub', responseCache: true, body: byCommune, token },
+    { key: 'province-uncached', label: `area ${province.area} by commune`, server: 'hub', responseCache: false, body: byCommune, token },
   ];
 }
 
@@ -227,8 +233,12 @@ async function main(): Promise<void> {
       : null;
 
     const secret = randomBytes(32).toString('hex');
-    const app = await createApp(dataSource, loadConfig({ ...process.env, DATABASE_URL: db.url, JWT_SECRET: secret, LOG_LEVEL: 'warn' }));
+    // Latencies, statements and the load test measure the work itself: this server keeps no answers.
+    const app = await createApp(dataSource, loadConfig({ ...process.env, DATABASE_URL: db.url, JWT_SECRET: secret, LOG_LEVEL: 'warn', RESPONSE_CACHE_MB: '0' }));
     const port = await app.listen(0, '127.0.0.1');
+    // As in production (RESPONSE_CACHE_MB unset: 64 MiB), for the rounds against the hello-world only.
+    const cachedApp = await createApp(dataSource, loadConfig({ ...process.env, DATABASE_URL: db.url, JWT_SECRET: secret, LOG_LEVEL: 'warn', RESPONSE_CACHE_MB: process.env.RESPONSE_CACHE_MB ?? '64' }));
+    const cachedUrl = `http://127.0.0.1:${await cachedApp.listen(0, '127.0.0.1')}`;
     const client: GraphQLClient = { url: `http://127.0.0.1:${port}`, token: signToken({ sub: 'bench-admin@VN', unit: 'VN', role: Role.ADMIN }, secret, 24 * 3600) };
     let loadTest: LoadTestResult;
     let dimensions: DimensionsResult | null = null;
@@ -245,11 +255,16 @@ async function main(): Promise<void> {
       print(`[autocannon] ${loadTest.requestsPerSecond.toFixed(1)} req/s, p50 ${loadTest.latencyMs.p50} ms, p99 ${loadTest.latencyMs.p99} ms, failures ${loadTest.failures}`);
       if (options.frameworkRounds) {
         const analyst = signToken({ sub: `bench-analyst@${options.province}`, unit: options.province, role: Role.ANALYST }, secret, 24 * 3600);
-        framework = await phase('against an Apollo hello-world', () => compareWithFramework(client.url, frameworkTargets(indicator, String(options.year), context[2].area, shapes[1], analyst), options.frameworkRounds, options.frameworkDuration, options.connections, print));
-        framework.note = `Hub requests with a ${options.province} ANALYST token, caches as in production ${process.env.REDIS_URL ? 'with REDIS_URL (cache versions read from Redis: no statement)' : 'without REDIS_URL (each request reads reference_version: one statement)'}. The plain-SQL baseline above ran with the covering indexes a DBA would add: ${describeCoveringIndexes()} (bench/sql-baseline.ts).`;
+        framework = await phase('against an Apollo hello-world', () => compareWithFramework({ cached: cachedUrl, uncached: client.url }, frameworkTargets(indicator, String(options.year), context[2].area, shapes[1], analyst), options.frameworkRounds, options.frameworkDuration, options.connections, print));
+        framework.note =
+          `Hub requests with a ${options.province} ANALYST token, caches as in production ${process.env.REDIS_URL ? 'with REDIS_URL (cache versions read from Redis: no statement)' : 'without REDIS_URL (each request reads reference_version: one statement)'}. ` +
+          '"response cache (hits)": the same request repeated, so after the first every answer comes from the exact response cache (server/core/response-cache.ts; authentication, the rate limit and the version read still run per request): that ratio is the cache\'s, not the resolvers\'. ' +
+          '"no response cache": a second server on the same database with RESPONSE_CACHE_MB=0, every request executed (the reference caches still apply); it is also the server every other section of this report measures. ' +
+          `The plain-SQL baseline above ran with the covering indexes a DBA would add: ${describeCoveringIndexes()} (bench/sql-baseline.ts).`;
       }
     } finally {
       await app.close();
+      await cachedApp.close();
     }
 
     const report: BenchReport = {

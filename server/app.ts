@@ -15,7 +15,8 @@ import { clientExtensions, HttpError, readBody, sendGraphQLError, statusOf } fro
 import { logger } from './core/logger';
 import { queryLimitsPlugin, RateLimiter, RedisRateLimiter, refuseDeepNesting } from './core/query-limits';
 import { connectRedis, RedisKeyValueCache, redisNamespace } from './core/redis';
-import { referenceCache, useRedisVersions } from './core/reference-cache';
+import { referenceCache, useRedisVersions, Versions } from './core/reference-cache';
+import { CachedResponse, isJsonContentType, ResponseCache } from './core/response-cache';
 import { todayIso } from './core/scalars';
 import { buildAppSchema } from './schema';
 import { auditPlugin } from './audit/audit.plugin';
@@ -87,12 +88,30 @@ export async function createApp(dataSource: DataSource, config: AppConfig, optio
     formatError: createFormatError(config.exposeErrorDetails),
   });
   await apollo.start();
+  const responseCache = config.responseCache.maxBytes > 0 ? new ResponseCache(config.responseCache) : null;
+
+  function sendCached(res: ServerResponse, entry: CachedResponse): void {
+    for (const [key, value] of entry.headers) res.setHeader(key, value);
+    res.setHeader('x-cache', 'hit');
+    res.statusCode = entry.status;
+    res.end(entry.body);
+  }
 
   async function handleGraphQL(req: IncomingMessage, res: ServerResponse, url: URL, requestId: string): Promise<void> {
     const today = todayIso();
     const claims = authenticate(config, req);
     await rateLimiter.take(claims.sub);
     const rawBody = req.method === 'POST' ? await readBody(req, MAX_BODY_BYTES) : '';
+    // Authentication and the rate limit above apply to every request, answered from the cache or not.
+    const cacheKey = responseCache && req.method === 'POST' && isJsonContentType(req.headers['content-type']) ? responseCache.keyOf(claims, today, req.headers.accept, rawBody) : null;
+    let versions: Versions | undefined;
+    if (cacheKey && responseCache?.has(cacheKey)) {
+      versions = await referenceCache(dataSource).refresh();
+      // The deadline may have answered already (503) while the versions were read.
+      if (res.headersSent) return;
+      const hit = responseCache.get(cacheKey, versions);
+      if (hit) return sendCached(res, hit);
+    }
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
@@ -106,18 +125,23 @@ export async function createApp(dataSource: DataSource, config: AppConfig, optio
       }
     }
     refuseDeepNesting(req.method === 'POST' ? (body as { query?: unknown } | null)?.query : url.searchParams.get('query'), limits);
+    // The versions a miss read (or the context reads now) are those the answer is computed under.
+    const context = pendingContext(dataSource, claims, requestId, today, versions);
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
-      context: async () => pendingContext(dataSource, claims, requestId, today),
+      context: async () => context,
     });
     // The deadline may have answered already (503): the late result has nowhere to go.
     if (res.headersSent) return;
     for (const [key, value] of response.headers) res.setHeader(key, value);
+    if (cacheKey) res.setHeader('x-cache', 'miss');
     if (response.body.kind === 'complete') {
       const bytes = Buffer.byteLength(response.body.string);
       if (bytes > limits.maxResponseBytes) throw new LimitExceededError('responseBytes', bytes, limits.maxResponseBytes, `Answer refused: it would be ${bytes} bytes, the maximum is ${limits.maxResponseBytes}; ask for less`);
       res.statusCode = response.status ?? 200;
       res.end(response.body.string);
+      // Only a request that ran (its context read the versions) can be kept.
+      if (cacheKey && context.versions.read) responseCache?.store(cacheKey, body, { status: res.statusCode, headers: [...response.headers], body: response.body.string, versions: context.versions.read });
       return;
     }
     res.statusCode = response.status ?? 200;
@@ -176,9 +200,10 @@ export async function createApp(dataSource: DataSource, config: AppConfig, optio
       res.setHeader('access-control-allow-headers', CORS_ALLOWED_HEADERS);
       res.setHeader('access-control-allow-methods', 'GET, POST, OPTIONS');
       // A browser caches the preflight for 10 minutes instead of asking before every request, and
-      // lets scripts read the export's file name, the request id to report, and when to retry.
+      // lets scripts read the export's file name, the request id to report, when to retry, and
+      // whether the response cache answered.
       res.setHeader('access-control-max-age', '600');
-      res.setHeader('access-control-expose-headers', 'content-disposition, x-request-id, retry-after');
+      res.setHeader('access-control-expose-headers', 'content-disposition, x-request-id, retry-after, x-cache');
     }
     if (req.method !== 'OPTIONS') return false;
     res.writeHead(204).end();

@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { AccessScope } from './auth/access';
-import { referenceCache } from './core/reference-cache';
+import { referenceCache, Versions } from './core/reference-cache';
 import type { TokenClaims } from './auth/jwt';
 import { createIndicatorLoaders } from './indicators/indicator.loaders';
 import { createObservationLoaders } from './observations/observation.loaders';
@@ -33,18 +33,24 @@ export interface RequestContext {
   loaders: Loaders;
   /** The date "today" for this request, so one request never straddles midnight. */
   today: string;
+  /**
+   * The cache versions this request is computed under, read once before it runs (the response
+   * cache keeps them with the answer). A box: Apollo runs a shallow copy of the context, which shares it.
+   */
+  versions: { read?: Versions };
 }
 
 /** Completes a context once the request is known to run: the viewer's scope, then its loaders. */
 export async function attachAccess(context: RequestContext): Promise<RequestContext> {
-  await referenceCache(context.dataSource).refresh();
+  context.versions.read ??= await referenceCache(context.dataSource).refresh();
   context.access = await AccessScope.forClaims(context.dataSource, context.claims, context.today);
   context.loaders = createLoaders(context);
   return context;
 }
 
-export function pendingContext(dataSource: DataSource, claims: TokenClaims, requestId: string, today: string): RequestContext {
-  return { requestId, dataSource, claims, today } as RequestContext;
+/** `versions`: when the request has read them already (a cache entry that turned out stale). */
+export function pendingContext(dataSource: DataSource, claims: TokenClaims, requestId: string, today: string, versions?: Versions): RequestContext {
+  return { requestId, dataSource, claims, today, versions: { read: versions } } as RequestContext;
 }
 
 /** A complete context in one step, for callers outside GraphQL (exports, CLI). */

@@ -4,6 +4,7 @@ import type { RequestContext } from '../request-context';
 import { logger } from '../core/logger';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { databaseFault } from '../core/database-faults';
+import { announceDataChange } from '../core/data-version';
 import { currentRequestScope } from '../core/request-scope';
 import { AuditEntry } from './audit-entry.entity';
 
@@ -58,6 +59,8 @@ export function auditPlugin(): ApolloServerPlugin<RequestContext> {
           if (!entry) return;
           try {
             await request.contextValue.dataSource.getRepository(AuditEntry).insert(entry);
+            // The audit log is data too: a cached auditLog answer must not outlive this entry.
+            await announceDataChange(request.contextValue.dataSource);
           } catch (error) {
             logger.error('audit entry not written', { requestId: request.contextValue.requestId, error: error instanceof Error ? error.message : String(error) });
           }

@@ -3,6 +3,7 @@ import { parseRole } from '../auth/role';
 import { loadConfig } from '../core/config';
 import { createDataSource } from '../data-source';
 import { setLogLevel } from '../core/logger';
+import { announceReferenceChange } from '../core/reference-cache';
 import { formatCsvErrors, importObservationsFile } from '../observations/observation-csv';
 import { runCli } from './run-cli';
 
@@ -24,7 +25,8 @@ async function main(): Promise<number> {
   }
   setLogLevel('warn');
   const started = Date.now();
-  const dataSource = await createDataSource(loadConfig().databaseUrl).initialize();
+  const config = loadConfig();
+  const dataSource = await createDataSource(config.databaseUrl).initialize();
   try {
     const { result, lines, rows } = await importObservationsFile(dataSource, file, {
       unit: option('unit'),
@@ -41,6 +43,8 @@ async function main(): Promise<number> {
       console.error(`[import] ${result.rejected} of ${rows} rows rejected; nothing was loaded.`);
       return 1;
     }
+    // The load moved the data version in the database; servers reading it from Redis learn it here.
+    if (result.applied && config.redisUrl) await announceReferenceChange(dataSource, [], config.redisUrl);
     const flagged = result.warnings.length ? ` (${result.warnings.length} outside a plausible range, see the warnings)` : '';
     console.error(`[import] ${rows} rows valid${flagged}, ${result.changed} changed, ${result.applied ? 'loaded' : 'not loaded (dry run)'} in ${seconds.toFixed(1)} s (${Math.round(rows / seconds)} rows/s).`);
     return 0;

@@ -24,6 +24,15 @@ export interface AppConfig {
   database: DatabaseLimits;
   /** Shared state of several instances (rate limits, persisted queries, cache versions); null = in memory. */
   redisUrl: string | null;
+  responseCache: ResponseCacheLimits;
+}
+
+/** The exact response cache (server/core/response-cache.ts). */
+export interface ResponseCacheLimits {
+  /** Memory for cached answers (RESPONSE_CACHE_MB, default 64); 0 turns the cache off. */
+  maxBytes: number;
+  /** The oldest answer served (RESPONSE_CACHE_MAX_AGE_S, default 30): the bound should a version move be lost. */
+  maxAgeMs: number;
 }
 
 /** Bounded waits on the database, so a lock or a restart never holds a request (or the pool) for long. */
@@ -76,6 +85,18 @@ function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number)
   return value;
 }
 
+function wholeNumber(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a whole number (0 or more), got "${raw}"`);
+  return value;
+}
+
+export function loadResponseCacheLimits(env: NodeJS.ProcessEnv): ResponseCacheLimits {
+  return { maxBytes: wholeNumber(env, 'RESPONSE_CACHE_MB', 64) * 1024 * 1024, maxAgeMs: positiveInteger(env, 'RESPONSE_CACHE_MAX_AGE_S', 30) * 1000 };
+}
+
 /** The defaults keep half the pool for reads and probes, and stop statements before the request's deadline. */
 export function loadDatabaseLimits(env: NodeJS.ProcessEnv, requestTimeoutMs: number): DatabaseLimits {
   const poolSize = positiveInteger(env, 'DB_POOL_SIZE', 10);
@@ -112,5 +133,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     shutdownGraceMs: positiveInteger(env, 'SHUTDOWN_GRACE_MS', requestTimeoutMs + 2000),
     database: loadDatabaseLimits(env, requestTimeoutMs),
     redisUrl: env.REDIS_URL || null,
+    responseCache: loadResponseCacheLimits(env),
   };
 }

@@ -1,11 +1,17 @@
 import type Redis from 'ioredis';
 import type { DataSource } from 'typeorm';
+import { DATA_SHARD_PREFIX, dataVersionKey, useRedisDataVersion } from './data-version';
 import { connectRedis, redisNamespace } from './redis';
 
 /** Reference data cached across requests: the indicator catalogue, and the hierarchy (units, placements, viewers' scopes). */
 export type ReferenceName = 'catalogue' | 'hierarchy';
 const NAMES: ReferenceName[] = ['catalogue', 'hierarchy'];
-type Versions = Record<ReferenceName, string>;
+/** The reference versions, and the data version every committed write moves (server/core/data-version.ts). */
+export type Versions = Record<ReferenceName | 'data', string>;
+
+export function sameVersions(a: Versions, b: Versions): boolean {
+  return a.data === b.data && a.catalogue === b.catalogue && a.hierarchy === b.hierarchy;
+}
 
 /** Where the versions live: the reference_version table, or Redis when REDIS_URL is set. */
 interface VersionSource {
@@ -25,8 +31,8 @@ export class ReferenceCache {
   private versions: Versions | null = null;
   private readonly entries: Record<ReferenceName, Map<string, Promise<unknown>>> = { catalogue: new Map(), hierarchy: new Map() };
   /** The version read under way, and the one queued to start when it ends. */
-  private running: Promise<void> | null = null;
-  private queued: Promise<void> | null = null;
+  private running: Promise<Versions> | null = null;
+  private queued: Promise<Versions> | null = null;
 
   constructor(private readonly source: VersionSource) {}
 
@@ -36,7 +42,7 @@ export class ReferenceCache {
    * must see, so the request waits for the next read, which every request arriving meanwhile
    * shares. Under load that is one statement for many requests; alone, one per request.
    */
-  refresh(): Promise<void> {
+  refresh(): Promise<Versions> {
     if (this.queued) return this.queued;
     if (!this.running) return this.start();
     this.queued = this.running.catch(() => undefined).then(() => {
@@ -46,7 +52,7 @@ export class ReferenceCache {
     return this.queued;
   }
 
-  private start(): Promise<void> {
+  private start(): Promise<Versions> {
     const running = this.read().finally(() => {
       if (this.running === running) this.running = null;
     });
@@ -54,10 +60,12 @@ export class ReferenceCache {
     return running;
   }
 
-  private async read(): Promise<void> {
+  /** Gives the versions read, so a caller knows what its request was computed under. */
+  private async read(): Promise<Versions> {
     const current = await this.source.read();
     for (const name of NAMES) if (this.versions?.[name] !== current[name]) this.entries[name].clear();
     this.versions = current;
+    return current;
   }
 
   /** The value under `key`, loaded once per version; a failed load is not kept. */
@@ -79,18 +87,24 @@ function databaseVersions(dataSource: DataSource): VersionSource {
   return {
     async read() {
       const rows: { name: string; version: number | string }[] = await dataSource.query('SELECT name, version FROM reference_version');
-      const versions = { catalogue: '', hierarchy: '' };
-      for (const row of rows) if (NAMES.includes(row.name as ReferenceName)) versions[row.name as ReferenceName] = String(row.version);
+      const versions = { catalogue: '', hierarchy: '', data: '' };
+      let data = 0;
+      for (const row of rows) {
+        if (NAMES.includes(row.name as ReferenceName)) versions[row.name as ReferenceName] = String(row.version);
+        else if (row.name.startsWith(DATA_SHARD_PREFIX)) data += Number(row.version);
+      }
+      // Every write adds one to one shard, so the sum only grows: equal sums, no write in between.
+      versions.data = String(data);
       return versions;
     },
   };
 }
 
-function redisVersions(redis: Redis, namespace: string): VersionSource {
+function redisVersions(redis: Redis, namespace: string, dataKey: string): VersionSource {
   return {
     async read() {
-      const [catalogue, hierarchy] = await redis.mget(NAMES.map((name) => `${namespace}version:${name}`));
-      return { catalogue: catalogue ?? '0', hierarchy: hierarchy ?? '0' };
+      const [catalogue, hierarchy, data] = await redis.mget([...NAMES.map((name) => `${namespace}version:${name}`), dataKey]);
+      return { catalogue: catalogue ?? '0', hierarchy: hierarchy ?? '0', data: data ?? '0' };
     },
   };
 }
@@ -104,23 +118,26 @@ export function referenceCache(dataSource: DataSource): ReferenceCache {
   return cache;
 }
 
-/** With REDIS_URL, versions are read from Redis: no statement per request. */
+/** With REDIS_URL, versions are read from Redis: no statement per request. Writes then move the data version there too. */
 export function useRedisVersions(dataSource: DataSource, redis: Redis): void {
-  caches.set(dataSource, new ReferenceCache(redisVersions(redis, redisNamespace(dataSource))));
+  caches.set(dataSource, new ReferenceCache(redisVersions(redis, redisNamespace(dataSource), dataVersionKey(dataSource))));
+  useRedisDataVersion(dataSource, redis);
 }
 
 /**
  * Called by whatever changed reference data, after its commit: moves the versions in the database
- * and, with `redisUrl`, in Redis, so every instance's next request reloads.
+ * and, with `redisUrl`, in Redis, so every instance's next request reloads. The data version moves
+ * too (cached answers are computed from reference data); with no names, only the data version
+ * moves: for a change made outside withWriteTransaction, e.g. by SQL.
  */
 export async function announceReferenceChange(dataSource: DataSource, names: ReferenceName[], redisUrl: string | null): Promise<void> {
-  if (!names.length) return;
-  await dataSource.query(`UPDATE reference_version SET version = version + 1 WHERE name IN (${names.map(() => '?').join(', ')})`, names);
+  const rows = [...names, `${DATA_SHARD_PREFIX}0`];
+  await dataSource.query(`UPDATE reference_version SET version = version + 1 WHERE name IN (${rows.map(() => '?').join(', ')})`, rows);
   if (!redisUrl) return;
   const redis = connectRedis(redisUrl);
   try {
     const namespace = redisNamespace(dataSource);
-    await Promise.all(names.map((name) => redis.incr(`${namespace}version:${name}`)));
+    await Promise.all([...names.map((name) => redis.incr(`${namespace}version:${name}`)), redis.incr(dataVersionKey(dataSource))]);
   } finally {
     redis.disconnect();
   }

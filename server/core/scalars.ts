@@ -41,6 +41,14 @@ export const DateScalar = new GraphQLScalarType<string, string>({
  */
 export const DateTimeScalar = new GraphQLScalarType({ ...DateTimeISOResolver.toConfig(), name: 'DateTime', description: 'An instant, ISO 8601 in UTC, e.g. 2026-03-01T08:15:30.123Z' });
 
+const DAY_MS = 86_400_000;
+/** Today's UTC date and the instants it covers: every request asks, the date changes once a day. */
+let today = { from: 0, until: 0, iso: '' };
+
 export function todayIso(): string {
-  return new Date().toISOString().slice(0, 10);
+  const now = Date.now();
+  if (now >= today.from && now < today.until) return today.iso;
+  const from = Math.floor(now / DAY_MS) * DAY_MS;
+  today = { from, until: from + DAY_MS, iso: new Date(now).toISOString().slice(0, 10) };
+  return today.iso;
 }

@@ -1,4 +1,5 @@
 import { DataSource, EntityManager } from 'typeorm';
+import { announceDataCommitted, moveDataVersion } from './data-version';
 import { DatabaseBusyError } from './errors';
 import { currentRequestScope, RequestDeadline } from './request-scope';
 import { isMysql } from './sql';
@@ -59,7 +60,9 @@ function budgetOf(dataSource: DataSource): Slots {
  * Runs `work` in a transaction, within the write budget and the request's deadline (when called
  * for a request): waiting for a slot past the deadline, or reaching COMMIT after it, answers
  * DATABASE_BUSY and rolls back. The request's `beforeCommit` (the audit entry) runs inside the
- * same transaction. MySQL: retried a bounded number of times on deadlock (1213).
+ * same transaction, then the data version moves (the response cache's invalidation), and with
+ * Redis it moves there too before the write is acknowledged. MySQL: retried a bounded number of
+ * times on deadlock (1213).
  */
 export async function withWriteTransaction<T>(dataSource: DataSource, work: (manager: EntityManager) => Promise<T>): Promise<T> {
   const scope = currentRequestScope();
@@ -78,6 +81,8 @@ async function committing<T>(manager: EntityManager, work: (manager: EntityManag
   const scope = currentRequestScope();
   const result = await work(manager);
   if (scope?.beforeCommit) await scope.beforeCommit(manager);
+  // Last, so the row lock of the version's shard is held for the shortest time.
+  await moveDataVersion(manager);
   // Entered here and left once transaction() has returned: the COMMIT lies in between.
   scope?.deadline.enterCommit();
   return result;
@@ -88,7 +93,10 @@ async function retryingDeadlocks<T>(dataSource: DataSource, deadline: RequestDea
     let entered = false;
     try {
       const run = (manager: EntityManager) => work(manager).then((result) => ((entered = true), result));
-      return isMysql(dataSource) ? await dataSource.transaction('REPEATABLE READ', run) : await dataSource.transaction(run);
+      const result = isMysql(dataSource) ? await dataSource.transaction('REPEATABLE READ', run) : await dataSource.transaction(run);
+      // Still inside the commit for the deadline: a write that committed is never reported as failed.
+      await announceDataCommitted(dataSource);
+      return result;
     } catch (error) {
       const errno = (error as { errno?: number; driverError?: { errno?: number } }).driverError?.errno ?? (error as { errno?: number }).errno;
       if (!isMysql(dataSource) || errno !== 1213 || attempt >= DEADLOCK_RETRIES || deadline?.expired) throw error;

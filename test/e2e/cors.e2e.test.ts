@@ -30,11 +30,11 @@ describe.each(testDatabases())('a browser client on $name', (db) => {
     expect(allowed).toEqual(expect.arrayContaining(['authorization', 'content-type', 'apollo-require-preflight']));
   });
 
-  it('may read x-request-id and retry-after from a GraphQL answer, and content-disposition from an export', async () => {
+  it('may read x-request-id, retry-after and x-cache from a GraphQL answer, and content-disposition from an export', async () => {
     const answer = await fetch(`${server.url}/graphql`, { method: 'POST', headers: { origin: ORIGIN, 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query: QUERY }) });
     expect(answer.status).toBe(200);
     expect(answer.headers.get('access-control-allow-origin')).toBe(ORIGIN);
-    expect(exposed(answer)).toEqual(['content-disposition', 'retry-after', 'x-request-id']);
+    expect(exposed(answer)).toEqual(['content-disposition', 'retry-after', 'x-cache', 'x-request-id']);
     expect(answer.headers.get('x-request-id')).toBeTruthy();
 
     const file = await fetch(`${server.url}/export/observations.csv?unit=06601`, { headers: { origin: ORIGIN, authorization: `Bearer ${token}` } });

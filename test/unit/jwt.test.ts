@@ -20,4 +20,19 @@ describe('tokens with the secret as a KeyObject', () => {
     expect(() => verifyToken(none, SECRET, DAY)).toThrow('the token is invalid');
     expect(verifyToken(ours, SECRET, DAY).sub).toBe('us');
   });
+
+  it('checks a token it verified before again for its expiry and its secret', () => {
+    const now = Date.now();
+    const ours = signToken({ sub: 'again', unit: '20', role: 'ANALYST' as never }, SECRET, 60);
+    expect(verifyToken(ours, SECRET, DAY).sub).toBe('again');
+    expect(verifyToken(ours, SECRET, DAY).sub).toBe('again');
+    expect(() => verifyToken(ours, `${SECRET}!`, DAY)).toThrow('the token is invalid');
+    expect(() => verifyToken(ours, SECRET, 30)).toThrow('the maximum is');
+    const clock = jest.spyOn(Date, 'now').mockReturnValue(now + 61_000);
+    try {
+      expect(() => verifyToken(ours, SECRET, DAY)).toThrow('the token has expired');
+    } finally {
+      clock.mockRestore();
+    }
+  });
 });

@@ -1,4 +1,4 @@
-import { ReferenceCache } from '../../server/core/reference-cache';
+import { ReferenceCache, Versions } from '../../server/core/reference-cache';
 
 /** A version source whose reads the test finishes by hand, recording the version each read saw when it started. */
 function manualSource() {
@@ -8,7 +8,7 @@ function manualSource() {
     source: {
       read() {
         const sawVersion = state.catalogue;
-        return new Promise<{ catalogue: string; hierarchy: string }>((resolve) => state.reads.push({ sawVersion, finish: () => resolve({ catalogue: String(sawVersion), hierarchy: '1' }) }));
+        return new Promise<Versions>((resolve) => state.reads.push({ sawVersion, finish: () => resolve({ catalogue: String(sawVersion), hierarchy: '1', data: '1' }) }));
       },
     },
   };
@@ -53,7 +53,8 @@ describe('the reference cache', () => {
     await tick();
     expect(state.reads.map((r) => r.sawVersion)).toEqual([1, 2]);
     state.reads[1].finish();
-    await Promise.all([second, third]);
+    // Each caller learns the versions of the read it waited for: what its answer is computed under.
+    expect(await Promise.all([second, third])).toEqual([{ catalogue: '2', hierarchy: '1', data: '1' }, { catalogue: '2', hierarchy: '1', data: '1' }]);
     expect(state.reads).toHaveLength(2);
     expect(await cache.get('catalogue', 'v', async () => 'loaded after version 2')).toBe('loaded after version 2');
   });
