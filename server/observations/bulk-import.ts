@@ -1,0 +1,246 @@
+import { EntityManager, QueryRunner } from 'typeorm';
+import type { RequestContext } from '../request-context';
+import { chunk, isMysql } from '../core/sql';
+import { withWriteTransaction } from '../core/write-transaction';
+import type { Dimension } from '../indicators/dimension.entity';
+import type { Indicator } from '../indicators/indicator.entity';
+import type { ObservationStatus, Sex } from '../indicators/indicator-enums';
+import { maintainRollups, readGroups, SnapshotRow } from '../statistics/rollup.maintenance';
+import { candidateUnits, Candidates, Change, COLUMNS, IngestOptions, IngestResult, observationParams, planChanges, readStored, REVISION_COLUMNS, revisionParams, stateAfter, versionCheckedUpsert } from './observation-writer';
+import { checkAgainstStored, groupKey, observationKey, ObservationRow, pickUnit, RowProblem, StoredObservation, validateRows, ValidRow } from './observation-validation';
+import { Period, periodEnd, periodStart } from './period';
+
+/** Rows of one batch, with the file line each starts on. */
+export interface RowBatch {
+  rows: ObservationRow[];
+  lines: number[];
+}
+
+export interface BulkOptions extends IngestOptions {
+  /** The most errors (and, separately, warnings) reported; every bad row is still counted. */
+  maxProblems?: number;
+}
+
+export interface BulkResult {
+  result: IngestResult;
+  /** The file line of each reported problem's row, by row index. */
+  lines: Record<number, number>;
+  rows: number;
+}
+
+const MAX_PROBLEMS = 1000;
+/** Rows per multi-row statement: large statements amortise the round trip, within SQLite's 32,766 parameters. */
+const STATEMENT_ROWS = 2000;
+
+/** Ends the transaction without committing: the file had a bad row, or this was a dry run. */
+class RollBack extends Error {
+  constructor() {
+    super('import rolled back');
+  }
+}
+
+/**
+ * Loads batches of rows (a streamed file) in ONE transaction: each batch is checked with the
+ * rules of recordObservations against the state the earlier batches left, written with
+ * multi-row statements, and its rollup changes applied set-based; a bad row anywhere rolls the
+ * whole file back (later batches are still checked, to report every bad row). A dry run does
+ * everything and rolls back, so it answers exactly what a real run would. `open` is called again
+ * when MySQL retries the transaction after a deadlock.
+ */
+export async function bulkIngest(ctx: RequestContext, open: () => AsyncIterable<RowBatch>, options: BulkOptions = {}): Promise<BulkResult> {
+  let run: ImportRun | null = null;
+  try {
+    await withWriteTransaction(ctx.dataSource, async (manager) => {
+      run = new ImportRun(ctx, manager, options);
+      await run.prepare();
+      for await (const batch of open()) await run.batch(batch);
+      run.finish();
+      if (run.failed || options.dryRun) throw new RollBack();
+    });
+  } catch (error) {
+    if (!(error instanceof RollBack)) throw error;
+  }
+  return (run as unknown as ImportRun).outcome();
+}
+
+/** The state of one pass over the file, inside its transaction. */
+class ImportRun {
+  private readonly actor: string;
+  private readonly now = new Date().toISOString();
+  private readonly mysql: boolean;
+  private readonly maxProblems: number;
+  private readonly started = Date.now();
+  private indicators = new Map<string, Indicator>();
+  private codeLists: Map<string, Dimension> | null = null;
+  private units: Candidates = { byCode: new Map(), placements: new Map() };
+  /** Every key written so far, as indicator|period|sex|dimensions → unit id → row index: duplicates across batches are refused as within one. */
+  private seen = new Map<string, Map<number, number>>();
+  /** On MySQL with consecutive auto-increment ids, a multi-row INSERT's ids follow from its first one. */
+  private consecutiveIds = false;
+  private rows = 0;
+  private rejected = 0;
+  private changed = 0;
+  private errors: RowProblem[] = [];
+  private warnings: RowProblem[] = [];
+  private lines: Record<number, number> = {};
+  failed = false;
+
+  constructor(
+    private readonly ctx: RequestContext,
+    private readonly manager: EntityManager,
+    private readonly options: BulkOptions,
+  ) {
+    this.actor = options.actor ?? ctx.access.viewer.subject;
+    this.mysql = isMysql(ctx.dataSource);
+    this.maxProblems = options.maxProblems ?? MAX_PROBLEMS;
+  }
+
+  async prepare(): Promise<void> {
+    this.indicators = new Map((await this.ctx.loaders.allIndicators.load('all')).map((i) => [i.code, i]));
+    if (!this.mysql) return;
+    // innodb_autoinc_lock_mode 0 or 1 gives a multi-row INSERT (a "simple insert") consecutive ids; 2 may interleave them.
+    const [setting] = await this.manager.query('SELECT @@innodb_autoinc_lock_mode AS mode, @@auto_increment_increment AS step');
+    this.consecutiveIds = Number(setting.mode) <= 1 && Number(setting.step) === 1;
+  }
+
+  async batch(batch: RowBatch): Promise<void> {
+    const first = this.rows;
+    this.rows += batch.rows.length;
+    await this.addUnits(batch.rows);
+    const inArea = (code: string, period: Period) => {
+      const unit = pickUnit(this.units.byCode.get(code), periodStart(period), periodEnd(period));
+      return unit && this.ctx.access.containsOn(this.units.placements.get(unit.id) ?? [], periodEnd(period)) ? unit : null;
+    };
+    const checked = validateRows(batch.rows, this.indicators, await this.codeListsFor(batch.rows), inArea, this.options.strict ?? false, first);
+    const problems = [...checked.problems, ...this.duplicatesOfEarlierBatches(checked.valid)];
+    const refused = new Set(problems.map((p) => p.index));
+    const valid = checked.valid.filter((row) => !refused.has(row.index));
+    // Locks the groups the rollups depend on (MySQL) and gives the stored rows the checks need.
+    const snapshot = await readGroups(this.manager, this.ctx.dataSource, valid);
+    const stored = storedOf(snapshot.groups, valid);
+    problems.push(...checkAgainstStored(valid, stored));
+    this.report(batch, first, problems, checked.warnings);
+    if (problems.length) this.failed = true;
+    if (this.failed) return this.progress();
+    const changes = planChanges(valid, stored);
+    if (changes.length) {
+      await this.write(changes);
+      await maintainRollups(this.manager, this.ctx.dataSource, snapshot, changes.map(stateAfter));
+    }
+    this.changed += changes.length;
+    this.progress();
+  }
+
+  finish(): void {
+    const elapsed = (Date.now() - this.started) / 1000;
+    this.options.progress?.(`checked ${this.rows} rows in ${elapsed.toFixed(1)} s: ${this.rejected} rejected, ${this.changed} to change`);
+  }
+
+  outcome(): BulkResult {
+    const applied = !this.failed && !this.options.dryRun;
+    return {
+      result: { applied, accepted: this.rows - this.rejected, rejected: this.rejected, changed: this.failed ? 0 : this.changed, errors: this.errors, warnings: this.warnings },
+      lines: this.lines,
+      rows: this.rows,
+    };
+  }
+
+  /** Reads only the unit codes not met in an earlier batch: a file names the same units over and over. */
+  private async addUnits(rows: ObservationRow[]): Promise<void> {
+    const fresh = [...new Set(rows.map((r) => String(r.unit ?? '').trim()))].filter((code) => code && !this.units.byCode.has(code));
+    if (!fresh.length) return;
+    const found = await candidateUnits(this.ctx, fresh);
+    for (const [code, list] of found.byCode) this.units.byCode.set(code, list);
+    for (const [id, list] of found.placements) this.units.placements.set(id, list);
+    // A code that names no unit is remembered too, so it is not looked up again.
+    for (const code of fresh) if (!found.byCode.has(code)) this.units.byCode.set(code, []);
+  }
+
+  /** The dimensions' code lists, read once and only when a row gives dimension values. */
+  private async codeListsFor(rows: ObservationRow[]): Promise<Map<string, Dimension>> {
+    if (this.codeLists) return this.codeLists;
+    if (!rows.some((r) => r.dimensions?.length)) return new Map();
+    return (this.codeLists = await this.ctx.loaders.dimensions.load('all'));
+  }
+
+  private duplicatesOfEarlierBatches(valid: ValidRow[]): RowProblem[] {
+    const problems: RowProblem[] = [];
+    for (const row of valid) {
+      const cell = `${row.indicator.id}|${row.period}|${row.sex}|${row.dimensionKey}`;
+      let units = this.seen.get(cell);
+      if (!units) this.seen.set(cell, (units = new Map()));
+      const first = units.get(row.unitId);
+      if (first === undefined) units.set(row.unitId, row.index);
+      else problems.push({ index: row.index, field: null, code: 'BAD_USER_INPUT', message: `Same observation as row ${first} (indicator, unit, period, sex, dimensions)` });
+    }
+    return problems;
+  }
+
+  /** Keeps the first problems and warnings (with their lines) and counts every rejected row. */
+  private report(batch: RowBatch, first: number, problems: RowProblem[], warnings: RowProblem[]): void {
+    this.rejected += new Set(problems.map((p) => p.index)).size;
+    const keep = (into: RowProblem[], list: RowProblem[]) => {
+      for (const p of list.sort((a, b) => a.index - b.index)) {
+        if (into.length >= this.maxProblems) return;
+        into.push(p);
+        this.lines[p.index] = batch.lines[p.index - first];
+      }
+    };
+    keep(this.errors, problems);
+    keep(this.warnings, warnings);
+  }
+
+  private progress(): void {
+    const seconds = (Date.now() - this.started) / 1000;
+    const rss = Math.round(process.memoryUsage.rss() / 2 ** 20);
+    this.options.progress?.(`${this.rows} rows ${this.failed ? 'checked' : 'loaded'}, ${Math.round(this.rows / Math.max(seconds, 0.001))} rows/s, RSS ${rss} MB`);
+  }
+
+  /**
+   * New rows go in with plain multi-row INSERTs (no per-row version test), stored ones with the
+   * version-checked upsert; then one revision per change. The new rows' ids come from the
+   * INSERT itself on MySQL (consecutive ids), otherwise from reading them back.
+   */
+  private async write(changes: Change[]): Promise<void> {
+    const runner = this.manager.queryRunner as QueryRunner;
+    const ids = new Map<Change, number>();
+    const created = changes.filter((c) => !c.stored);
+    for (const part of chunk(created, STATEMENT_ROWS)) {
+      const outcome = await runner.query(`INSERT INTO observation (${COLUMNS.join(', ')}) VALUES ${rowsSql(part.length, COLUMNS.length)}`, part.flatMap((c) => observationParams(c, this.actor, this.now)), true);
+      const firstId = Number((outcome.raw as { insertId?: number }).insertId);
+      if (this.consecutiveIds) part.forEach((c, i) => ids.set(c, firstId + i));
+    }
+    if (created.length && !this.consecutiveIds) {
+      const fresh = await readStored(this.ctx, this.manager, created.map((c) => c.row), false);
+      for (const c of created) ids.set(c, (fresh.get(c.row.key) as StoredObservation).id);
+    }
+    const updated = changes.filter((c) => c.stored);
+    for (const part of chunk(updated, STATEMENT_ROWS)) {
+      const outcome = await runner.query(`INSERT INTO observation (${COLUMNS.join(', ')}) VALUES ${rowsSql(part.length, COLUMNS.length)} ${versionCheckedUpsert(this.mysql)}`, part.flatMap((c) => observationParams(c, this.actor, this.now)), true);
+      const expected = this.mysql ? 2 * part.length : part.length;
+      if (outcome.affected !== undefined && outcome.affected !== expected) throw new Error(`Concurrent change detected while importing observations (${outcome.affected} of ${expected} row changes); nothing was loaded`);
+      for (const c of part) ids.set(c, (c.stored as StoredObservation).id);
+    }
+    for (const part of chunk(changes, STATEMENT_ROWS)) {
+      await this.manager.query(`INSERT INTO observation_revision (${REVISION_COLUMNS.join(', ')}) VALUES ${rowsSql(part.length, REVISION_COLUMNS.length)}`, part.flatMap((c) => revisionParams(c, ids.get(c), this.actor, this.now)));
+    }
+  }
+}
+
+const rowsSql = (rows: number, columns: number) => {
+  const one = `(${new Array(columns).fill('?').join(', ')})`;
+  return new Array(rows).fill(one).join(', ');
+};
+
+/** The stored observations the checks need: each row's own, and the other sexes of its key (the TOTAL check). */
+function storedOf(groups: Map<string, SnapshotRow[]>, valid: ValidRow[]): Map<string, StoredObservation> {
+  const stored = new Map<string, StoredObservation>();
+  const wanted = new Set(valid.map((r) => groupKey(r.indicator.id, r.unitId, r.period, r.dimensionKey)));
+  for (const list of groups.values()) {
+    for (const s of list) {
+      if (!wanted.has(groupKey(s.indicatorId, s.unitId, s.period, s.dimensions))) continue;
+      stored.set(observationKey(s.indicatorId, s.unitId, s.period, s.sex, s.dimensions), { id: s.id, indicatorId: s.indicatorId, unitId: s.unitId, period: s.period, sex: s.sex as Sex, dimensionKey: s.dimensions, numerator: s.numerator, denominator: s.denominator, status: s.status as ObservationStatus, source: s.source, version: s.version });
+    }
+  }
+  return stored;
+}
