@@ -1,3 +1,5 @@
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { EntityManager, QueryRunner } from 'typeorm';
 import type { RequestContext } from '../request-context';
 import { chunk, isMysql } from '../core/sql';
@@ -9,6 +11,7 @@ import { maintainRollups, readGroups, SnapshotRow } from '../statistics/rollup.m
 import { candidateUnits, Candidates, Change, COLUMNS, IngestOptions, IngestResult, observationParams, planChanges, readStored, REVISION_COLUMNS, revisionParams, stateAfter, versionCheckedUpsert } from './observation-writer';
 import { checkAgainstStored, groupKey, observationKey, ObservationRow, pickUnit, RowProblem, StoredObservation, validateRows, ValidRow } from './observation-validation';
 import { Period, periodEnd, periodStart } from './period';
+import { SeenKeys } from './seen-keys';
 
 /** Rows of one batch, with the file line each starts on. */
 export interface RowBatch {
@@ -53,7 +56,13 @@ export async function bulkIngest(ctx: RequestContext, open: () => AsyncIterable<
     await withWriteTransaction(ctx.dataSource, async (manager) => {
       run = new ImportRun(ctx, manager, options);
       await run.prepare();
-      for await (const batch of open()) await run.batch(batch);
+      // Reads (parses) the next batch while the database works on this one.
+      const batches = open()[Symbol.asyncIterator]();
+      let next = batches.next();
+      for (let current = await next; !current.done; current = await next) {
+        next = batches.next();
+        await run.batch(current.value);
+      }
       run.finish();
       if (run.failed || options.dryRun) throw new RollBack();
     });
@@ -70,11 +79,12 @@ class ImportRun {
   private readonly mysql: boolean;
   private readonly maxProblems: number;
   private readonly started = Date.now();
+  private readonly memory = new MemoryBound();
   private indicators = new Map<string, Indicator>();
   private codeLists: Map<string, Dimension> | null = null;
   private units: Candidates = { byCode: new Map(), placements: new Map() };
-  /** Every key written so far, as indicator|period|sex|dimensions → unit id → row index: duplicates across batches are refused as within one. */
-  private seen = new Map<string, Map<number, number>>();
+  /** Every key met so far, so a duplicate across batches is refused as one within a batch. */
+  private seen = new SeenKeys();
   /** On MySQL with consecutive auto-increment ids, a multi-row INSERT's ids follow from its first one. */
   private consecutiveIds = false;
   private rows = 0;
@@ -128,6 +138,7 @@ class ImportRun {
       await maintainRollups(this.manager, this.ctx.dataSource, snapshot, changes.map(stateAfter));
     }
     this.changed += changes.length;
+    this.memory.afterBatch(batch.rows.length);
     this.progress();
   }
 
@@ -166,12 +177,8 @@ class ImportRun {
   private duplicatesOfEarlierBatches(valid: ValidRow[]): RowProblem[] {
     const problems: RowProblem[] = [];
     for (const row of valid) {
-      const cell = `${row.indicator.id}|${row.period}|${row.sex}|${row.dimensionKey}`;
-      let units = this.seen.get(cell);
-      if (!units) this.seen.set(cell, (units = new Map()));
-      const first = units.get(row.unitId);
-      if (first === undefined) units.set(row.unitId, row.index);
-      else problems.push({ index: row.index, field: null, code: 'BAD_USER_INPUT', message: `Same observation as row ${first} (indicator, unit, period, sex, dimensions)` });
+      const first = this.seen.firstOrAdd(row.indicator.id, row.unitId, row.period, row.sex, row.dimensionKey, row.index);
+      if (first >= 0) problems.push({ index: row.index, field: null, code: 'BAD_USER_INPUT', message: `Same observation as row ${first} (indicator, unit, period, sex, dimensions)` });
     }
     return problems;
   }
@@ -224,6 +231,29 @@ class ImportRun {
     for (const part of chunk(changes, STATEMENT_ROWS)) {
       await this.manager.query(`INSERT INTO observation_revision (${REVISION_COLUMNS.join(', ')}) VALUES ${rowsSql(part.length, REVISION_COLUMNS.length)}`, part.flatMap((c) => revisionParams(c, ids.get(c), this.actor, this.now)));
     }
+  }
+}
+
+/**
+ * V8 sizes its heap for throughput and lets a long import's garbage (each batch's rows, SQL text
+ * and driver buffers) pile up to gigabytes before a full collection, though the live data stay
+ * about one batch. A full collection therefore runs whenever resident memory has grown more than
+ * a margin (a few KiB a batch row, at least 32 MiB) over what it was before the first batch, so
+ * the peak follows the batch size, not the file. The collector is reached through the documented
+ * --expose-gc flag set at run time: a command typed as `npm run import` cannot pass node flags.
+ */
+v8.setFlagsFromString('--expose-gc');
+const collectGarbage = vm.runInNewContext('gc') as () => void;
+const MARGIN_PER_ROW = 6 * 1024;
+const MIN_MARGIN = 32 * 2 ** 20;
+
+class MemoryBound {
+  private readonly base = process.memoryUsage.rss();
+  private margin = MIN_MARGIN;
+
+  afterBatch(rows: number): void {
+    this.margin = Math.max(this.margin, rows * MARGIN_PER_ROW);
+    if (process.memoryUsage.rss() > this.base + this.margin) collectGarbage();
   }
 }
 
