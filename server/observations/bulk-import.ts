@@ -56,20 +56,40 @@ export async function bulkIngest(ctx: RequestContext, open: () => AsyncIterable<
     await withWriteTransaction(ctx.dataSource, async (manager) => {
       run = new ImportRun(ctx, manager, options);
       await run.prepare();
-      // Reads (parses) the next batch while the database works on this one.
+      const active = run;
+      // Parses and checks the next batch while the database writes this one (a pipeline of two).
       const batches = open()[Symbol.asyncIterator]();
-      let next = batches.next();
-      for (let current = await next; !current.done; current = await next) {
-        next = batches.next();
-        await run.batch(current.value);
+      const checkNext = async () => {
+        const read = await batches.next();
+        return read.done ? null : active.check(read.value);
+      };
+      try {
+        let next = checkNext();
+        for (let current = await next; current; current = await next) {
+          next = checkNext();
+          // Handled here, thrown by the await above: an error while this batch is applied must not leave it unhandled.
+          next.catch(() => undefined);
+          await active.apply(current);
+        }
+      } finally {
+        await batches.return?.();
       }
-      run.finish();
-      if (run.failed || options.dryRun) throw new RollBack();
+      active.finish();
+      if (active.failed || options.dryRun) throw new RollBack();
     });
   } catch (error) {
     if (!(error instanceof RollBack)) throw error;
   }
   return (run as unknown as ImportRun).outcome();
+}
+
+interface CheckedBatch {
+  batch: RowBatch;
+  /** Index of its first row in the file. */
+  first: number;
+  valid: ValidRow[];
+  problems: RowProblem[];
+  warnings: RowProblem[];
 }
 
 /** The state of one pass over the file, inside its transaction. */
@@ -113,7 +133,8 @@ class ImportRun {
     this.consecutiveIds = Number(setting.mode) <= 1 && Number(setting.step) === 1;
   }
 
-  async batch(batch: RowBatch): Promise<void> {
+  /** The checks that need no stored state: each row, and duplicates within the file so far. */
+  async check(batch: RowBatch): Promise<CheckedBatch> {
     const first = this.rows;
     this.rows += batch.rows.length;
     await this.addUnits(batch.rows);
@@ -125,11 +146,16 @@ class ImportRun {
     const problems = [...checked.problems, ...this.duplicatesOfEarlierBatches(checked.valid)];
     const refused = new Set(problems.map((p) => p.index));
     const valid = checked.valid.filter((row) => !refused.has(row.index));
+    return { batch, first, valid, problems, warnings: checked.warnings };
+  }
+
+  /** Checks a batch against the stored rows (as earlier batches left them) and writes it, with its rollup changes. */
+  async apply({ batch, first, valid, problems, warnings }: CheckedBatch): Promise<void> {
     // Locks the groups the rollups depend on (MySQL) and gives the stored rows the checks need.
     const snapshot = await readGroups(this.manager, this.ctx.dataSource, valid);
     const stored = storedOf(snapshot.groups, valid);
     problems.push(...checkAgainstStored(valid, stored));
-    this.report(batch, first, problems, checked.warnings);
+    this.report(batch, first, problems, warnings);
     if (problems.length) this.failed = true;
     if (this.failed) return this.progress();
     const changes = planChanges(valid, stored);
