@@ -23,6 +23,7 @@ const USAGE = `usage: npm run bench:import -- [--rows N] [--database NAME] [--my
   --database NAME  MariaDB database to create (dropped first; default bdg_bench_import)
   --mysql-url URL  MariaDB server (default BENCH_MYSQL_URL or mysql://root@127.0.0.1:3306)
   --batch N        rows per batch of the importer (default: its own, 20000)
+  --drop           drop the database at the end (default: keep it, to look at)
   --out FILE       the report (default bench/IMPORT.md)`;
 
 interface Options {
@@ -30,6 +31,7 @@ interface Options {
   database: string;
   mysqlUrl: string;
   batch: number | null;
+  drop: boolean;
   out: string;
 }
 
@@ -51,6 +53,7 @@ function parseOptions(args: string[]): Options {
   return {
     rows,
     batch,
+    drop: args.includes('--drop'),
     database: value('database') ?? 'bdg_bench_import',
     mysqlUrl: value('mysql-url') ?? process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306',
     out: path.resolve(value('out') ?? path.join(PROJECT_ROOT, 'bench', 'IMPORT.md')),
@@ -204,19 +207,44 @@ async function stateOf(dataSource: DataSource): Promise<DatabaseState> {
   };
 }
 
-/** After a client dies MariaDB rolls its transaction back in the connection's thread: wait until no other connection uses the database. */
+/**
+ * After a client dies MariaDB rolls its transaction back in the connection's thread: wait until no
+ * other connection on the database is busy or holds a transaction (the bench's own idle pooled
+ * connections sleep without one).
+ */
 async function waitForRollback(dataSource: DataSource, database: string): Promise<number> {
   const started = Date.now();
   for (;;) {
-    const [{ n }] = await dataSource.query('SELECT COUNT(*) AS n FROM information_schema.processlist WHERE db = ? AND id <> CONNECTION_ID()', [database]);
+    const [{ n }] = await dataSource.query(
+      `SELECT COUNT(*) AS n FROM information_schema.processlist WHERE db = ? AND id <> CONNECTION_ID() AND (command <> 'Sleep' OR id IN (SELECT trx_mysql_thread_id FROM information_schema.innodb_trx))`,
+      [database],
+    );
     if (Number(n) === 0) return (Date.now() - started) / 1000;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
 
+/**
+ * What MariaDB alone takes to write the same rows, in the same run: the loaded observations and
+ * revisions copied into empty tables of the same definition (INSERT … SELECT: no client, no
+ * parsing, no checks). The importer's rate divided by this one is its share of the server's own speed.
+ */
+async function serverCopySeconds(dataSource: DataSource): Promise<{ observations: number; revisions: number }> {
+  const copy = async (table: string) => {
+    await dataSource.query(`DROP TABLE IF EXISTS bench_copy_${table}`);
+    await dataSource.query(`CREATE TABLE bench_copy_${table} LIKE ${table}`);
+    const started = Date.now();
+    await dataSource.query(`INSERT INTO bench_copy_${table} SELECT * FROM ${table}`);
+    const seconds = (Date.now() - started) / 1000;
+    await dataSource.query(`DROP TABLE bench_copy_${table}`);
+    return seconds;
+  };
+  return { observations: await copy('observation'), revisions: await copy('observation_revision') };
+}
+
 // ---------------------------------------------------------------- report
 
-function report(options: Options, setup: { communes: number; indicators: number; years: string; csvBytes: number; generateSeconds: number }, db: { version: string; settings: string }, before: DatabaseState, killed: RunResult, rollbackSeconds: number, afterKill: DatabaseState, full: RunResult, afterFull: DatabaseState): string {
+function report(options: Options, setup: { communes: number; indicators: number; years: string; csvBytes: number; generateSeconds: number }, db: { version: string; settings: string }, before: DatabaseState, killed: RunResult, rollbackSeconds: number, afterKill: DatabaseState, full: RunResult, afterFull: DatabaseState, copy: { observations: number; revisions: number }): string {
   const machine = describeMachine();
   const version = codeVersion();
   const rate = options.rows / full.wallSeconds;
@@ -242,6 +270,8 @@ each row with a quoted Vietnamese source (generated in ${setup.generateSeconds.t
 | wall time of the command (start of node to exit, everything included) | ${full.wallSeconds.toFixed(1)} s | |
 | rows per second (rows ÷ wall time) | **${Math.round(rate).toLocaleString('en')}** | ≥ 50,000 |
 | peak RSS (\`/usr/bin/time -v\`, maximum resident set size) | **${full.peakRssMiB?.toFixed(0) ?? '?'} MiB** | ≤ 400 MiB |
+| MariaDB alone, same run: \`INSERT … SELECT\` of the loaded observations, then of their revisions, into empty copies | ${copy.observations.toFixed(1)} s + ${copy.revisions.toFixed(1)} s = ${Math.round(options.rows / (copy.observations + copy.revisions)).toLocaleString('en')} rows/s | |
+| the importer's rate ÷ that | ${(rate / (options.rows / (copy.observations + copy.revisions))).toFixed(2)}× | |
 | exit code | ${full.exitCode} | 0 |
 | the importer's last lines | ${full.lastLines.map((l) => `\`${l}\``).join('<br>')} | |
 
@@ -296,11 +326,14 @@ async function main(): Promise<void> {
     const full = await runImport(database.url, file, options.batch, null);
     const afterFull = await stateOf(dataSource);
     print(`after the re-run: ${afterFull.observations} observations, rollup differences ${afterFull.rollupDifferences.length}; ${Math.round(options.rows / full.wallSeconds)} rows/s, peak RSS ${full.peakRssMiB?.toFixed(0)} MiB`);
-    fs.writeFileSync(options.out, report(options, setup, await databaseDescription(dataSource), before, killed, rollbackSeconds, afterKill, full, afterFull));
+    const copy = await serverCopySeconds(dataSource);
+    print(`MariaDB alone copies the observations in ${copy.observations.toFixed(1)} s, the revisions in ${copy.revisions.toFixed(1)} s`);
+    fs.writeFileSync(options.out, report(options, setup, await databaseDescription(dataSource), before, killed, rollbackSeconds, afterKill, full, afterFull, copy));
     print(`wrote ${path.relative(process.cwd(), options.out)}`);
     fs.rmSync(file, { force: true });
   } finally {
     await dataSource.destroy();
+    if (options.drop) await database.drop();
   }
 }
 

@@ -268,8 +268,15 @@ class ImportRun {
  * the peak follows the batch size, not the file. The collector is reached through the documented
  * --expose-gc flag set at run time: a command typed as `npm run import` cannot pass node flags.
  */
-v8.setFlagsFromString('--expose-gc');
-const collectGarbage = vm.runInNewContext('gc') as () => void;
+let collector: (() => void) | null = null;
+function collectGarbage(): void {
+  if (!collector) {
+    v8.setFlagsFromString('--expose-gc');
+    collector = vm.runInNewContext('gc') as () => void;
+  }
+  collector();
+}
+
 const MARGIN_PER_ROW = 6 * 1024;
 const MIN_MARGIN = 32 * 2 ** 20;
 
