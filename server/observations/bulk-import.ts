@@ -11,6 +11,7 @@ import { maintainRollups, readGroups, SnapshotRow } from '../statistics/rollup.m
 import { candidateUnits, Candidates, Change, COLUMNS, IngestOptions, IngestResult, observationParams, planChanges, readStored, REVISION_COLUMNS, revisionParams, stateAfter, versionCheckedUpsert } from './observation-writer';
 import { checkAgainstStored, groupKey, observationKey, ObservationRow, pickUnit, RowProblem, StoredObservation, validateRows, ValidRow } from './observation-validation';
 import { Period, periodEnd, periodStart } from './period';
+import { loadData } from './load-data';
 import { SeenKeys } from './seen-keys';
 
 /** Rows of one batch, with the file line each starts on. */
@@ -107,6 +108,8 @@ class ImportRun {
   private seen = new SeenKeys();
   /** On MySQL with consecutive auto-increment ids, a multi-row INSERT's ids follow from its first one. */
   private consecutiveIds = false;
+  /** Whether LOAD DATA LOCAL may be tried (MySQL); off for the run once the server refuses it. */
+  private localInfile = true;
   private rows = 0;
   private rejected = 0;
   private changed = 0;
@@ -123,6 +126,10 @@ class ImportRun {
     this.actor = options.actor ?? ctx.access.viewer.subject;
     this.mysql = isMysql(ctx.dataSource);
     this.maxProblems = options.maxProblems ?? MAX_PROBLEMS;
+  }
+
+  private get runner(): QueryRunner {
+    return this.manager.queryRunner as QueryRunner;
   }
 
   async prepare(): Promise<void> {
@@ -235,27 +242,42 @@ class ImportRun {
    * INSERT itself on MySQL (consecutive ids), otherwise from reading them back.
    */
   private async write(changes: Change[]): Promise<void> {
-    const runner = this.manager.queryRunner as QueryRunner;
     const ids = new Map<Change, number>();
     const created = changes.filter((c) => !c.stored);
-    for (const part of chunk(created, STATEMENT_ROWS)) {
-      const outcome = await runner.query(`INSERT INTO observation (${COLUMNS.join(', ')}) VALUES ${rowsSql(part.length, COLUMNS.length)}`, part.flatMap((c) => observationParams(c, this.actor, this.now)), true);
-      const firstId = Number((outcome.raw as { insertId?: number }).insertId);
-      if (this.consecutiveIds) part.forEach((c, i) => ids.set(c, firstId + i));
-    }
+    await this.insert('observation', COLUMNS, created.map((c) => observationParams(c, this.actor, this.now)), (i, id) => ids.set(created[i], id));
     if (created.length && !this.consecutiveIds) {
       const fresh = await readStored(this.ctx, this.manager, created.map((c) => c.row), false);
       for (const c of created) ids.set(c, (fresh.get(c.row.key) as StoredObservation).id);
     }
     const updated = changes.filter((c) => c.stored);
     for (const part of chunk(updated, STATEMENT_ROWS)) {
-      const outcome = await runner.query(`INSERT INTO observation (${COLUMNS.join(', ')}) VALUES ${rowsSql(part.length, COLUMNS.length)} ${versionCheckedUpsert(this.mysql)}`, part.flatMap((c) => observationParams(c, this.actor, this.now)), true);
+      const outcome = await this.runner.query(`INSERT INTO observation (${COLUMNS.join(', ')}) VALUES ${rowsSql(part.length, COLUMNS.length)} ${versionCheckedUpsert(this.mysql)}`, part.flatMap((c) => observationParams(c, this.actor, this.now)), true);
       const expected = this.mysql ? 2 * part.length : part.length;
       if (outcome.affected !== undefined && outcome.affected !== expected) throw new Error(`Concurrent change detected while importing observations (${outcome.affected} of ${expected} row changes); nothing was loaded`);
       for (const c of part) ids.set(c, (c.stored as StoredObservation).id);
     }
-    for (const part of chunk(changes, STATEMENT_ROWS)) {
-      await this.manager.query(`INSERT INTO observation_revision (${REVISION_COLUMNS.join(', ')}) VALUES ${rowsSql(part.length, REVISION_COLUMNS.length)}`, part.flatMap((c) => revisionParams(c, ids.get(c), this.actor, this.now)));
+    await this.insert('observation_revision', REVISION_COLUMNS, changes.map((c) => revisionParams(c, ids.get(c), this.actor, this.now)), () => undefined);
+  }
+
+  /**
+   * Inserts new rows: on MySQL with one LOAD DATA LOCAL while the server allows it, else with
+   * multi-row INSERTs. `idOf(i, id)` learns row i's id when the ids are consecutive.
+   */
+  private async insert(table: string, columns: readonly string[], rows: unknown[][], idOf: (index: number, id: number) => void): Promise<void> {
+    if (!rows.length) return;
+    if (this.mysql && this.localInfile) {
+      const loaded = await loadData(this.runner, table, columns, rows);
+      if (loaded) {
+        if (this.consecutiveIds) rows.forEach((_, i) => idOf(i, loaded.firstId + i));
+        return;
+      }
+      this.localInfile = false;
+    }
+    for (let from = 0; from < rows.length; from += STATEMENT_ROWS) {
+      const part = rows.slice(from, from + STATEMENT_ROWS);
+      const outcome = await this.runner.query(`INSERT INTO ${table} (${columns.join(', ')}) VALUES ${rowsSql(part.length, columns.length)}`, part.flat(), true);
+      const firstId = Number((outcome.raw as { insertId?: number }).insertId);
+      if (this.consecutiveIds) part.forEach((_, i) => idOf(from + i, firstId + i));
     }
   }
 }
@@ -277,7 +299,7 @@ function collectGarbage(): void {
   collector();
 }
 
-const MARGIN_PER_ROW = 6 * 1024;
+const MARGIN_PER_ROW = 4 * 1024;
 const MIN_MARGIN = 32 * 2 ** 20;
 
 class MemoryBound {
