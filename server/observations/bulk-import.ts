@@ -299,7 +299,7 @@ function collectGarbage(): void {
   collector();
 }
 
-const MARGIN_PER_ROW = 4 * 1024;
+const MARGIN_PER_ROW = 6 * 1024;
 const MIN_MARGIN = 32 * 2 ** 20;
 
 class MemoryBound {
