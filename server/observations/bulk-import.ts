@@ -68,7 +68,7 @@ export async function bulkIngest(ctx: RequestContext, open: () => AsyncIterable<
         let next = checkNext();
         for (let current = await next; current; current = await next) {
           next = checkNext();
-          // Handled here, thrown by the await above: an error while this batch is applied must not leave it unhandled.
+          // Marked handled: when applying this batch throws, the loop ends without awaiting the next one.
           next.catch(() => undefined);
           await active.apply(current);
         }
