@@ -18,7 +18,7 @@ import { ObservationState } from '../statistics/rollup.contribution';
 /** Rows per multi-row INSERT and per IN list. */
 export const CHUNK = 500;
 export const COLUMNS = ['indicator_id', 'unit_id', 'period', 'sex', 'disaggregation', 'numerator', 'denominator', 'status', 'source', 'version', 'updated_by', 'updated_at'];
-export const KEY_COLUMNS = ['indicator_id', 'unit_id', 'period', 'sex', 'disaggregation'];
+const KEY_COLUMNS = ['indicator_id', 'unit_id', 'period', 'sex', 'disaggregation'];
 export const REVISION_COLUMNS = ['observation_id', 'old_numerator', 'old_denominator', 'old_status', 'new_numerator', 'new_denominator', 'new_status', 'version', 'changed_by', 'changed_at', 'comment'];
 
 export interface IngestOptions {
