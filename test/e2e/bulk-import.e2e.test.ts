@@ -165,6 +165,18 @@ describe.each(testDatabases())('npm run import (bulk, streamed) on $name', (db) 
     expect(rollupDifferences(await recomputeRollups(dataSource.manager), await readRollupTable(dataSource.manager))).toEqual([]);
   }, 90_000);
 
+  it('--strict refuses a value outside its plausible range that is otherwise a warning', async () => {
+    const [{ code }] = await dataSource.query(`SELECT code FROM indicator WHERE code = 'SEX_RATIO_AT_BIRTH' AND entry_level = 'COMMUNE'`);
+    const file = write('implausible.csv', [`${code},${shape.communes[0]},2045,TOTAL,300,100,`]);
+    const warned = importFile(file, '--dry-run');
+    expect(warned.status).toBe(0);
+    expect(warned.stderr).toMatch(/^warning: line 2: numerator: SEX_RATIO_AT_BIRTH 300 .* outside the plausible range 80–150$/m);
+    const refused = importFile(file, '--strict');
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(/^line 2: numerator: SEX_RATIO_AT_BIRTH 300 .* outside the plausible range 80–150$/m);
+    expect(refused.stderr).toMatch(/1 of 1 rows rejected; nothing was loaded/);
+  }, 30_000);
+
   it('memory follows the batch, not the file: fifteen times the rows, about the same peak RSS', () => {
     const small = importFile(write('small.csv', rows(shape, 10_000, 2040)), '--batch', '2000');
     const large = importFile(write('large.csv', rows(shape, 150_000, 2050)), '--batch', '2000');
