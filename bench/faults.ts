@@ -434,7 +434,7 @@ shutdown), stays down 2 s and starts again (down ${ms(restart.downMs)} in all).
 | rollups vs a recomputation from the observations (\`npm run db:rebuild-statistics -- --check\` logic) | ${restart.rollupDifferences.length ? `${restart.rollupDifferences.length} differences: ${restart.rollupDifferences.slice(0, 3).join('; ')}` : 'equal'} |
 | from MariaDB accepting connections to the first read answered | ${ms(restart.recoveryMs)} |
 
-Not measured here: kill -9 in the middle of \`npm run import\` (part of the bulk-import work).
+kill -9 in the middle of \`npm run import\`: measured by \`npm run bench:import\`, see [IMPORT.md](IMPORT.md).
 `;
 }
 

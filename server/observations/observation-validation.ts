@@ -119,12 +119,15 @@ export function validateRows(
   codeLists: Map<string, Dimension>,
   unitFor: (code: string, period: Period) => CandidateUnit | null,
   strict = false,
+  /** Index of the first row (a file's later batch), so problems and duplicates name rows of the whole file. */
+  firstIndex = 0,
 ): { valid: ValidRow[]; problems: RowProblem[]; warnings: RowProblem[] } {
   const problems: RowProblem[] = [];
   const warnings: RowProblem[] = [];
   const valid: ValidRow[] = [];
   const seen = new Map<string, number>();
-  rows.forEach((row, index) => {
+  rows.forEach((row, local) => {
+    const index = firstIndex + local;
     const bad = (field: string | null, message: string, code: RowProblem['code'] = 'BAD_USER_INPUT') => problems.push({ index, field, message, code });
     const warn = (field: string | null, message: string) => warnings.push({ index, field, message, code: 'IMPLAUSIBLE' });
     const before = problems.length;

@@ -18,9 +18,9 @@ import { ObservationState } from '../statistics/rollup.contribution';
 
 /** Rows per multi-row INSERT and per IN list. */
 export const CHUNK = 500;
-const COLUMNS = ['indicator_id', 'unit_id', 'period', 'sex', 'disaggregation', 'numerator', 'denominator', 'status', 'source', 'version', 'updated_by', 'updated_at'];
+export const COLUMNS = ['indicator_id', 'unit_id', 'period', 'sex', 'disaggregation', 'numerator', 'denominator', 'status', 'source', 'version', 'updated_by', 'updated_at'];
 const KEY_COLUMNS = ['indicator_id', 'unit_id', 'period', 'sex', 'disaggregation'];
-const REVISION_COLUMNS = ['observation_id', 'old_numerator', 'old_denominator', 'old_status', 'new_numerator', 'new_denominator', 'new_status', 'version', 'changed_by', 'changed_at', 'comment'];
+export const REVISION_COLUMNS = ['observation_id', 'old_numerator', 'old_denominator', 'old_status', 'new_numerator', 'new_denominator', 'new_status', 'version', 'changed_by', 'changed_at', 'comment'];
 
 export interface IngestOptions {
   dryRun?: boolean;
@@ -113,7 +113,7 @@ async function codeListsFor(ctx: RequestContext, rows: ObservationRow[], indicat
   return needed ? ctx.loaders.dimensions.load('all') : new Map();
 }
 
-interface Change {
+export interface Change {
   row: ValidRow;
   stored: StoredObservation | null;
   status: ObservationStatus;
@@ -121,11 +121,11 @@ interface Change {
   version: number;
 }
 
-function stateAfter(c: Change): ObservationState {
+export function stateAfter(c: Change): ObservationState {
   return { unitId: c.row.unitId, indicatorId: c.row.indicator.id, period: c.row.period, sex: c.row.sex, dimensions: c.row.dimensionKey, numerator: c.row.numerator, denominator: c.row.denominator, status: c.status };
 }
 
-function planChanges(valid: ValidRow[], stored: Map<string, StoredObservation>): Change[] {
+export function planChanges(valid: ValidRow[], stored: Map<string, StoredObservation>): Change[] {
   const changes: Change[] = [];
   for (const row of valid) {
     const current = stored.get(row.key) ?? null;
@@ -137,17 +137,31 @@ function planChanges(valid: ValidRow[], stored: Map<string, StoredObservation>):
   return changes;
 }
 
-async function writeChanges(ctx: RequestContext, manager: EntityManager, changes: Change[], actor: string, now: string, progress: (line: string) => void): Promise<void> {
-  const mysql = isMysql(ctx.dataSource);
+/** The tail of an upsert that applies only over the version read under lock; affected rows prove it did. */
+export function versionCheckedUpsert(mysql: boolean): string {
   const assignments = COLUMNS.filter((c) => !KEY_COLUMNS.includes(c));
-  // The update applies only over the version read under lock; affected rows prove it did.
-  const upsertTail = mysql
+  return mysql
     ? `ON DUPLICATE KEY UPDATE ${assignments.map((c) => `${c} = IF(version = VALUES(version) - 1, VALUES(${c}), ${c})`).join(', ')}`
     : `ON CONFLICT (${KEY_COLUMNS.join(', ')}) DO UPDATE SET ${assignments.map((c) => `${c} = excluded.${c}`).join(', ')} WHERE observation.version = excluded.version - 1`;
+}
+
+/** An observation's values in COLUMNS order. */
+export function observationParams(c: Change, actor: string, now: string): unknown[] {
+  return [c.row.indicator.id, c.row.unitId, c.row.period, c.row.sex, c.row.dimensionKey, c.row.numerator, c.row.denominator, c.status, c.source, c.version, actor, now];
+}
+
+/** A change's revision in REVISION_COLUMNS order. */
+export function revisionParams(c: Change, observationId: number | undefined, actor: string, now: string): unknown[] {
+  return [observationId, c.stored?.numerator ?? null, c.stored?.denominator ?? null, c.stored?.status ?? null, c.row.numerator, c.row.denominator, c.status, c.version, actor, now, c.row.comment];
+}
+
+async function writeChanges(ctx: RequestContext, manager: EntityManager, changes: Change[], actor: string, now: string, progress: (line: string) => void): Promise<void> {
+  const mysql = isMysql(ctx.dataSource);
+  const upsertTail = versionCheckedUpsert(mysql);
   let done = 0;
   for (const batch of chunk(changes, CHUNK)) {
     const params: unknown[] = [];
-    for (const c of batch) params.push(c.row.indicator.id, c.row.unitId, c.row.period, c.row.sex, c.row.dimensionKey, c.row.numerator, c.row.denominator, c.status, c.source, c.version, actor, now);
+    for (const c of batch) params.push(...observationParams(c, actor, now));
     const sql = `INSERT INTO observation (${COLUMNS.join(', ')}) VALUES ${batch.map(() => `(${COLUMNS.map(() => '?').join(', ')})`).join(', ')} ${upsertTail}`;
     const outcome = await (manager.queryRunner as QueryRunner).query(sql, params, true);
     const updates = batch.filter((c) => c.stored).length;
@@ -168,9 +182,7 @@ async function writeChanges(ctx: RequestContext, manager: EntityManager, changes
   let revisions = 0;
   for (const batch of chunk(changes, CHUNK)) {
     const params: unknown[] = [];
-    for (const c of batch) {
-      params.push(ids.get(c.row.key), c.stored?.numerator ?? null, c.stored?.denominator ?? null, c.stored?.status ?? null, c.row.numerator, c.row.denominator, c.status, c.version, actor, now, c.row.comment);
-    }
+    for (const c of batch) params.push(...revisionParams(c, ids.get(c.row.key), actor, now));
     await manager.query(`INSERT INTO observation_revision (${REVISION_COLUMNS.join(', ')}) VALUES ${batch.map(() => `(${REVISION_COLUMNS.map(() => '?').join(', ')})`).join(', ')}`, params);
     revisions += batch.length;
     if (revisions % 10_000 === 0 || revisions === changes.length) progress(`recorded ${revisions}/${changes.length} revisions`);
@@ -204,7 +216,7 @@ export async function readStored(ctx: RequestContext, manager: EntityManager, ro
   return stored;
 }
 
-interface Candidates {
+export interface Candidates {
   byCode: Map<string, CandidateUnit[]>;
   placements: Map<number, Placed[]>;
 }
@@ -213,7 +225,7 @@ interface Candidates {
  * Units with the given codes, each marked writable or not, with their placements: whether a row's
  * unit lies in the writer's area is decided on the last day of the row's period (`inArea`).
  */
-async function candidateUnits(ctx: RequestContext, codes: string[]): Promise<Candidates> {
+export async function candidateUnits(ctx: RequestContext, codes: string[]): Promise<Candidates> {
   const byCode = new Map<string, CandidateUnit[]>();
   const placements = new Map<number, Placed[]>();
   for (const batch of chunk([...new Set(codes.filter(Boolean))], CHUNK)) {

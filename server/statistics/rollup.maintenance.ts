@@ -17,7 +17,14 @@ const CHUNK = 500;
 export interface GroupSnapshot {
   indicators: Map<number, Indicator>;
   /** `indicatorId|unitId|year` → the group's observations (every cell of dimension values). */
-  groups: Map<string, ObservationState[]>;
+  groups: Map<string, SnapshotRow[]>;
+}
+
+/** A stored observation as the snapshot reads it: its state, and what a writer needs to update it. */
+export interface SnapshotRow extends ObservationState {
+  id: number;
+  version: number;
+  source: string | null;
 }
 
 const groupKey = (indicatorId: number, unitId: number, period: string) => `${indicatorId}|${unitId}|${period.slice(0, 4)}`;
@@ -39,7 +46,7 @@ function enclosing(sub: string, indicator: Indicator): Period[] {
 
 export async function readGroups(manager: EntityManager, dataSource: DataSource, members: GroupMember[]): Promise<GroupSnapshot> {
   const indicators = new Map(members.map((m) => [m.indicator.id, m.indicator]));
-  const groups = new Map<string, ObservationState[]>(members.map((m) => [groupKey(m.indicator.id, m.unitId, m.period), []]));
+  const groups = new Map<string, SnapshotRow[]>(members.map((m) => [groupKey(m.indicator.id, m.unitId, m.period), []]));
   if (!members.length) return { indicators, groups };
   const years = [...new Set(members.map((m) => Number(m.period.slice(0, 4))))];
   const types = [...new Set([...indicators.values()].map((i) => i.periodType))];
@@ -48,11 +55,11 @@ export async function readGroups(manager: EntityManager, dataSource: DataSource,
   const lock = isMysql(dataSource) ? ' FOR UPDATE' : '';
   for (const unitIds of chunk([...new Set(members.map((m) => m.unitId))], CHUNK)) {
     const sql =
-      `SELECT unit_id AS unitId, indicator_id AS indicatorId, period, sex, disaggregation AS dimensions, numerator, denominator, status FROM observation ` +
+      `SELECT id, unit_id AS unitId, indicator_id AS indicatorId, period, sex, disaggregation AS dimensions, numerator, denominator, status, source, version FROM observation ` +
       `WHERE indicator_id IN (${indicatorIds.map(() => '?').join(', ')}) AND unit_id IN (${unitIds.map(() => '?').join(', ')}) AND period IN (${periods.map(() => '?').join(', ')})${lock}`;
-    const rows: ObservationState[] = await manager.query(sql, [...indicatorIds, ...unitIds, ...periods]);
+    const rows: SnapshotRow[] = await manager.query(sql, [...indicatorIds, ...unitIds, ...periods]);
     for (const r of rows) {
-      const state = { ...r, unitId: Number(r.unitId), indicatorId: Number(r.indicatorId), numerator: Number(r.numerator), denominator: Number(r.denominator) };
+      const state = { ...r, id: Number(r.id), unitId: Number(r.unitId), indicatorId: Number(r.indicatorId), numerator: Number(r.numerator), denominator: Number(r.denominator), version: Number(r.version) };
       groups.get(groupKey(state.indicatorId, state.unitId, state.period))?.push(state);
     }
   }

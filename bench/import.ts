@@ -1,0 +1,343 @@
+import 'reflect-metadata';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { DataSource } from 'typeorm';
+import { PROJECT_ROOT } from '../server/core/config';
+import { setLogLevel } from '../server/core/logger';
+import { createDataSource } from '../server/data-source';
+import { migrate, seed } from '../server/setup/database-setup';
+import { recomputeRollups } from '../server/statistics/rollup.rebuild';
+import { readRollupTable, rollupDifferences } from '../server/statistics/rollup.store';
+import { BENCH_DIR, benchDatabase, databaseDescription } from './bench-database';
+import { codeVersion, describeMachine } from './machine';
+
+/**
+ * `npm run bench:import`: the real `npm run import` command (node dist/server/cli/import-observations.js)
+ * on a generated CSV of ROWS rows into its own MariaDB database. First a run killed with SIGKILL
+ * once its progress passes half the file, and what it left; then a full run, timed, with its
+ * peak RSS (/usr/bin/time -v), and the rollups checked against a recomputation. Writes bench/IMPORT.md.
+ */
+const USAGE = `usage: npm run bench:import -- [--rows N] [--database NAME] [--mysql-url URL] [--out FILE]
+  --rows N         rows of the generated CSV (default 1000000)
+  --database NAME  MariaDB database to create (dropped first; default bdg_bench_import)
+  --mysql-url URL  MariaDB server (default BENCH_MYSQL_URL or mysql://root@127.0.0.1:3306)
+  --batch N        rows per batch of the importer (default: its own, 20000)
+  --drop           drop the database at the end (default: keep it, to look at)
+  --out FILE       the report (default bench/IMPORT.md)`;
+
+interface Options {
+  rows: number;
+  database: string;
+  mysqlUrl: string;
+  batch: number | null;
+  drop: boolean;
+  out: string;
+}
+
+function parseOptions(args: string[]): Options {
+  const value = (name: string) => {
+    const i = args.indexOf(`--${name}`);
+    return i >= 0 ? args[i + 1] : undefined;
+  };
+  if (args.includes('--help')) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const rows = Number(value('rows') ?? 1_000_000);
+  const batch = value('batch') === undefined ? null : Number(value('batch'));
+  if (!Number.isInteger(rows) || rows < 1000 || (batch !== null && !(batch > 0))) {
+    console.error(USAGE);
+    process.exit(2);
+  }
+  return {
+    rows,
+    batch,
+    drop: args.includes('--drop'),
+    database: value('database') ?? 'bdg_bench_import',
+    mysqlUrl: value('mysql-url') ?? process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306',
+    out: path.resolve(value('out') ?? path.join(PROJECT_ROOT, 'bench', 'IMPORT.md')),
+  };
+}
+
+const print = (line: string) => console.log(`[bench:import] ${line}`);
+
+// ---------------------------------------------------------------- the CSV
+
+interface IndicatorRow {
+  code: string;
+  valueType: string;
+  sexDisaggregated: number | boolean;
+  factor: number;
+  plausibleMin: number | null;
+  plausibleMax: number | null;
+}
+
+/** Numerator and denominator for a value type, varied by `n`, inside any plausible range. */
+function components(indicator: IndicatorRow, n: number): [number, number] {
+  switch (indicator.valueType) {
+    case 'COUNT':
+      return [n % 40, 1];
+    case 'BOOLEAN':
+      return [n % 2, 1];
+    case 'RATIO':
+      return [100 + (n % 10), 100];
+    case 'MEAN':
+      return [200 + (n % 300), 100];
+    default: {
+      const denominator = 500 + (n % 1500);
+      return [Math.floor(denominator * (0.2 + (n % 7) / 10)), denominator];
+    }
+  }
+}
+
+/**
+ * Every current commune × every yearly commune-level indicator (FEMALE and MALE rows for one
+ * split by sex, TOTAL otherwise), year after year from 2027, until `rows`; rows of one commune
+ * and year are adjacent, as an office's export gives them. Every row carries a quoted
+ * Vietnamese source, so the parser works on quotes and multibyte text.
+ */
+async function writeCsv(dataSource: DataSource, file: string, rows: number): Promise<{ communes: number; indicators: number; years: string }> {
+  const communes: { code: string }[] = await dataSource.query(`SELECT code FROM administrative_unit WHERE level = 'COMMUNE' AND valid_to IS NULL ORDER BY code`);
+  const indicators: IndicatorRow[] = await dataSource.query(
+    `SELECT code, value_type AS valueType, sex_disaggregated AS sexDisaggregated, factor, plausible_min AS plausibleMin, plausible_max AS plausibleMax FROM indicator WHERE entry_level = 'COMMUNE' AND period_type = 'YEAR' AND dimension_codes = '' ORDER BY code`,
+  );
+  const out = fs.createWriteStream(file);
+  const write = (text: string) => (out.write(text) ? Promise.resolve() : new Promise<void>((resolve) => out.once('drain', () => resolve())));
+  await write('indicator,unit,period,sex,numerator,denominator,source\r\n');
+  let written = 0;
+  let year = 2027;
+  let n = 0;
+  let buffer = '';
+  for (; written < rows; year++) {
+    for (const { code: unit } of communes) {
+      for (const indicator of indicators) {
+        for (const sex of Number(indicator.sexDisaggregated) ? ['FEMALE', 'MALE'] : ['TOTAL']) {
+          if (written >= rows) break;
+          const [numerator, denominator] = components(indicator, n++);
+          buffer += `${indicator.code},${unit},${year},${sex},${numerator},${denominator},"Báo cáo thống kê xã, ""giới"" ${year}"\r\n`;
+          written++;
+        }
+      }
+      if (buffer.length > 1 << 20) await write(buffer), (buffer = '');
+    }
+  }
+  await write(buffer);
+  await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
+  return { communes: communes.length, indicators: indicators.length, years: `2027–${year - 1}` };
+}
+
+// ---------------------------------------------------------------- the command
+
+interface RunResult {
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  wallSeconds: number;
+  /** From /usr/bin/time -v (KiB), for a run that ended by itself. */
+  peakRssMiB: number | null;
+  /** Rows the progress output had reported when the run was killed. */
+  killedAt: number | null;
+  lastLines: string[];
+}
+
+/** Runs the import as a user types it (through /usr/bin/time -v); with `killAt`, SIGKILLs the importer once its progress reports that many rows. */
+function runImport(databaseUrl: string, file: string, batch: number | null, killAt: number | null): Promise<RunResult> {
+  const args = ['-v', process.execPath, path.join(PROJECT_ROOT, 'dist', 'server', 'cli', 'import-observations.js'), file, ...(batch ? ['--batch', String(batch)] : [])];
+  const started = Date.now();
+  const child = spawn('/usr/bin/time', args, { cwd: PROJECT_ROOT, env: { ...process.env, DATABASE_URL: databaseUrl }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines: string[] = [];
+  let killedAt: number | null = null;
+  let pending = '';
+  child.stderr.setEncoding('utf8');
+  child.stdout.resume();
+  child.stderr.on('data', (chunk: string) => {
+    pending += chunk;
+    const complete = pending.split('\n');
+    pending = complete.pop() ?? '';
+    for (const line of complete) {
+      lines.push(line);
+      if (line.startsWith('[import]')) print(`  ${line}`);
+      const done = /\[import\] (\d+) rows loaded/.exec(line);
+      if (killAt !== null && killedAt === null && done && Number(done[1]) >= killAt) {
+        killedAt = Number(done[1]);
+        // The importer is time's child: kill it, not time, as a kill -9 of `npm run import` would.
+        killImporter(child.pid as number);
+      }
+    }
+  });
+  return new Promise((resolve) => {
+    child.on('close', (code, signal) => {
+      if (pending) lines.push(pending);
+      const maxRss = lines.map((l) => /Maximum resident set size \(kbytes\): (\d+)/.exec(l)).find(Boolean);
+      const status = lines.map((l) => /Command terminated by signal (\d+)/.exec(l)).find(Boolean);
+      resolve({
+        exitCode: status ? null : code,
+        signal: status ? (Number(status[1]) === 9 ? 'SIGKILL' : (`signal ${status[1]}` as NodeJS.Signals)) : signal,
+        wallSeconds: (Date.now() - started) / 1000,
+        peakRssMiB: maxRss ? Number(maxRss[1]) / 1024 : null,
+        killedAt,
+        lastLines: lines.filter((l) => l.startsWith('[import]')).slice(-3),
+      });
+    });
+  });
+}
+
+function killImporter(timePid: number): void {
+  const children = fs.readFileSync(`/proc/${timePid}/task/${timePid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+  for (const pid of children) process.kill(Number(pid), 'SIGKILL');
+}
+
+// ---------------------------------------------------------------- checks
+
+interface DatabaseState {
+  observations: number;
+  revisions: number;
+  rollupRows: number;
+  rollupDifferences: string[];
+}
+
+async function stateOf(dataSource: DataSource): Promise<DatabaseState> {
+  const count = async (table: string) => Number((await dataSource.query(`SELECT COUNT(*) AS n FROM ${table}`))[0].n);
+  const stored = await readRollupTable(dataSource.manager);
+  return {
+    observations: await count('observation'),
+    revisions: await count('observation_revision'),
+    rollupRows: stored.size,
+    rollupDifferences: rollupDifferences(await recomputeRollups(dataSource.manager), stored),
+  };
+}
+
+/**
+ * After a client dies MariaDB rolls its transaction back in the connection's thread: wait until no
+ * other connection on the database is busy or holds a transaction (the bench's own idle pooled
+ * connections sleep without one).
+ */
+async function waitForRollback(dataSource: DataSource, database: string): Promise<number> {
+  const started = Date.now();
+  for (;;) {
+    const [{ n }] = await dataSource.query(
+      `SELECT COUNT(*) AS n FROM information_schema.processlist WHERE db = ? AND id <> CONNECTION_ID() AND (command <> 'Sleep' OR id IN (SELECT trx_mysql_thread_id FROM information_schema.innodb_trx))`,
+      [database],
+    );
+    if (Number(n) === 0) return (Date.now() - started) / 1000;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/**
+ * What MariaDB alone takes to write the same rows, in the same run: the loaded observations and
+ * revisions copied into empty tables of the same definition (INSERT … SELECT: no client, no
+ * parsing, no checks). The importer's rate divided by this one is its share of the server's own speed.
+ */
+async function serverCopySeconds(dataSource: DataSource): Promise<{ observations: number; revisions: number }> {
+  const copy = async (table: string) => {
+    await dataSource.query(`DROP TABLE IF EXISTS bench_copy_${table}`);
+    await dataSource.query(`CREATE TABLE bench_copy_${table} LIKE ${table}`);
+    const started = Date.now();
+    await dataSource.query(`INSERT INTO bench_copy_${table} SELECT * FROM ${table}`);
+    const seconds = (Date.now() - started) / 1000;
+    await dataSource.query(`DROP TABLE bench_copy_${table}`);
+    return seconds;
+  };
+  return { observations: await copy('observation'), revisions: await copy('observation_revision') };
+}
+
+// ---------------------------------------------------------------- report
+
+function report(options: Options, setup: { communes: number; indicators: number; years: string; csvBytes: number; generateSeconds: number }, db: { version: string; settings: string }, before: DatabaseState, killed: RunResult, rollbackSeconds: number, afterKill: DatabaseState, full: RunResult, afterFull: DatabaseState, copy: { observations: number; revisions: number }): string {
+  const machine = describeMachine();
+  const version = codeVersion();
+  const rate = options.rows / full.wallSeconds;
+  const same = (a: DatabaseState, b: DatabaseState) => a.observations === b.observations && a.revisions === b.revisions && a.rollupRows === b.rollupRows;
+  const yes = (ok: boolean) => (ok ? 'yes' : '**no**');
+  return `# Bulk import (\`npm run bench:import\`)
+
+Run ${new Date().toISOString()} on ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB.toFixed(1)} GiB, Node ${machine.node}, ${machine.os};
+code ${version.commit}${version.uncommitted.length ? ` (uncommitted: ${version.uncommitted.join(', ')})` : ''}.
+${db.version} (${db.settings}), database \`${options.database}\` (migrated, units seeded, no demo
+observations); client and database on the same machine, which other work shares (noisy).
+
+The command is the real one, as a user types it after a build:
+\`node dist/server/cli/import-observations.js FILE${options.batch ? ` --batch ${options.batch}` : ''}\` (what \`npm run import -- FILE\` runs), under \`/usr/bin/time -v\`.
+The file: ${options.rows.toLocaleString('en')} rows, ${(setup.csvBytes / 2 ** 20).toFixed(0)} MiB, every current commune (${setup.communes}) ×
+${setup.indicators} yearly commune-level indicators (FEMALE and MALE rows, or TOTAL), years ${setup.years},
+each row with a quoted Vietnamese source (generated in ${setup.generateSeconds.toFixed(1)} s).
+
+## Speed and memory (full run)
+
+| measure | result | target |
+|---|---|---|
+| wall time of the command (start of node to exit, everything included) | ${full.wallSeconds.toFixed(1)} s | |
+| rows per second (rows ÷ wall time) | **${Math.round(rate).toLocaleString('en')}** | ≥ 50,000 |
+| peak RSS (\`/usr/bin/time -v\`, maximum resident set size) | **${full.peakRssMiB?.toFixed(0) ?? '?'} MiB** | ≤ 400 MiB |
+| MariaDB alone, same run: \`INSERT … SELECT\` of the loaded observations, then of their revisions, into empty copies | ${copy.observations.toFixed(1)} s + ${copy.revisions.toFixed(1)} s = ${Math.round(options.rows / (copy.observations + copy.revisions)).toLocaleString('en')} rows/s | |
+| the importer's rate ÷ that | ${(rate / (options.rows / (copy.observations + copy.revisions))).toFixed(2)}× | |
+| exit code | ${full.exitCode} | 0 |
+| the importer's last lines | ${full.lastLines.map((l) => `\`${l}\``).join('<br>')} | |
+
+## kill -9 at half way
+
+The same command on the same file, SIGKILLed once its progress reported ${killed.killedAt?.toLocaleString('en') ?? '(never reached)'} rows
+(after ${killed.wallSeconds.toFixed(1)} s). The README says: the whole file is one transaction, so a kill leaves the
+database as it was; MariaDB rolls the transaction back when the connection drops (here it took
+${rollbackSeconds.toFixed(1)} s until no connection used the database), and a re-run loads everything.
+
+| measure | before the run | after the kill | as the README says |
+|---|---|---|---|
+| observations | ${before.observations} | ${afterKill.observations} | ${yes(afterKill.observations === before.observations)} |
+| revisions | ${before.revisions} | ${afterKill.revisions} | ${yes(afterKill.revisions === before.revisions)} |
+| statistics rollup rows | ${before.rollupRows} | ${afterKill.rollupRows} | ${yes(same(before, afterKill))} |
+| rollups vs a recomputation from the observations | ${before.rollupDifferences.length ? 'differ' : 'equal'} | ${afterKill.rollupDifferences.length ? `${afterKill.rollupDifferences.length} differences: ${afterKill.rollupDifferences.slice(0, 3).join('; ')}` : 'equal'} | ${yes(!afterKill.rollupDifferences.length)} |
+
+## After the re-run (the full run above)
+
+| measure | result | expected |
+|---|---|---|
+| observations | ${afterFull.observations} | ${before.observations + options.rows} |
+| revisions | ${afterFull.revisions} | ${before.revisions + options.rows} |
+| statistics rollup rows | ${afterFull.rollupRows} | |
+| rollups vs a recomputation from the observations | ${afterFull.rollupDifferences.length ? `${afterFull.rollupDifferences.length} differences: ${afterFull.rollupDifferences.slice(0, 3).join('; ')}` : 'equal'} | equal |
+`;
+}
+
+async function main(): Promise<void> {
+  setLogLevel('error');
+  const options = parseOptions(process.argv.slice(2));
+  const database = benchDatabase({ sqlite: false, database: options.database, mysqlUrl: options.mysqlUrl } as Parameters<typeof benchDatabase>[0]);
+  print(`recreating ${options.database}, migrating, seeding the units`);
+  await database.recreate();
+  const dataSource = await createDataSource(database.url).initialize();
+  try {
+    await migrate(dataSource);
+    await seed(dataSource, { demo: false, print: (line) => print(`  ${line}`) });
+    fs.mkdirSync(BENCH_DIR, { recursive: true });
+    const file = path.join(BENCH_DIR, `import-${options.rows}.csv`);
+    const generating = Date.now();
+    const shape = await writeCsv(dataSource, file, options.rows);
+    const setup = { ...shape, csvBytes: fs.statSync(file).size, generateSeconds: (Date.now() - generating) / 1000 };
+    print(`wrote ${file}: ${options.rows} rows, ${(setup.csvBytes / 2 ** 20).toFixed(0)} MiB`);
+    const before = await stateOf(dataSource);
+    print('run 1: killed with SIGKILL at half way');
+    const killed = await runImport(database.url, file, options.batch, Math.floor(options.rows / 2));
+    const rollbackSeconds = await waitForRollback(dataSource, options.database);
+    const afterKill = await stateOf(dataSource);
+    print(`after the kill: ${afterKill.observations} observations, ${afterKill.revisions} revisions, rollup differences ${afterKill.rollupDifferences.length}`);
+    print('run 2: the whole file');
+    const full = await runImport(database.url, file, options.batch, null);
+    const afterFull = await stateOf(dataSource);
+    print(`after the re-run: ${afterFull.observations} observations, rollup differences ${afterFull.rollupDifferences.length}; ${Math.round(options.rows / full.wallSeconds)} rows/s, peak RSS ${full.peakRssMiB?.toFixed(0)} MiB`);
+    const copy = await serverCopySeconds(dataSource);
+    print(`MariaDB alone copies the observations in ${copy.observations.toFixed(1)} s, the revisions in ${copy.revisions.toFixed(1)} s`);
+    fs.writeFileSync(options.out, report(options, setup, await databaseDescription(dataSource), before, killed, rollbackSeconds, afterKill, full, afterFull, copy));
+    print(`wrote ${path.relative(process.cwd(), options.out)}`);
+    fs.rmSync(file, { force: true });
+  } finally {
+    await dataSource.destroy();
+    if (options.drop) await database.drop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.stack : String(error));
+  process.exit(1);
+});
