@@ -51,7 +51,7 @@ async function main(): Promise<number> {
     }
     // The load moved the data version in the database; servers reading it from Redis learn it here.
     if (result.applied && config.redisUrl) await announceReferenceChange(dataSource, [], config.redisUrl);
-    const flagged = result.warnings.length ? ` (${result.warnings.length} outside a plausible range, see the warnings)` : '';
+    const flagged = result.warnings.length ? ` (${result.warnings.length} flagged: implausible or inconsistent, see the warnings)` : '';
     console.error(`[import] ${rows} rows valid${flagged}, ${result.changed} changed, ${result.applied ? 'loaded' : 'not loaded (dry run)'} in ${seconds.toFixed(1)} s (${Math.round(rows / seconds)} rows/s).`);
     return 0;
   } finally {

@@ -9,7 +9,7 @@ import type { Indicator } from '../indicators/indicator.entity';
 import type { ObservationStatus, Sex } from '../indicators/indicator-enums';
 import { maintainRollups, readGroups, SnapshotRow } from '../statistics/rollup.maintenance';
 import { candidateUnits, Candidates, Change, COLUMNS, IngestOptions, IngestResult, observationParams, planChanges, readStored, REVISION_COLUMNS, revisionParams, stateAfter, versionCheckedUpsert } from './observation-writer';
-import { checkAgainstStored, groupKey, observationKey, ObservationRow, pickUnit, RowProblem, StoredObservation, validateRows, ValidRow } from './observation-validation';
+import { breakdownWarnings, checkAgainstStored, observationKey, ObservationRow, pickUnit, RowProblem, StoredObservation, validateRows, ValidRow } from './observation-validation';
 import { Period, periodEnd, periodStart } from './period';
 import { loadData } from './load-data';
 import { SeenKeys } from './seen-keys';
@@ -162,6 +162,7 @@ class ImportRun {
     const snapshot = await readGroups(this.manager, this.ctx.dataSource, valid);
     const stored = storedOf(snapshot.groups, valid);
     problems.push(...checkAgainstStored(valid, stored));
+    warnings.push(...breakdownWarnings(valid, stored, await this.codeListsFor(batch.rows)));
     this.report(batch, first, problems, warnings);
     if (problems.length) this.failed = true;
     if (this.failed) return this.progress();
@@ -200,10 +201,10 @@ class ImportRun {
     for (const code of fresh) if (!found.byCode.has(code)) this.units.byCode.set(code, []);
   }
 
-  /** The dimensions' code lists, read once and only when a row gives dimension values. */
+  /** The dimensions' code lists, read once and only when a row gives dimension values or names an indicator that has dimensions. */
   private async codeListsFor(rows: ObservationRow[]): Promise<Map<string, Dimension>> {
     if (this.codeLists) return this.codeLists;
-    if (!rows.some((r) => r.dimensions?.length)) return new Map();
+    if (!rows.some((r) => r.dimensions?.length || this.indicators.get(String(r.indicator ?? '').trim())?.dimensionCodes)) return new Map();
     return (this.codeLists = await this.ctx.loaders.dimensions.load('all'));
   }
 
@@ -320,10 +321,11 @@ const rowsSql = (rows: number, columns: number) => {
 /** The stored observations the checks need: each row's own, and the other sexes of its key (the TOTAL check). */
 function storedOf(groups: Map<string, SnapshotRow[]>, valid: ValidRow[]): Map<string, StoredObservation> {
   const stored = new Map<string, StoredObservation>();
-  const wanted = new Set(valid.map((r) => groupKey(r.indicator.id, r.unitId, r.period, r.dimensionKey)));
+  // Every sex and every cell of the rows' indicator × unit × period: the TOTAL and breakdown checks read them.
+  const wanted = new Set(valid.map((r) => `${r.indicator.id}|${r.unitId}|${r.period}`));
   for (const list of groups.values()) {
     for (const s of list) {
-      if (!wanted.has(groupKey(s.indicatorId, s.unitId, s.period, s.dimensions))) continue;
+      if (!wanted.has(`${s.indicatorId}|${s.unitId}|${s.period}`)) continue;
       stored.set(observationKey(s.indicatorId, s.unitId, s.period, s.sex, s.dimensions), { id: s.id, indicatorId: s.indicatorId, unitId: s.unitId, period: s.period, sex: s.sex as Sex, dimensionKey: s.dimensions, numerator: s.numerator, denominator: s.denominator, status: s.status as ObservationStatus, source: s.source, version: s.version });
     }
   }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { announceReferenceChange } from '../../server/core/reference-cache';
 import { csvLine } from '../../server/exports/csv-writer';
 import { CATALOGUE_COLUMNS, importCatalogueFile } from '../../server/indicators/catalogue-csv';
-import { importObservationsFile } from '../../server/observations/observation-csv';
+import { formatCsvErrors, importObservationsFile } from '../../server/observations/observation-csv';
 import { readRollupTable, rollupDifferences } from '../../server/statistics/rollup.store';
 import { recomputeRollups } from '../../server/statistics/rollup.rebuild';
 import { testDatabases } from '../support/databases';
@@ -304,6 +304,12 @@ describe.each(testDatabases())('coded dimensions on $name', (db) => {
     expect(both.female.value).toBe(7 + 5 + 6);
     const [province] = await statistics({ i: COUNT, a: '20', p: ['2027'] });
     expect(province.female.value).toBe(12 + 20);
+
+    // A total beside a full breakdown that does not add up loads, flagged on the total's line.
+    fs.writeFileSync(file, ['indicator,unit,period,sex,URBANISATION,numerator', `${COUNT},${communes[3]},2027,FEMALE,,10`, `${COUNT},${communes[3]},2027,FEMALE,U,4`, `${COUNT},${communes[3]},2027,FEMALE,R,5`].join('\n'));
+    const flagged = await importObservationsFile(server.dataSource, file);
+    expect(flagged.result.applied).toBe(true);
+    expect(formatCsvErrors(flagged.result.warnings, flagged.lines)).toEqual([expect.stringMatching(/^line 2: numerator: The total over URBANISATION has numerator 10, but its values U…R sum to 9/)]);
 
     fs.writeFileSync(file, `indicator,unit,period,sex,numerator,disaggregation\n${COUNT},${communes[0]},2028,FEMALE,1,ethnic=minority\n`);
     await expect(importObservationsFile(server.dataSource, file)).rejects.toThrow(/one column per dimension/);
