@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import mysql from 'mysql2/promise';
 import { signToken } from '../server/auth/jwt';
@@ -12,27 +13,30 @@ import { hasUnits, migrate, prepareStatistics, seed } from '../server/setup/data
 import { recomputeRollups } from '../server/statistics/rollup.rebuild';
 import { readRollupTable, rollupDifferences } from '../server/statistics/rollup.store';
 import { codeVersion, describeMachine } from './machine';
+import { DatabaseState, RunResult, runImport, stateOf, waitForRollback, writeCsv } from './import-runs';
 
 /**
  * `npm run bench:faults`: the database faults of issue 14, against the built server (a child
  * process, as deployed) on a private MariaDB this bench starts and restarts (never the shared one):
  * 1. a row lock held on a rollup row while writes and reads arrive;
- * 2. the database restarted under mixed load.
+ * 2. the database restarted under mixed load;
+ * 3. `npm run import` killed with SIGKILL at half way through a file, then run again.
  * Writes bench/FAULTS.md. Options: --lock-seconds 60 --writes 100 --reads 100 --load-seconds 30
- * --port 3307 --datadir /tmp/faults-db --out bench/FAULTS.md.
+ * --import-rows 200000 --port 3307 --datadir /tmp/faults-db --out bench/FAULTS.md.
  */
 interface Options {
   lockSeconds: number;
   writes: number;
   reads: number;
   loadSeconds: number;
+  importRows: number;
   port: number;
   datadir: string;
   out: string;
 }
 
 function parseOptions(argv: string[]): Options {
-  const options: Options = { lockSeconds: 60, writes: 100, reads: 100, loadSeconds: 30, port: 3307, datadir: '/tmp/faults-db', out: path.join(PROJECT_ROOT, 'bench', 'FAULTS.md') };
+  const options: Options = { lockSeconds: 60, writes: 100, reads: 100, loadSeconds: 30, importRows: 200_000, port: 3307, datadir: '/tmp/faults-db', out: path.join(PROJECT_ROOT, 'bench', 'FAULTS.md') };
   for (let i = 0; i < argv.length; i += 2) {
     const key = argv[i].replace(/^--/, '').replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()) as keyof Options;
     if (!(key in options)) throw new Error(`Unknown option ${argv[i]}`);
@@ -45,6 +49,7 @@ const SECRET = 'bench-faults-secret';
 /** The server's REQUEST_TIMEOUT_MS (its default): a blocked write must be answered within it. */
 const DEADLINE_MS = 10_000;
 const DATABASE = 'bdg_faults';
+const IMPORT_DATABASE = 'bdg_faults_import';
 /** Subjects and comments unique to this run: the database may hold earlier runs' writes. */
 const RUN = Date.now().toString(36);
 /** Counts written by this run start here, so none equals a value an earlier run left (an unchanged row writes no revision). */
@@ -369,9 +374,53 @@ async function restartExperiment(hub: HubServer, maria: MariaDb, options: Option
   };
 }
 
+// ---------------------------------------------------------------- experiment 3: kill -9 mid-import
+
+interface KillResult {
+  rows: number;
+  killed: RunResult;
+  before: DatabaseState;
+  afterKill: DatabaseState;
+  rerun: RunResult;
+  afterRerun: DatabaseState;
+}
+
+/**
+ * The real import command on a generated file into a database of its own (units only, so the
+ * counts say exactly what the import left), SIGKILLed once its progress passes half the file;
+ * then the same command again. bench:import measures the same at 1,000,000 rows with its speed.
+ */
+async function killImportExperiment(options: Options): Promise<KillResult> {
+  const root = await mysql.createConnection({ host: '127.0.0.1', port: options.port, user: 'root' });
+  await root.query(`DROP DATABASE IF EXISTS ${IMPORT_DATABASE}`);
+  await root.query(`CREATE DATABASE ${IMPORT_DATABASE} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  await root.end();
+  const url = `mysql://root@127.0.0.1:${options.port}/${IMPORT_DATABASE}`;
+  const dataSource = await createDataSource(url).initialize();
+  const file = path.join(os.tmpdir(), `faults-import-${RUN}.csv`);
+  try {
+    await migrate(dataSource);
+    await seed(dataSource, { demo: false, print: () => undefined });
+    await writeCsv(dataSource, file, options.importRows);
+    const before = await stateOf(dataSource);
+    print(`import: ${options.importRows} rows, killed with SIGKILL at half way`);
+    // Ten batches at least, so half way is always before the commit.
+    const batch = Math.max(100, Math.min(20_000, Math.floor(options.importRows / 10)));
+    const killed = await runImport(url, file, batch, Math.floor(options.importRows / 2));
+    await waitForRollback(dataSource, IMPORT_DATABASE);
+    const afterKill = await stateOf(dataSource);
+    print(`import: after the kill ${afterKill.observations} observations; running it again`);
+    const rerun = await runImport(url, file, batch, null);
+    return { rows: options.importRows, killed, before, afterKill, rerun, afterRerun: await stateOf(dataSource) };
+  } finally {
+    fs.rmSync(file, { force: true });
+    await dataSource.destroy();
+  }
+}
+
 // ---------------------------------------------------------------- report
 
-function report(options: Options, lock: LockResult, restart: RestartResult): string {
+function report(options: Options, lock: LockResult, restart: RestartResult, kill: KillResult): string {
   const machine = describeMachine();
   const version = codeVersion();
   const failures = (outcomes: Outcome[]) => outcomes.filter((o) => o.status !== 200 || o.code);
@@ -382,6 +431,8 @@ function report(options: Options, lock: LockResult, restart: RestartResult): str
   const readsAndProbesP99 = percentile([...probeMs, ...lock.reads.map((o) => o.ms)], 99);
   const firstHolds = readsAndProbesP99 <= 1000 && notRetryable(lock.writes).length === 0 && failures(lock.writes).length === lock.writes.length && Math.max(...blockedMs) <= DEADLINE_MS && lock.halfWritten === 0 && lock.fullServiceMs <= 2000;
   const secondHolds = notRetryable([...restart.writes, ...restart.reads]).length === 0 && restart.lost === 0 && restart.auditMismatches === 0 && restart.committedDespite503 === 0 && restart.rollupDifferences.length === 0;
+  const unchanged = (a: DatabaseState, b: DatabaseState) => a.observations === b.observations && a.revisions === b.revisions && a.rollupRows === b.rollupRows;
+  const killHolds = kill.killed.signal === 'SIGKILL' && unchanged(kill.before, kill.afterKill) && !kill.afterKill.rollupDifferences.length && kill.rerun.exitCode === 0 && kill.afterRerun.observations === kill.before.observations + kill.rows && kill.afterRerun.revisions === kill.before.revisions + kill.rows && !kill.afterRerun.rollupDifferences.length;
   return `# Database faults (\`npm run bench:faults\`)
 
 Run ${new Date().toISOString()} on ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB.toFixed(1)} GiB, Node ${machine.node}, ${machine.os};
@@ -393,6 +444,7 @@ The built server (\`node dist/server/main.js\`, default limits: REQUEST_TIMEOUT_
 
 1. Lock held ${lock.lockSeconds} s: ${holds(firstHolds)}. Probes and reads p99 ${ms(readsAndProbesP99)} (at most 1 s); blocked writes ${tally(lock.writes)}, the last answered ${ms(Math.max(...blockedMs))} after it was sent, by the client's clock (deadline ${DEADLINE_MS} ms); half-written ${lock.halfWritten}; full service ${ms(lock.fullServiceMs)} after release (at most 2 s).
 2. Restart under mixed load: ${holds(secondHolds)}. Failures not 503 + retryable code: ${notRetryable([...restart.writes, ...restart.reads]).length}; acknowledged writes lost: ${restart.lost}; without exactly one audit entry: ${restart.auditMismatches}; rollups ${restart.rollupDifferences.length ? 'differ from' : 'equal'} a recomputation.
+3. kill -9 of \`npm run import\` at half way (the kill part of acceptance 4; its speed and memory: IMPORT.md): ${holds(killHolds)}. The README says the file is one transaction: a kill leaves the database as it was, and a re-run loads the whole file.
 
 ## 1. A row lock held ${lock.lockSeconds} s on a rollup row
 
@@ -434,7 +486,20 @@ shutdown), stays down 2 s and starts again (down ${ms(restart.downMs)} in all).
 | rollups vs a recomputation from the observations (\`npm run db:rebuild-statistics -- --check\` logic) | ${restart.rollupDifferences.length ? `${restart.rollupDifferences.length} differences: ${restart.rollupDifferences.slice(0, 3).join('; ')}` : 'equal'} |
 | from MariaDB accepting connections to the first read answered | ${ms(restart.recoveryMs)} |
 
-kill -9 in the middle of \`npm run import\`: measured by \`npm run bench:import\`, see [IMPORT.md](IMPORT.md).
+## 3. kill -9 in the middle of \`npm run import\`
+
+The real command (\`node dist/server/cli/import-observations.js FILE\`, what \`npm run import -- FILE\` runs) on a
+generated file of ${kill.rows.toLocaleString('en')} rows (every current commune × the yearly commune-level indicators, from 2027)
+into a database of its own on the same private MariaDB (units only), SIGKILLed once its progress
+reported ${kill.killed.killedAt?.toLocaleString('en') ?? '(never reached)'} rows; then the same command again. Speed and memory at 1,000,000 rows: \`npm run bench:import\`, [IMPORT.md](IMPORT.md).
+
+| measure | before | after the kill | after the re-run |
+|---|---|---|---|
+| observations | ${kill.before.observations} | ${kill.afterKill.observations} | ${kill.afterRerun.observations} |
+| revisions | ${kill.before.revisions} | ${kill.afterKill.revisions} | ${kill.afterRerun.revisions} |
+| statistics rollup rows | ${kill.before.rollupRows} | ${kill.afterKill.rollupRows} | ${kill.afterRerun.rollupRows} |
+| rollups vs a recomputation | ${kill.before.rollupDifferences.length ? 'differ' : 'equal'} | ${kill.afterKill.rollupDifferences.length ? `${kill.afterKill.rollupDifferences.length} differences` : 'equal'} | ${kill.afterRerun.rollupDifferences.length ? `${kill.afterRerun.rollupDifferences.length} differences` : 'equal'} |
+| the command | | ${kill.killed.signal ?? `exit ${kill.killed.exitCode}`} after ${kill.killed.wallSeconds.toFixed(1)} s | exit ${kill.rerun.exitCode} after ${kill.rerun.wallSeconds.toFixed(1)} s |
 `;
 }
 
@@ -463,7 +528,8 @@ async function main(): Promise<void> {
     const lock = await lockExperiment(hub, admin, options);
     await admin.end();
     const restart = await restartExperiment(hub, maria, options, databaseUrl);
-    fs.writeFileSync(options.out, report(options, lock, restart));
+    const kill = await killImportExperiment(options);
+    fs.writeFileSync(options.out, report(options, lock, restart, kill));
     print(`wrote ${path.relative(process.cwd(), options.out)}`);
   } finally {
     await hub?.stop();

@@ -186,9 +186,10 @@ describe('the commands of package.json, as typed from a fresh copy', () => {
     const out = path.join(copy, 'faults.md');
     const datadir = path.join(os.tmpdir(), `bdg-hub-faults-${process.pid}`);
     try {
-      const ran = run(`npm run bench:faults -- --lock-seconds 2 --writes 5 --reads 5 --load-seconds 6 --port 3308 --datadir ${datadir} --out ${out}`);
+      const ran = run(`npm run bench:faults -- --lock-seconds 2 --writes 5 --reads 5 --load-seconds 6 --import-rows 2000 --port 3308 --datadir ${datadir} --out ${out}`);
       expect(ran.status).toBe(0);
       const report = fs.readFileSync(out, 'utf8');
+      expect(report).toMatch(/^3\. kill -9 of `npm run import` at half way .*: holds\./m);
       expect(report).toMatch(/failed answers that are not 503 \+ retryable code \+ Retry-After \| 0 \|/);
       expect(report).toMatch(/acknowledged writes lost \(no revision with their comment\) \| 0 \|/);
     } finally {
