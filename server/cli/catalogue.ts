@@ -27,10 +27,39 @@ const USAGE = [
  * edit. An import is checked as a whole (every bad line reported, nothing written) and applied
  * in one transaction; it prints what it added and changed. Exit 0 = done, 1 = refused, 2 = usage.
  */
+/** One kind of catalogue file: how it is written out, and how it is read in (problems, or the lines saying what changed). */
+interface CatalogueFile {
+  export(dataSource: DataSource): Promise<{ text: string; summary: string }>;
+  import(dataSource: DataSource, file: string, dryRun: boolean): Promise<{ problems: string[]; changes: string[] }>;
+}
+
+const INDICATORS: CatalogueFile = {
+  async export(dataSource) {
+    const { csv, indicators } = await exportCatalogueCsv(dataSource);
+    return { text: csv, summary: `${indicators} indicators` };
+  },
+  async import(dataSource, file, dryRun) {
+    const result = await importCatalogueFile(dataSource, file, { dryRun });
+    return { problems: formatProblems(result.problems), changes: result.problems.length ? [] : formatChanges(result, result.names) };
+  },
+};
+
+/** `dimensions export|import FILE.json`: the code lists of the dimensions beyond sex (an office's 54 ethnic groups, say). */
+const CODE_LISTS: CatalogueFile = {
+  async export(dataSource) {
+    const { json, codes } = await exportDimensions(dataSource);
+    return { text: json, summary: `${codes} codes` };
+  },
+  async import(dataSource, file, dryRun) {
+    const result = await importDimensionsFile(dataSource, file, { dryRun });
+    return { problems: result.problems, changes: [...result.changes, `${result.changes.length} ${result.changes.length === 1 ? 'change' : 'changes'}.`] };
+  },
+};
+
 async function main(): Promise<number> {
   const words = process.argv.slice(2).filter((a) => !a.startsWith('--'));
-  const codeLists = words[0] === 'dimensions';
-  const [command, file] = codeLists ? words.slice(1) : words;
+  const kind = words[0] === 'dimensions' ? CODE_LISTS : INDICATORS;
+  const [command, file] = kind === CODE_LISTS ? words.slice(1) : words;
   if (!file || (command !== 'export' && command !== 'import')) {
     console.error(USAGE);
     return 2;
@@ -39,11 +68,10 @@ async function main(): Promise<number> {
   const config = loadConfig();
   const dataSource = await createDataSource(config.databaseUrl).initialize();
   try {
-    if (codeLists) return await codeListCommand(dataSource, command, file, config.redisUrl);
     if (command === 'export') {
-      const { csv, indicators } = await exportCatalogueCsv(dataSource);
-      fs.writeFileSync(file, csv);
-      console.log(`Wrote ${indicators} indicators to ${file}.`);
+      const { text, summary } = await kind.export(dataSource);
+      fs.writeFileSync(file, text);
+      console.log(`Wrote ${summary} to ${file}.`);
       return 0;
     }
     if (!fs.existsSync(file)) {
@@ -51,47 +79,20 @@ async function main(): Promise<number> {
       return 1;
     }
     const dryRun = process.argv.includes('--dry-run');
-    const result = await importCatalogueFile(dataSource, file, { dryRun });
-    if (result.problems.length) {
-      for (const line of formatProblems(result.problems)) console.error(line);
-      console.error(`${file}: ${result.problems.length} ${result.problems.length === 1 ? 'problem' : 'problems'}; nothing was written.`);
+    const { problems, changes } = await kind.import(dataSource, file, dryRun);
+    if (problems.length) {
+      for (const line of problems) console.error(line);
+      console.error(`${file}: ${problems.length} ${problems.length === 1 ? 'problem' : 'problems'}; nothing was written.`);
       return 1;
     }
-    for (const line of formatChanges(result, result.names)) console.log(line);
+    for (const line of changes) console.log(line);
     if (dryRun) console.log('Dry run: nothing was written.');
-    // Running servers cache the catalogue: their next request reloads it.
+    // Running servers cache the catalogue and its code lists: their next request reloads them.
     else await announceReferenceChange(dataSource, ['catalogue'], config.redisUrl);
     return 0;
   } finally {
     await dataSource.destroy();
   }
-}
-
-/** `dimensions export|import FILE.json`: the code lists of the dimensions beyond sex (an office's 54 ethnic groups, say). */
-async function codeListCommand(dataSource: DataSource, command: 'export' | 'import', file: string, redisUrl: string | null): Promise<number> {
-  if (command === 'export') {
-    const { json, codes } = await exportDimensions(dataSource);
-    fs.writeFileSync(file, json);
-    console.log(`Wrote ${codes} codes to ${file}.`);
-    return 0;
-  }
-  if (!fs.existsSync(file)) {
-    console.error(`${file}: no such file`);
-    return 1;
-  }
-  const dryRun = process.argv.includes('--dry-run');
-  const result = await importDimensionsFile(dataSource, file, { dryRun });
-  if (result.problems.length) {
-    for (const line of result.problems) console.error(line);
-    console.error(`${file}: ${result.problems.length} ${result.problems.length === 1 ? 'problem' : 'problems'}; nothing was written.`);
-    return 1;
-  }
-  for (const line of result.changes) console.log(line);
-  console.log(`${result.changes.length} ${result.changes.length === 1 ? 'change' : 'changes'}.`);
-  if (dryRun) console.log('Dry run: nothing was written.');
-  // The code lists are cached with the catalogue: the servers' next request reloads them.
-  else await announceReferenceChange(dataSource, ['catalogue'], redisUrl);
-  return 0;
 }
 
 runCli(main);
