@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DataSource, EntityManager } from 'typeorm';
 import { PROJECT_ROOT } from '../core/config';
+import { BadUserInputError } from '../core/errors';
 import { withWriteTransaction } from '../core/write-transaction';
 import { DimensionCode } from './dimension-code.entity';
 import { TOTAL_CODE } from './dimension-key';
@@ -28,6 +29,26 @@ export function dimensionsOf(indicator: Pick<Indicator, 'dimensionCodes'>): stri
 /** Why `dimension` cannot be asked of `indicator`, whose dimensions beyond sex are `declared`. */
 export function notDeclared(indicator: Indicator, dimension: string, declared: string[]): string {
   return declared.length ? `${indicator.code} is broken down by ${declared.join(', ')}; not by "${dimension}"` : `${indicator.code} has no dimensions beyond sex`;
+}
+
+/**
+ * The `where` pairs of a query (statistics, observations), trimmed and upper-cased, each a
+ * dimension of the indicator with a code of its list (or `_T`), none named twice nor among the
+ * `by` dimensions of a query that has them. A wrong pair is BAD_USER_INPUT on `where`, saying why.
+ */
+export function fixedDimensionValues(indicator: Indicator, where: { dimension: string; value: string }[], codeLists: Map<string, Dimension>, by: string[] | null = null): [string, string][] {
+  const declared = dimensionsOf(indicator);
+  const fixed: [string, string][] = [];
+  for (const { dimension: raw, value: rawValue } of where) {
+    const dimension = raw.trim().toUpperCase();
+    const value = rawValue.trim().toUpperCase();
+    if (!declared.includes(dimension)) throw new BadUserInputError(notDeclared(indicator, dimension, declared), 'where');
+    if (by?.includes(dimension) || fixed.some(([d]) => d === dimension)) throw new BadUserInputError(`${dimension} is named twice in ${by ? 'by and where' : 'where'}`, 'where');
+    const problem = codeProblem(codeLists, dimension, value, rawValue);
+    if (problem) throw new BadUserInputError(problem, 'where');
+    fixed.push([dimension, value]);
+  }
+  return fixed;
 }
 
 export function codeProblem(codeLists: Map<string, Dimension>, dimension: string, value: string, raw: string): string | null {

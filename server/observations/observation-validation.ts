@@ -235,6 +235,11 @@ function rangeProblem(indicator: Indicator, value: number): string | null {
   return `${indicator.code} ${value} (${indicator.unitOfMeasure}) is outside the plausible range ${range}`;
 }
 
+/** Equal but for floating-point rounding of a sum: a total and the sum of its parts. */
+function sameAmount(a: number, b: number): boolean {
+  return Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
+}
+
 /**
  * Checks that depend on stored rows: expectedVersion (CONFLICT) and, for sex-disaggregated
  * indicators, that a TOTAL equals FEMALE + MALE of the same key after the batch is applied.
@@ -266,11 +271,10 @@ export function checkAgainstStored(valid: ValidRow[], stored: Map<string, Stored
     };
     const [female, male, total] = [cell(Sex.FEMALE), cell(Sex.MALE), cell(Sex.TOTAL)];
     if (!female || !male || !total) continue;
-    const same = (a: number, b: number) => Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
     const fields: string[] = [];
-    if (!same(total.numerator, female.numerator + male.numerator)) fields.push('numerator');
+    if (!sameAmount(total.numerator, female.numerator + male.numerator)) fields.push('numerator');
     // COUNT and BOOLEAN rows all have denominator 1: their TOTAL adds up in numerators only.
-    if (!denominatorIsOne(group.rows[0].indicator) && !same(total.denominator, female.denominator + male.denominator)) fields.push('denominator');
+    if (!denominatorIsOne(group.rows[0].indicator) && !sameAmount(total.denominator, female.denominator + male.denominator)) fields.push('denominator');
     if (!fields.length) continue;
     const blamed = total.row ? [total.row] : group.rows;
     for (const row of blamed) {
@@ -321,7 +325,7 @@ export function breakdownWarnings(valid: ValidRow[], stored: Map<string, StoredO
         for (const field of ['numerator', 'denominator'] as const) {
           if (field === 'denominator' && denominatorIsOne(indicator)) continue;
           const sum = (parts as Components[]).reduce((n, p) => n + p[field], 0);
-          if (Math.abs(total[field] - sum) <= 1e-9 * Math.max(1, Math.abs(sum))) continue;
+          if (sameAmount(total[field], sum)) continue;
           const blamed = total.row ? [total.row] : inBatch;
           const where = key ? ` (${key})` : '';
           for (const row of blamed) {

@@ -5,7 +5,7 @@ import { BadUserInputError, ConflictError, ForbiddenError } from '../core/errors
 import { Connection, readPage, toConnection } from '../core/pagination';
 import { chunk, concatSql, pathPrefixSql, uniqueParam } from '../core/sql';
 import { ObservationStatus } from '../indicators/indicator-enums';
-import { codeProblem, dimensionsOf, notDeclared } from '../indicators/dimension-catalogue';
+import { dimensionsOf, fixedDimensionValues } from '../indicators/dimension-catalogue';
 import { TOTAL_CODE, valueIn } from '../indicators/dimension-key';
 import { DimensionValue } from '../indicators/dimension-value';
 import { Indicator } from '../indicators/indicator.entity';
@@ -48,7 +48,8 @@ export async function observationQuery(ctx: RequestContext, args: Pick<Observati
     const indicator = await findIndicatorByCode(ctx, args.indicator);
     if (!indicator) throw new BadUserInputError(`Unknown indicator "${args.indicator}"`, 'indicator');
     qb.andWhere('o.indicator_id = :indicatorId', { indicatorId: indicator.id });
-    for (const [dimension, value] of await fixedDimensionValues(ctx, indicator, args.where ?? [])) whereDimensionValue(ctx, qb, dimension, value);
+    const where = args.where?.length ? fixedDimensionValues(indicator, args.where, await ctx.loaders.dimensions.load('all')) : [];
+    for (const [dimension, value] of where) whereDimensionValue(ctx, qb, dimension, value);
   }
   if (args.periods?.length) {
     const bad = args.periods.find((p) => !parsePeriod(p));
@@ -67,24 +68,6 @@ export async function observationQuery(ctx: RequestContext, args: Pick<Observati
     }
   }
   return restrictObservations(ctx, qb, 'o');
-}
-
-/** The `where` pairs, upper-cased and checked against the indicator's dimensions and their code lists. */
-async function fixedDimensionValues(ctx: RequestContext, indicator: Indicator, where: { dimension: string; value: string }[]): Promise<[string, string][]> {
-  if (!where.length) return [];
-  const declared = dimensionsOf(indicator);
-  const codeLists = await ctx.loaders.dimensions.load('all');
-  const fixed: [string, string][] = [];
-  for (const { dimension: raw, value: rawValue } of where) {
-    const dimension = raw.trim().toUpperCase();
-    const value = rawValue.trim().toUpperCase();
-    if (!declared.includes(dimension)) throw new BadUserInputError(notDeclared(indicator, dimension, declared), 'where');
-    if (fixed.some(([d]) => d === dimension)) throw new BadUserInputError(`${dimension} is named twice in where`, 'where');
-    const problem = codeProblem(codeLists, dimension, value, rawValue);
-    if (problem) throw new BadUserInputError(problem, 'where');
-    fixed.push([dimension, value]);
-  }
-  return fixed;
 }
 
 /**

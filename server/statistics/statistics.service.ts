@@ -2,7 +2,7 @@ import type { RequestContext } from '../request-context';
 import { BadUserInputError } from '../core/errors';
 import { referenceCache } from '../core/reference-cache';
 import { pathPrefixSql, validOnSql } from '../core/sql';
-import { codeProblem, dimensionsOf, notDeclared } from '../indicators/dimension-catalogue';
+import { dimensionsOf, fixedDimensionValues, notDeclared } from '../indicators/dimension-catalogue';
 import { crossKeys, valueIn } from '../indicators/dimension-key';
 import { DimensionValue } from '../indicators/dimension-value';
 import { Indicator } from '../indicators/indicator.entity';
@@ -73,23 +73,10 @@ export async function statisticsCells(ctx: RequestContext, indicator: Indicator,
   if (!by.length && !where.length) return [''];
   const declared = dimensionsOf(indicator);
   const codeLists = await ctx.loaders.dimensions.load('all');
-  const known = (dimension: string, field: string) => {
-    if (declared.includes(dimension)) return;
-    throw new BadUserInputError(notDeclared(indicator, dimension, declared), field);
-  };
   const byDimensions = by.map((d) => d.trim().toUpperCase());
-  byDimensions.forEach((d) => known(d, 'by'));
+  for (const d of byDimensions) if (!declared.includes(d)) throw new BadUserInputError(notDeclared(indicator, d, declared), 'by');
   if (new Set(byDimensions).size !== byDimensions.length) throw new BadUserInputError('A dimension is named twice in by', 'by');
-  const fixed: [string, string][] = [];
-  for (const { dimension: raw, value: rawValue } of where) {
-    const dimension = raw.trim().toUpperCase();
-    const value = rawValue.trim().toUpperCase();
-    known(dimension, 'where');
-    if (byDimensions.includes(dimension) || fixed.some(([d]) => d === dimension)) throw new BadUserInputError(`${dimension} is named twice in by and where`, 'where');
-    const problem = codeProblem(codeLists, dimension, value, rawValue);
-    if (problem) throw new BadUserInputError(problem, 'where');
-    fixed.push([dimension, value]);
-  }
+  const fixed = fixedDimensionValues(indicator, where, codeLists, byDimensions);
   return crossKeys(byDimensions.map((d) => ({ dimension: d, codes: codeLists.get(d)?.values.map((v) => v.code) ?? [] })), fixed);
 }
 

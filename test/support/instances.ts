@@ -1,9 +1,11 @@
+import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { createApp, App } from '../../server/app';
 import { signToken } from '../../server/auth/jwt';
 import { Role } from '../../server/auth/role';
 import { loadConfig } from '../../server/core/config';
 import { setLogLevel } from '../../server/core/logger';
+import { redisNamespace } from '../../server/core/redis';
 import { copyDatabase, openDataSource, TestDatabase } from './databases';
 import { GraphQLResponse, TEST_SECRET } from './server';
 
@@ -46,11 +48,24 @@ export async function startInstances(db: TestDatabase, count: number, env: Recor
     databaseUrl: copy.url,
     instances,
     async close() {
+      const namespace = instances.length ? redisNamespace(instances[0].dataSource) : null;
       for (const instance of instances) {
         await instance.app.close();
         await instance.dataSource.destroy();
       }
       await copy.drop();
+      // Nothing of this database stays in a Redis the instances shared.
+      if (env.REDIS_URL && namespace) await forgetRedisKeys(env.REDIS_URL, namespace);
     },
   };
+}
+
+async function forgetRedisKeys(url: string, namespace: string): Promise<void> {
+  const client = new Redis(url);
+  try {
+    const keys = await client.keys(`${namespace}*`);
+    if (keys.length) await client.del(...keys);
+  } finally {
+    client.disconnect();
+  }
 }
