@@ -56,9 +56,10 @@ describe.each(testDatabases())('Redis going away under an instance on $name', (d
     cluster = await startInstances(db, 1, { REDIS_URL: `redis://127.0.0.1:${port}` });
     [hub] = cluster.instances;
   });
+  // The instance first, while its Redis still runs: closing removes the database's keys from it.
   afterAll(async () => {
-    if (redis) await stop(redis);
     if (cluster) await cluster.close();
+    if (redis) await stop(redis);
   });
 
   async function ask() {
