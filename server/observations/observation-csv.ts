@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { DataSource } from 'typeorm';
 import { Role } from '../auth/role';
-import { bulkIngest, BulkResult, RowBatch } from './bulk-import';
+import { bulkIngest, BulkResult, RowBatch, SLICE_ROWS } from './bulk-import';
 import type { IngestResult } from './observation-writer';
 import { ObservationRow } from './observation-validation';
 import { systemContext } from './system-context';
@@ -237,7 +237,7 @@ export async function importObservationsFile(dataSource: DataSource, file: strin
   const batchRows = options.batchRows ?? (Number(process.env.IMPORT_BATCH_ROWS) || DEFAULT_BATCH_ROWS);
   const ctx = await systemContext(dataSource, { unit: options.unit, role: options.role, subject: options.subject ?? `import:${file.split(/[\\/]/).pop()}` });
   options.progress?.(`reading ${file} in batches of ${batchRows} rows`);
-  return bulkIngest(ctx, () => readCsvBatches(file, batchRows), { dryRun: options.dryRun, strict: options.strict, progress: options.progress });
+  return bulkIngest(ctx, () => readCsvBatches(file, Math.min(SLICE_ROWS, batchRows)), { writeRows: batchRows, dryRun: options.dryRun, strict: options.strict, progress: options.progress });
 }
 
 /** One line per error (or warning): "line 12: period: …". */
