@@ -46,7 +46,7 @@ function components(indicator: IndicatorRow, n: number): [number, number] {
  * and year are adjacent, as an office's export gives them. Every row carries a quoted
  * Vietnamese source, so the parser works on quotes and multibyte text.
  */
-export async function writeCsv(dataSource: DataSource, file: string, rows: number): Promise<{ communes: number; indicators: number; years: string }> {
+export async function writeCsv(dataSource: DataSource, file: string, rows: number, firstYear = 2027): Promise<{ communes: number; indicators: number; years: string; lastYear: number }> {
   const communes: { code: string }[] = await dataSource.query(`SELECT code FROM administrative_unit WHERE level = 'COMMUNE' AND valid_to IS NULL ORDER BY code`);
   const indicators: IndicatorRow[] = await dataSource.query(
     `SELECT code, value_type AS valueType, sex_disaggregated AS sexDisaggregated, factor, plausible_min AS plausibleMin, plausible_max AS plausibleMax FROM indicator WHERE entry_level = 'COMMUNE' AND period_type = 'YEAR' AND dimension_codes = '' ORDER BY code`,
@@ -55,7 +55,7 @@ export async function writeCsv(dataSource: DataSource, file: string, rows: numbe
   const write = (text: string) => (out.write(text) ? Promise.resolve() : new Promise<void>((resolve) => out.once('drain', () => resolve())));
   await write('indicator,unit,period,sex,numerator,denominator,source\r\n');
   let written = 0;
-  let year = 2027;
+  let year = firstYear;
   let n = 0;
   let buffer = '';
   for (; written < rows; year++) {
@@ -73,7 +73,7 @@ export async function writeCsv(dataSource: DataSource, file: string, rows: numbe
   }
   await write(buffer);
   await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
-  return { communes: communes.length, indicators: indicators.length, years: `2027–${year - 1}` };
+  return { communes: communes.length, indicators: indicators.length, years: `${firstYear}–${year - 1}`, lastYear: year - 1 };
 }
 
 // ---------------------------------------------------------------- the command

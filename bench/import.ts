@@ -12,9 +12,11 @@ import { DatabaseState, RunResult, runImport, stateOf, waitForRollback, writeCsv
 
 /**
  * `npm run bench:import`: the real `npm run import` command (node dist/server/cli/import-observations.js)
- * on a generated CSV of ROWS rows into its own MariaDB database. First a run killed with SIGKILL
- * once its progress passes half the file, and what it left; then a full run, timed, with its
- * peak RSS (/usr/bin/time -v), and the rollups checked against a recomputation. Writes bench/IMPORT.md.
+ * on generated CSVs of ROWS rows into its own MariaDB database. First a full run of one file into
+ * the fresh database, timed, with its peak RSS (/usr/bin/time -v); then a second file (the years
+ * after) killed with SIGKILL once its progress passes half, and what that left; then the second
+ * file again, timed too (after a kill the server still has the rollback's pages to clean up).
+ * Rollups are checked against a recomputation each time. Writes bench/IMPORT.md.
  */
 const USAGE = `usage: npm run bench:import -- [--rows N] [--database NAME] [--mysql-url URL] [--out FILE]
   --rows N         rows of the generated CSV (default 1000000)
@@ -80,12 +82,27 @@ async function serverCopySeconds(dataSource: DataSource): Promise<{ observations
 
 // ---------------------------------------------------------------- report
 
-function report(options: Options, setup: { communes: number; indicators: number; years: string; csvBytes: number; generateSeconds: number }, db: { version: string; settings: string }, before: DatabaseState, killed: RunResult, rollbackSeconds: number, afterKill: DatabaseState, full: RunResult, afterFull: DatabaseState, copy: { observations: number; revisions: number }): string {
+interface Runs {
+  before: DatabaseState;
+  full: RunResult;
+  afterFull: DatabaseState;
+  killed: RunResult;
+  rollbackSeconds: number;
+  afterKill: DatabaseState;
+  rerun: RunResult;
+  afterRerun: DatabaseState;
+}
+
+function report(options: Options, setup: { communes: number; indicators: number; years: string; secondYears: string; csvBytes: number; generateSeconds: number }, db: { version: string; settings: string }, runs: Runs, copy: { observations: number; revisions: number }): string {
   const machine = describeMachine();
   const version = codeVersion();
+  const { before, full, afterFull, killed, rollbackSeconds, afterKill, rerun, afterRerun } = runs;
   const rate = options.rows / full.wallSeconds;
+  const copyRate = afterRerun.observations / (copy.observations + copy.revisions);
   const same = (a: DatabaseState, b: DatabaseState) => a.observations === b.observations && a.revisions === b.revisions && a.rollupRows === b.rollupRows;
   const yes = (ok: boolean) => (ok ? 'yes' : '**no**');
+  const rollups = (state: DatabaseState) => (state.rollupDifferences.length ? `${state.rollupDifferences.length} differences: ${state.rollupDifferences.slice(0, 3).join('; ')}` : 'equal');
+  const lastLines = (run: RunResult) => run.lastLines.map((l) => `\`${l}\``).join('<br>');
   return `# Bulk import (\`npm run bench:import\`)
 
 Run ${new Date().toISOString()} on ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB.toFixed(1)} GiB, Node ${machine.node}, ${machine.os};
@@ -95,44 +112,54 @@ observations); client and database on the same machine, which other work shares 
 
 The command is the real one, as a user types it after a build:
 \`node dist/server/cli/import-observations.js FILE${options.batch ? ` --batch ${options.batch}` : ''}\` (what \`npm run import -- FILE\` runs), under \`/usr/bin/time -v\`.
-The file: ${options.rows.toLocaleString('en')} rows, ${(setup.csvBytes / 2 ** 20).toFixed(0)} MiB, every current commune (${setup.communes}) ×
-${setup.indicators} yearly commune-level indicators (FEMALE and MALE rows, or TOTAL), years ${setup.years},
-each row with a quoted Vietnamese source (generated in ${setup.generateSeconds.toFixed(1)} s).
+Two files of ${options.rows.toLocaleString('en')} rows each (${(setup.csvBytes / 2 ** 20).toFixed(0)} MiB): every current commune (${setup.communes}) ×
+${setup.indicators} yearly commune-level indicators (FEMALE and MALE rows, or TOTAL), years ${setup.years} in the first and
+${setup.secondYears} in the second, each row with a quoted Vietnamese source (both generated in ${setup.generateSeconds.toFixed(1)} s).
 
-## Speed and memory (full run)
+## Speed and memory: the first file into the fresh database
 
 | measure | result | target |
 |---|---|---|
 | wall time of the command (start of node to exit, everything included) | ${full.wallSeconds.toFixed(1)} s | |
 | rows per second (rows ÷ wall time) | **${Math.round(rate).toLocaleString('en')}** | ≥ 50,000 |
 | peak RSS (\`/usr/bin/time -v\`, maximum resident set size) | **${full.peakRssMiB?.toFixed(0) ?? '?'} MiB** | ≤ 400 MiB |
-| MariaDB alone, same run: \`INSERT … SELECT\` of the loaded observations, then of their revisions, into empty copies | ${copy.observations.toFixed(1)} s + ${copy.revisions.toFixed(1)} s = ${Math.round(options.rows / (copy.observations + copy.revisions)).toLocaleString('en')} rows/s | |
-| the importer's rate ÷ that | ${(rate / (options.rows / (copy.observations + copy.revisions))).toFixed(2)}× | |
 | exit code | ${full.exitCode} | 0 |
-| the importer's last lines | ${full.lastLines.map((l) => `\`${l}\``).join('<br>')} | |
+| observations, revisions after it | ${afterFull.observations}, ${afterFull.revisions} | ${before.observations + options.rows}, ${before.revisions + options.rows} |
+| rollups vs a recomputation from the observations | ${rollups(afterFull)} | equal |
+| the importer's last lines | ${lastLines(full)} | |
 
-## kill -9 at half way
+## kill -9 at half way through the second file
 
-The same command on the same file, SIGKILLed once its progress reported ${killed.killedAt?.toLocaleString('en') ?? '(never reached)'} rows
+The same command on the second file, SIGKILLed once its progress reported ${killed.killedAt?.toLocaleString('en') ?? '(never reached)'} rows
 (after ${killed.wallSeconds.toFixed(1)} s). The README says: the whole file is one transaction, so a kill leaves the
 database as it was; MariaDB rolls the transaction back when the connection drops (here it took
 ${rollbackSeconds.toFixed(1)} s until no connection used the database), and a re-run loads everything.
 
 | measure | before the run | after the kill | as the README says |
 |---|---|---|---|
-| observations | ${before.observations} | ${afterKill.observations} | ${yes(afterKill.observations === before.observations)} |
-| revisions | ${before.revisions} | ${afterKill.revisions} | ${yes(afterKill.revisions === before.revisions)} |
-| statistics rollup rows | ${before.rollupRows} | ${afterKill.rollupRows} | ${yes(same(before, afterKill))} |
-| rollups vs a recomputation from the observations | ${before.rollupDifferences.length ? 'differ' : 'equal'} | ${afterKill.rollupDifferences.length ? `${afterKill.rollupDifferences.length} differences: ${afterKill.rollupDifferences.slice(0, 3).join('; ')}` : 'equal'} | ${yes(!afterKill.rollupDifferences.length)} |
+| observations | ${afterFull.observations} | ${afterKill.observations} | ${yes(afterKill.observations === afterFull.observations)} |
+| revisions | ${afterFull.revisions} | ${afterKill.revisions} | ${yes(afterKill.revisions === afterFull.revisions)} |
+| statistics rollup rows | ${afterFull.rollupRows} | ${afterKill.rollupRows} | ${yes(same(afterFull, afterKill))} |
+| rollups vs a recomputation from the observations | ${rollups(afterFull)} | ${rollups(afterKill)} | ${yes(!afterKill.rollupDifferences.length)} |
 
-## After the re-run (the full run above)
+## The second file again, after the kill
 
 | measure | result | expected |
 |---|---|---|
-| observations | ${afterFull.observations} | ${before.observations + options.rows} |
-| revisions | ${afterFull.revisions} | ${before.revisions + options.rows} |
-| statistics rollup rows | ${afterFull.rollupRows} | |
-| rollups vs a recomputation from the observations | ${afterFull.rollupDifferences.length ? `${afterFull.rollupDifferences.length} differences: ${afterFull.rollupDifferences.slice(0, 3).join('; ')}` : 'equal'} | equal |
+| wall time, rows per second | ${rerun.wallSeconds.toFixed(1)} s, ${Math.round(options.rows / rerun.wallSeconds).toLocaleString('en')} rows/s | |
+| peak RSS | ${rerun.peakRssMiB?.toFixed(0) ?? '?'} MiB | ≤ 400 MiB |
+| observations | ${afterRerun.observations} | ${afterFull.observations + options.rows} |
+| revisions | ${afterRerun.revisions} | ${afterFull.revisions + options.rows} |
+| statistics rollup rows | ${afterRerun.rollupRows} | |
+| rollups vs a recomputation from the observations | ${rollups(afterRerun)} | equal |
+| the importer's last lines | ${lastLines(rerun)} | |
+
+## The server's own speed, same run
+
+MariaDB alone, copying all ${afterRerun.observations.toLocaleString('en')} loaded observations and then their revisions into empty
+tables of the same definition (\`INSERT … SELECT\`: no client, no parsing, no checks):
+${copy.observations.toFixed(1)} s + ${copy.revisions.toFixed(1)} s = ${Math.round(copyRate).toLocaleString('en')} rows/s. The importer's first run reached
+${(rate / copyRate).toFixed(2)}× of that.
 `;
 }
 
@@ -148,25 +175,32 @@ async function main(): Promise<void> {
     await seed(dataSource, { demo: false, print: (line) => print(`  ${line}`) });
     fs.mkdirSync(BENCH_DIR, { recursive: true });
     const file = path.join(BENCH_DIR, `import-${options.rows}.csv`);
+    const second = path.join(BENCH_DIR, `import-${options.rows}-second.csv`);
     const generating = Date.now();
     const shape = await writeCsv(dataSource, file, options.rows);
-    const setup = { ...shape, csvBytes: fs.statSync(file).size, generateSeconds: (Date.now() - generating) / 1000 };
-    print(`wrote ${file}: ${options.rows} rows, ${(setup.csvBytes / 2 ** 20).toFixed(0)} MiB`);
+    const secondShape = await writeCsv(dataSource, second, options.rows, shape.lastYear + 1);
+    const setup = { ...shape, secondYears: secondShape.years, csvBytes: fs.statSync(file).size, generateSeconds: (Date.now() - generating) / 1000 };
+    print(`wrote ${file} and ${second}: ${options.rows} rows each, ${(setup.csvBytes / 2 ** 20).toFixed(0)} MiB`);
     const before = await stateOf(dataSource);
-    print('run 1: killed with SIGKILL at half way');
-    const killed = await runImport(database.url, file, options.batch, Math.floor(options.rows / 2), (line) => print(`  ${line}`));
+    print('run 1: the first file into the fresh database');
+    const full = await runImport(database.url, file, options.batch, null, (line) => print(`  ${line}`));
+    const afterFull = await stateOf(dataSource);
+    print(`after it: ${afterFull.observations} observations, rollup differences ${afterFull.rollupDifferences.length}; ${Math.round(options.rows / full.wallSeconds)} rows/s, peak RSS ${full.peakRssMiB?.toFixed(0)} MiB`);
+    print('run 2: the second file, killed with SIGKILL at half way');
+    const killed = await runImport(database.url, second, options.batch, Math.floor(options.rows / 2), (line) => print(`  ${line}`));
     const rollbackSeconds = await waitForRollback(dataSource, options.database);
     const afterKill = await stateOf(dataSource);
     print(`after the kill: ${afterKill.observations} observations, ${afterKill.revisions} revisions, rollup differences ${afterKill.rollupDifferences.length}`);
-    print('run 2: the whole file');
-    const full = await runImport(database.url, file, options.batch, null, (line) => print(`  ${line}`));
-    const afterFull = await stateOf(dataSource);
-    print(`after the re-run: ${afterFull.observations} observations, rollup differences ${afterFull.rollupDifferences.length}; ${Math.round(options.rows / full.wallSeconds)} rows/s, peak RSS ${full.peakRssMiB?.toFixed(0)} MiB`);
+    print('run 3: the second file again');
+    const rerun = await runImport(database.url, second, options.batch, null, (line) => print(`  ${line}`));
+    const afterRerun = await stateOf(dataSource);
+    print(`after the re-run: ${afterRerun.observations} observations, rollup differences ${afterRerun.rollupDifferences.length}; ${Math.round(options.rows / rerun.wallSeconds)} rows/s, peak RSS ${rerun.peakRssMiB?.toFixed(0)} MiB`);
     const copy = await serverCopySeconds(dataSource);
     print(`MariaDB alone copies the observations in ${copy.observations.toFixed(1)} s, the revisions in ${copy.revisions.toFixed(1)} s`);
-    fs.writeFileSync(options.out, report(options, setup, await databaseDescription(dataSource), before, killed, rollbackSeconds, afterKill, full, afterFull, copy));
+    fs.writeFileSync(options.out, report(options, setup, await databaseDescription(dataSource), { before, full, afterFull, killed, rollbackSeconds, afterKill, rerun, afterRerun }, copy));
     print(`wrote ${path.relative(process.cwd(), options.out)}`);
     fs.rmSync(file, { force: true });
+    fs.rmSync(second, { force: true });
   } finally {
     await dataSource.destroy();
     if (options.drop) await database.drop();

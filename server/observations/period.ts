@@ -27,8 +27,22 @@ export function canonicalPeriod(code: string): string {
   return parsePeriod(code)?.code ?? code;
 }
 
+/**
+ * Valid codes are a few thousand (years 1990–2100 and their parts), and an import parses one per
+ * row: each is parsed once. The results are shared, hence frozen.
+ */
+const parsedPeriods = new Map<string, Readonly<Period>>();
+
 /** Parses a period code, compact (`2026Q3`) or as SDMX writes it (`2026-Q3`); `code` of the result is the compact form. Null when malformed or out of range. */
 export function parsePeriod(text: string): Period | null {
+  let period = parsedPeriods.get(text);
+  if (period) return period;
+  period = parseNewPeriod(text) ?? undefined;
+  if (period) parsedPeriods.set(text, Object.freeze(period));
+  return period ?? null;
+}
+
+function parseNewPeriod(text: string): Period | null {
   const match = PATTERN.exec(text);
   if (!match) return null;
   const year = Number(match[1]);
@@ -61,9 +75,13 @@ export function periodStart(period: Period): string {
   return `${period.year}-${pad(period.firstMonth)}-01`;
 }
 
+const ends = new Map<string, string>();
 export function periodEnd(period: Period): string {
+  let end = ends.get(period.code);
+  if (end) return end;
   const lastDay = new Date(Date.UTC(period.year, period.lastMonth, 0)).getUTCDate();
-  return `${period.year}-${pad(period.lastMonth)}-${pad(lastDay)}`;
+  ends.set(period.code, (end = `${period.year}-${pad(period.lastMonth)}-${pad(lastDay)}`));
+  return end;
 }
 
 /** True when `outer` contains `inner` (every period contains itself). */
