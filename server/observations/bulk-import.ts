@@ -465,6 +465,8 @@ const rowsSql = (rows: number, columns: number) => {
 /** The stored observations the checks need: each row's own, and the other sexes of its key (the TOTAL check). */
 function storedOf(groups: Map<string, SnapshotRow[]>, valid: ValidRow[]): Map<string, StoredObservation> {
   const stored = new Map<string, StoredObservation>();
+  // A new indicator's import reads no stored row at all.
+  if (![...groups.values()].some((list) => list.length)) return stored;
   // Every sex and every cell of the rows' indicator × unit × period: the TOTAL and breakdown checks read them.
   const wanted = new Set(valid.map((r) => `${r.indicator.id}|${r.unitId}|${r.period}`));
   for (const list of groups.values()) {
