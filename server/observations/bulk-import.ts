@@ -274,7 +274,8 @@ class ImportRun {
 
   private async write(batches: PlannedBatch[], rows: number): Promise<void> {
     if (batches.length) await this.writeChanges(batches);
-    this.progress();
+    // A flush before a locking read may find nothing planned: no progress to report then.
+    if (rows) this.progress();
   }
 
   /** Writes the file's rollup changes, unless a bad row will roll everything back. */
