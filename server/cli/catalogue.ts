@@ -22,11 +22,6 @@ const USAGE = [
   'an import adds and renames by code and never removes a code (observations may carry it).',
 ].join('\n');
 
-/**
- * `npm run catalogue -- export|import FILE.csv`: the indicator catalogue as a file an office can
- * edit. An import is checked as a whole (every bad line reported, nothing written) and applied
- * in one transaction; it prints what it added and changed. Exit 0 = done, 1 = refused, 2 = usage.
- */
 /** One kind of catalogue file: how it is written out, and how it is read in (problems, or the lines saying what changed). */
 interface CatalogueFile {
   export(dataSource: DataSource): Promise<{ text: string; summary: string }>;
@@ -56,6 +51,11 @@ const CODE_LISTS: CatalogueFile = {
   },
 };
 
+/**
+ * `npm run catalogue -- export|import FILE.csv`: the indicator catalogue as a file an office can
+ * edit. An import is checked as a whole (every bad line reported, nothing written) and applied
+ * in one transaction; it prints what it added and changed. Exit 0 = done, 1 = refused, 2 = usage.
+ */
 async function main(): Promise<number> {
   const words = process.argv.slice(2).filter((a) => !a.startsWith('--'));
   const kind = words[0] === 'dimensions' ? CODE_LISTS : INDICATORS;

@@ -109,7 +109,7 @@ class ImportRun {
   private readonly maxProblems: number;
   private readonly writeRows: number;
   private readonly started = Date.now();
-  private readonly memory = new MemoryBound();
+  private readonly memory: MemoryBound;
   private indicators = new Map<string, Indicator>();
   private codeLists: Map<string, Dimension> | null = null;
   private units: Candidates = { byCode: new Map(), placements: new Map() };
@@ -146,6 +146,7 @@ class ImportRun {
     this.mysql = isMysql(ctx.dataSource);
     this.maxProblems = options.maxProblems ?? MAX_PROBLEMS;
     this.writeRows = options.writeRows ?? DEFAULT_WRITE_ROWS;
+    this.memory = new MemoryBound(this.writeRows);
   }
 
   private get runner(): QueryRunner {
@@ -189,7 +190,7 @@ class ImportRun {
 
   /** Starts writing the planned slices, once the write before has ended. */
   private async flush(): Promise<void> {
-    this.memory.afterBatch(this.writeRows);
+    this.memory.collectIfGrown();
     // One write at a time: memory holds the batch being written and the one being planned.
     await this.writing;
     // After a bad row nothing more is written: the transaction will roll back.
@@ -260,10 +261,10 @@ class ImportRun {
    */
   private async snapshot(valid: ValidRow[]): Promise<GroupSnapshot> {
     const fresh = [...new Set(valid.map((r) => r.indicator.id))].filter((id) => !this.present.has(id));
-    const held = valid.filter((r) => this.present.get(r.indicator.id)?.has(presentKey(r.unitId, r.period)));
-    if (fresh.length || held.length) await this.written();
+    const held = (r: ValidRow) => this.present.get(r.indicator.id)?.has(presentKey(r.unitId, r.period)) ?? false;
+    if (fresh.length || valid.some(held)) await this.written();
     for (const [id, groups] of await lockIndicatorsGroups(this.manager, this.ctx.dataSource, fresh)) this.present.set(id, groups);
-    const snapshot = await readGroups(this.manager, this.ctx.dataSource, fresh.length ? valid.filter((r) => this.present.get(r.indicator.id)?.has(presentKey(r.unitId, r.period))) : held);
+    const snapshot = await readGroups(this.manager, this.ctx.dataSource, valid.filter(held));
     for (const r of valid) {
       snapshot.indicators.set(r.indicator.id, r.indicator);
       const key = groupKey(r.indicator.id, r.unitId, r.period);
@@ -450,9 +451,14 @@ const inUse = () => {
 class MemoryBound {
   /** In use after the last full collection: what the import keeps (the seen keys, the rollups, the batch being written). */
   private kept = inUse();
+  private readonly margin: number;
 
-  afterBatch(rows: number): void {
-    if (inUse() <= this.kept + Math.max(MIN_MARGIN, rows * MARGIN_PER_ROW)) return;
+  constructor(batchRows: number) {
+    this.margin = Math.max(MIN_MARGIN, batchRows * MARGIN_PER_ROW);
+  }
+
+  collectIfGrown(): void {
+    if (inUse() <= this.kept + this.margin) return;
     collectGarbage();
     this.kept = inUse();
   }
