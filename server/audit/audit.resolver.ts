@@ -1,5 +1,6 @@
 import { Args, ArgsType, Ctx, Field, Int, ObjectType, Query, Resolver } from 'type-graphql';
 import { Role } from '../auth/role';
+import { restrictRows } from '../auth/row-kinds';
 import type { RequestContext } from '../request-context';
 import { ConnectionType, readPage, toConnection } from '../core/pagination';
 import { AuditEntry } from './audit-entry.entity';
@@ -22,8 +23,7 @@ export class AuditResolver {
   async auditLog(@Ctx() ctx: RequestContext, @Args() { first, after }: AuditLogArgs): Promise<AuditEntryConnection> {
     ctx.access.requireRole(Role.ADMIN);
     const page = readPage(first, after);
-    // An entry belongs to the area its unit lay in on the day of the write.
-    const qb = ctx.access.restrict(ctx.dataSource.getRepository(AuditEntry).createQueryBuilder('a'), 'a.unit_id', { onSql: 'SUBSTR(a.recorded_at, 1, 10)' });
+    const qb = restrictRows(ctx, 'auditEntry', ctx.dataSource.getRepository(AuditEntry).createQueryBuilder('a'), 'a');
     const [rows, total] = await Promise.all([qb.clone().orderBy('a.id', 'DESC').offset(page.offset).limit(page.limit).getMany(), qb.getCount()]);
     return toConnection(rows, total, page);
   }

@@ -107,6 +107,28 @@ export class AccessScope {
     if (this.writableUnitIds && !this.writableUnitIds.has(unitId)) throw new ForbiddenError('An EDITOR writes only for its own unit and its villages');
   }
 
+  /**
+   * A write of a row placed on `day` (row-kinds.ts): the row's unit lay in the viewer's area that
+   * day, the role may write for it, and every unit that holds the row's place today (its heirs) is
+   * in the viewer's area. So a commune writes its own rows and those of a unit it alone succeeded,
+   * but a row of a legacy unit whose territory went to several communes (Bính Xá 06622, split into
+   * Đình Lập and Kiên Mộc) is written by a viewer above all of them: the province.
+   */
+  async assertCanWriteAt(unitId: number, day: string, today: string): Promise<void> {
+    if (this.role !== Role.ADMIN && this.role !== Role.EDITOR) throw new ForbiddenError(`The ${this.role} role may not write`);
+    const placements = await this.dataSource.getRepository(UnitPlacement).findBy({ unitId });
+    if (!this.containsOn(placements, day)) throw new ForbiddenError();
+    if (this.writableUnitIds && !this.writableUnitIds.has(unitId)) throw new ForbiddenError('An EDITOR writes only for its own unit and its villages');
+    if (this.unrestricted) return;
+    const heirs = await heirsToday(this.dataSource, unitId, today);
+    const outside = heirs.filter((heir) => !this.containsOn(heir.placements, today));
+    if (!outside.length) return;
+    throw new ForbiddenError(
+      `This row belongs to a unit whose territory is held today by ${heirs.map((h) => `${h.code} (${h.name})`).join(', ')}: ` +
+        `it is written by a viewer whose area holds all of them (the unit above them), not by ${this.viewer.unit.code}`,
+    );
+  }
+
   /** Bulk twin of `assertCanWrite` for a unit already known to be visible (found through `restrict`). */
   canWriteVisible(unitId: number): boolean {
     if (this.role !== Role.ADMIN && this.role !== Role.EDITOR) return false;
@@ -168,4 +190,37 @@ async function writableUnits(dataSource: DataSource, unit: AdministrativeUnit, r
 function distinctRoots(placements: UnitPlacement[]): Placed[] {
   const roots = new Map(placements.map((p) => [`${p.path}|${p.validFrom}|${p.validTo}`, { path: p.path, validFrom: p.validFrom, validTo: p.validTo }]));
   return [...roots.values()];
+}
+
+interface Heir {
+  code: string;
+  name: string;
+  placements: UnitPlacement[];
+}
+
+/**
+ * The units in force today that hold a unit's place: the unit itself while it is in force, else the
+ * units formed from it (transitively); of those, the lowest (none of the others lies under them
+ * today). A commune split in two has both halves; a unit with no recorded successor has none, and
+ * then only viewers above it (who alone read its rows) write them.
+ */
+async function heirsToday(dataSource: DataSource, unitId: number, today: string): Promise<Heir[]> {
+  const related = new Set([unitId]);
+  for (let frontier = [unitId]; frontier.length; ) {
+    const links = await dataSource.getRepository(UnitLineage).createQueryBuilder('l').where('l.predecessor_id IN (:...ids)', { ids: frontier }).getMany();
+    frontier = links.map((l) => l.successorId).filter((id) => !related.has(id));
+    frontier.forEach((id) => related.add(id));
+  }
+  const units = await dataSource.getRepository(AdministrativeUnit).createQueryBuilder('u').where('u.id IN (:...ids)', { ids: [...related] }).andWhere(validOnSql('u', 'today'), { today }).getMany();
+  if (!units.length) return [];
+  const placements = await dataSource.getRepository(UnitPlacement).createQueryBuilder('p').where('p.unit_id IN (:...ids)', { ids: units.map((u) => u.id) }).getMany();
+  const pathToday = new Map(placements.filter((p) => isValidOn(p, today)).map((p) => [p.unitId, p.path]));
+  const under = (path: string) =>
+    units.some((other) => {
+      const otherPath = pathToday.get(other.id);
+      return otherPath !== undefined && otherPath !== path && otherPath.startsWith(path);
+    });
+  return units
+    .filter((u) => pathToday.has(u.id) && !under(pathToday.get(u.id) as string))
+    .map((u) => ({ code: u.code, name: u.name, placements: placements.filter((p) => p.unitId === u.id) }));
 }

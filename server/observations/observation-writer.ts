@@ -10,7 +10,7 @@ import { withWriteTransaction } from '../core/write-transaction';
 import { Observation } from './observation.entity';
 import { breakdownWarnings, CandidateUnit, checkAgainstStored, observationKey, ObservationRow, pickUnit, RowProblem, StoredObservation, validateRows, ValidRow } from './observation-validation';
 import { Period, periodEnd, periodStart } from './period';
-import { restrictToArea } from './observation-scope';
+import { restrictRows } from '../auth/row-kinds';
 import type { Placed } from '../auth/access';
 import { UnitPlacement } from '../tenancy/unit-placement.entity';
 import { maintainRollups, readGroups } from '../statistics/rollup.maintenance';
@@ -205,7 +205,7 @@ export async function readStored(ctx: RequestContext, manager: EntityManager, ro
       .where('o.unit_id IN (:...unitIds)', { unitIds })
       .andWhere('o.indicator_id IN (:...indicatorIds)', { indicatorIds })
       .andWhere('o.period IN (:...periods)', { periods });
-    restrictToArea(ctx, qb, 'o');
+    restrictRows(ctx, 'observation', qb, 'o');
     if (lock) qb.setLock('pessimistic_write');
     for (const raw of await qb.getRawMany()) {
       const s: StoredObservation = { ...raw, id: Number(raw.id), indicatorId: Number(raw.indicatorId), unitId: Number(raw.unitId), numerator: Number(raw.numerator), denominator: Number(raw.denominator), version: Number(raw.version) };

@@ -17,7 +17,7 @@ import { requireUnitByCode } from '../tenancy/unit.service';
 import { ObservationRevision } from './observation-revision.entity';
 import { Observation } from './observation.entity';
 import { ObservationsArgs } from './observation.inputs';
-import { restrictObservations, restrictToArea } from './observation-scope';
+import { restrictRows } from '../auth/row-kinds';
 import { ingestObservations, IngestOptions, IngestResult, CHUNK } from './observation-writer';
 import { withWriteTransaction } from '../core/write-transaction';
 import { ObservationRow } from './observation-validation';
@@ -67,7 +67,7 @@ export async function observationQuery(ctx: RequestContext, args: Pick<Observati
       qb.andWhere('o.unit_id = :unitId', { unitId: unit.id });
     }
   }
-  return restrictObservations(ctx, qb, 'o');
+  return restrictRows(ctx, 'observation', qb, 'o');
 }
 
 /**
@@ -85,13 +85,12 @@ function whereDimensionValue(ctx: RequestContext, qb: SelectQueryBuilder<Observa
 
 export async function findObservation(ctx: RequestContext, id: number): Promise<Observation | null> {
   const qb = ctx.dataSource.getRepository(Observation).createQueryBuilder('o').where('o.id = :id', { id });
-  return restrictObservations(ctx, qb, 'o').getOne();
+  return restrictRows(ctx, 'observation', qb, 'o').getOne();
 }
 
-/** A revision of an observation, visible exactly when its observation is. */
+/** A revision of an observation, by the same rule as the observation's history (row-kinds.ts). */
 export async function findRevision(ctx: RequestContext, id: number): Promise<ObservationRevision | null> {
-  const revision = await ctx.dataSource.getRepository(ObservationRevision).findOneBy({ id });
-  return revision && (await findObservation(ctx, revision.observationId)) ? revision : null;
+  return (await ctx.loaders.observationRevisionById.load(id)) ?? null;
 }
 
 export async function observationValue(ctx: RequestContext, observation: Observation): Promise<number | null> {
@@ -141,7 +140,7 @@ export async function changeStatus(ctx: RequestContext, ids: number[], to: Obser
     const found: Observation[] = [];
     for (const batch of chunk(unique, CHUNK)) {
       const qb = manager.getRepository(Observation).createQueryBuilder('o').where('o.id IN (:...ids)', { ids: batch });
-      restrictToArea(ctx, qb, 'o');
+      restrictRows(ctx, 'observation', qb, 'o');
       if (mysql) qb.setLock('pessimistic_write');
       found.push(...(await qb.getMany()));
     }
@@ -176,7 +175,7 @@ export async function changeStatus(ctx: RequestContext, ids: number[], to: Obser
   });
   const result: Observation[] = [];
   for (const batch of chunk(unique, CHUNK)) {
-    result.push(...(await restrictObservations(ctx, ctx.dataSource.getRepository(Observation).createQueryBuilder('o').where('o.id IN (:...ids)', { ids: batch }), 'o').getMany()));
+    result.push(...(await restrictRows(ctx, 'observation', ctx.dataSource.getRepository(Observation).createQueryBuilder('o').where('o.id IN (:...ids)', { ids: batch }), 'o').getMany()));
   }
   return result.sort((a, b) => a.id - b.id);
 }

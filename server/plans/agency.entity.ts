@@ -28,4 +28,8 @@ export class Agency extends UnitOwnedRow {
   @Field({ description: 'One entry naming several bodies, e.g. "các sở, ban, ngành", "UBND các xã, phường"' })
   @Column({ type: 'boolean', default: false })
   collective: boolean;
+
+  /** The agency's day for the access rule (row-kinds.ts); null for agencies added before it was kept. */
+  @Column({ name: 'created_at', type: 'varchar', length: 30, nullable: true })
+  createdAt: string | null;
 }

@@ -4,6 +4,7 @@ import type { RequestContext } from '../request-context';
 import { BadUserInputError, ConflictError, ForbiddenError } from '../core/errors';
 import { PLAN_PARTS } from '../core/list-bounds';
 import { withWriteTransaction } from '../core/write-transaction';
+import { agencyDay } from '../auth/row-kinds';
 import { Agency } from './agency.entity';
 import { Objective } from './objective.entity';
 import { PlanRevision } from './plan-revision.entity';
@@ -11,7 +12,7 @@ import { Plan } from './plan.entity';
 import { UpdateAgencyInput, UpdateObjectiveInput, UpdateReportingObligationInput, UpdateResponsibilityInput, UpdateTaskInput } from './plan.inputs';
 import {
   Change, checkObjectiveOrdinals, checkObligation, checkResponsibilityScope, checkResponsibilityTwin, checkText, forgetPlan, planAgency, recordRevisions,
-  required, scheduleColumns, taskAgencies, textOrNull, writablePlan,
+  required, scheduleColumns, taskAgencies, textOrNull, unitOf, writablePlan,
 } from './plan.service';
 import { PlanPartRow } from './plan-part';
 import { ReportingObligation } from './reporting-obligation.entity';
@@ -182,7 +183,7 @@ async function writableAgency(ctx: RequestContext, id: string): Promise<Agency> 
   const agencyId = rowIdOf(id, 'Agency');
   const agency = agencyId ? await ctx.loaders.agencyById.load(agencyId) : null;
   if (!agency) throw new ForbiddenError();
-  ctx.access.assertCanWrite(agency.unitId, true);
+  await ctx.access.assertCanWriteAt(agency.unitId, agencyDay(agency, await unitOf(ctx, agency), ctx.today), ctx.today);
   return agency;
 }
 

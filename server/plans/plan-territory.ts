@@ -1,5 +1,6 @@
 import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import type { RequestContext } from '../request-context';
+import { rowDaySql } from '../auth/row-kinds';
 import { pathPrefixSql, validOnSql } from '../core/sql';
 import { AdministrativeUnit, isValidOn, unitAt } from '../tenancy/administrative-unit.entity';
 import { UnitLevel } from '../tenancy/unit-level';
@@ -106,18 +107,19 @@ export async function withPredecessors(ctx: RequestContext, unitId: number): Pro
 }
 
 /**
- * Plans (alias `p`) of the unit's subtree: of units that lay, at any time, under the unit or under
- * a unit it was formed from (transitively, through the lineage). Thái Bình's plan (34, dissolved
+ * Plans (alias `p`) of the unit's subtree: of units that lay, on the plan's day (row-kinds.ts),
+ * under the unit or under a unit it was formed from (transitively, through the lineage). Thái Bình's plan (34, dissolved
  * 2025-06-30) is listed under Hưng Yên (33), which took its territory. A filter only: the viewer's
- * area is still applied by `restrict` (plan.access.ts) on every plan query.
+ * area is still applied by the plan row kind (auth/row-kinds.ts) on every plan query.
  */
 export async function plansInSubtree<T extends ObjectLiteral>(ctx: RequestContext, qb: SelectQueryBuilder<T>, unitId: number): Promise<SelectQueryBuilder<T>> {
   const units = await withPredecessors(ctx, unitId);
   const placements = (await ctx.loaders.placementsOfUnit.loadMany(units)).flatMap((p) => (Array.isArray(p) ? p : []));
   const prefixes = [...new Set(placements.map((p) => p.path))].map((path) => pathPrefixSql(ctx.dataSource, 'dp.path', path));
   if (!prefixes.length) return qb.andWhere('p.unit_id = :subtreeUnitId', { subtreeUnitId: unitId });
+  const day = rowDaySql(ctx, 'plan', qb, 'p');
   return qb.andWhere(
-    `EXISTS (SELECT 1 FROM unit_placement dp WHERE dp.unit_id = p.unit_id AND (${prefixes.map((c) => c.sql).join(' OR ')}))`,
+    `EXISTS (SELECT 1 FROM unit_placement dp WHERE dp.unit_id = p.unit_id AND (dp.valid_from IS NULL OR dp.valid_from <= ${day}) AND (dp.valid_to IS NULL OR dp.valid_to >= ${day}) AND (${prefixes.map((c) => c.sql).join(' OR ')}))`,
     Object.assign({}, ...prefixes.map((c) => c.params)),
   );
 }

@@ -9,7 +9,8 @@ import { isIsoDate } from '../core/scalars';
 import { foldVietnamese } from '../core/text';
 import { withWriteTransaction } from '../core/write-transaction';
 import { AdministrativeUnit, unitAt } from '../tenancy/administrative-unit.entity';
-import { planYears } from './plan.access';
+import { agencyDay, planDay, restrictRows, submissionDay } from '../auth/row-kinds';
+import { parsePeriod, periodEnd } from '../observations/period';
 import { plansInSubtree } from './plan-territory';
 import { findUnitByCode } from '../tenancy/unit.service';
 import { PeriodType } from '../indicators/indicator-enums';
@@ -58,11 +59,15 @@ async function requirePlanUnit(ctx: RequestContext, code: string, date: string |
   return unit;
 }
 
-/** The unit a write names; one outside the writer's area is refused exactly like one that does not exist. */
-async function requireWritablePlanUnit(ctx: RequestContext, code: string, date: string | null | undefined): Promise<AdministrativeUnit> {
+/**
+ * The unit a new row names, if the viewer may write a row of it placed on `dayOf(unit)`; one
+ * outside the writer's area is refused exactly like one that does not exist.
+ */
+async function requireWritablePlanUnit(ctx: RequestContext, code: string, date: string | null | undefined, dayOf: (unit: AdministrativeUnit) => string): Promise<AdministrativeUnit> {
   const unit = await findUnitForPlans(ctx, code, date);
-  ctx.access.assertCanWrite(unit?.id ?? 0, unit !== null);
-  return unit as AdministrativeUnit;
+  if (!unit) throw new ForbiddenError();
+  await ctx.access.assertCanWriteAt(unit.id, dayOf(unit), ctx.today);
+  return unit;
 }
 
 export async function listPlans(ctx: RequestContext, args: PlansArgs): Promise<Connection<Plan>> {
@@ -75,7 +80,7 @@ export async function listPlans(ctx: RequestContext, args: PlansArgs): Promise<C
   }
   if (args.year != null) qb.andWhere('p.first_year <= :year AND p.last_year >= :year', { year: args.year });
   if (args.implements) qb.andWhere('p.implements_number = :implements', { implements: args.implements.trim() });
-  ctx.access.restrict(qb, 'p.unit_id', planYears(ctx.dataSource, 'p'));
+  restrictRows(ctx, 'plan', qb, 'p');
   const [rows, totalCount] = await Promise.all([
     qb.clone().orderBy('p.first_year', 'DESC').addOrderBy('p.id', 'ASC').offset(page.offset).limit(page.limit).getMany(),
     qb.getCount(),
@@ -89,8 +94,9 @@ export async function listPlans(ctx: RequestContext, args: PlansArgs): Promise<C
  * layer, so its unit lay in the viewer's area today (an agency; a legacy unit on its last day) or
  * at some time in the plan's years; a miss is a broken invariant.
  */
-export async function unitOf(ctx: RequestContext, row: { unitId: number; firstYear?: number; lastYear?: number }): Promise<AdministrativeUnit> {
-  const dates = [ctx.today, ...(row.firstYear && row.lastYear ? [`${row.lastYear}-12-31`, `${row.firstYear}-01-01`] : [])];
+export async function unitOf(ctx: RequestContext, row: { unitId: number; firstYear?: number; lastYear?: number; issuedOn?: string | null; createdAt?: string | null }): Promise<AdministrativeUnit> {
+  const days = [row.issuedOn, row.createdAt?.slice(0, 10), ...(row.firstYear && row.lastYear ? [`${row.lastYear}-12-31`, `${row.firstYear}-01-01`] : [])];
+  const dates = [ctx.today, ...days.filter((d): d is string => !!d)];
   for (const date of dates) {
     const unit = await ctx.loaders.unitOn.load({ id: row.unitId, date });
     if (unit) return unit;
@@ -187,7 +193,7 @@ export async function writablePlan(ctx: RequestContext, id: string): Promise<Pla
   const planId = rowIdOf(id, 'Plan');
   const plan = planId ? await ctx.loaders.planById.load(planId) : null;
   if (!plan) throw new ForbiddenError();
-  ctx.access.assertCanWrite(plan.unitId, true);
+  await ctx.access.assertCanWriteAt(plan.unitId, planDay(plan, await unitOf(ctx, plan)), ctx.today);
   return plan;
 }
 
@@ -350,7 +356,8 @@ function textList(values: string[]): string[] {
 }
 
 export async function createPlan(ctx: RequestContext, input: CreatePlanInput): Promise<Plan> {
-  const unit = await requireWritablePlanUnit(ctx, input.unit, input.unitAsOf);
+  const createdAt = now();
+  const unit = await requireWritablePlanUnit(ctx, input.unit, input.unitAsOf, (u) => planDay({ status: input.status ?? PlanStatus.DRAFT, issuedOn: input.issuedOn ?? null, createdAt }, u));
   checkText(input.title, 'title');
   checkYears(input.kind, input.firstYear, input.lastYear);
   const status = input.status ?? PlanStatus.DRAFT;
@@ -360,7 +367,7 @@ export async function createPlan(ctx: RequestContext, input: CreatePlanInput): P
   checkIssuedOn(issuedOn, input.firstYear, input.lastYear);
   await checkUnitOnIssueDate(ctx, unit, issuedOn, input.firstYear, input.lastYear);
   await checkUniqueNumber(ctx, unit.id, number, Number((issuedOn ?? String(input.firstYear)).slice(0, 4)), null);
-  const at = now();
+  const at = createdAt;
   const plan = ctx.dataSource.getRepository(Plan).create({
     unitId: unit.id,
     number,
@@ -442,6 +449,8 @@ export async function updatePlan(ctx: RequestContext, id: string, input: UpdateP
   checkIssued(next.status, next.number, next.issuedOn);
   checkIssuedOn(next.issuedOn, next.firstYear, next.lastYear);
   if (!changes.length) return plan;
+  // A plan moves to another day when it is issued or its date corrected: the writer must hold that day too.
+  if (!same('issuedOn') || !same('status')) await ctx.access.assertCanWriteAt(plan.unitId, planDay(next, await unitOf(ctx, plan)), ctx.today);
   if (!same('issuedOn') || !same('firstYear') || !same('lastYear')) await checkUnitOnIssueDate(ctx, await unitOf(ctx, plan), next.issuedOn, next.firstYear, next.lastYear);
   if (!same('number') || !same('issuedOn')) await checkUniqueNumber(ctx, plan.unitId, next.number, Number((next.issuedOn ?? String(next.firstYear)).slice(0, 4)), plan.id);
   if (next.firstYear !== plan.firstYear || next.lastYear !== plan.lastYear) {
@@ -704,14 +713,15 @@ export function agencyKey(name: string): string {
 }
 
 export async function addAgency(ctx: RequestContext, input: AgencyInput): Promise<Agency> {
-  const unit = await requireWritablePlanUnit(ctx, input.unit, null);
+  const createdAt = now();
+  const unit = await requireWritablePlanUnit(ctx, input.unit, null, (u) => agencyDay({ createdAt }, u, ctx.today));
   checkText(input.name, 'name');
   const key = input.key?.trim() || agencyKey(input.name);
   if (!/^[a-z0-9][a-z0-9-]{0,63}$/.test(key)) throw new BadUserInputError('key is lower-case letters, digits and hyphens', 'key');
   const agency = await withWriteTransaction(ctx.dataSource, async (manager) => {
     const repo = manager.getRepository(Agency);
     if (await repo.findOneBy({ unitId: unit.id, key })) throw new BadUserInputError(`The unit already has an agency with key "${key}"`, 'key');
-    return repo.save(repo.create({ unitId: unit.id, key, name: input.name.trim(), kind: input.kind, collective: input.collective ?? false }));
+    return repo.save(repo.create({ unitId: unit.id, key, name: input.name.trim(), kind: input.kind, collective: input.collective ?? false, createdAt }));
   });
   ctx.loaders.agenciesByUnit.clear(unit.id);
   return agency;
@@ -806,6 +816,8 @@ export async function recordSubmission(ctx: RequestContext, obligationId: string
   if (!match) throw new BadUserInputError('period is written 2026, 2026S1, 2026Q3 or 2026-07', 'period');
   const year = Number(match[1]);
   if (year < plan.firstYear || year > plan.lastYear) throw new BadUserInputError(`period ${input.period} is outside the plan's period ${plan.firstYear}–${plan.lastYear}`, 'period');
+  const period = parsePeriod(input.period.trim());
+  if (period) await ctx.access.assertCanWriteAt(plan.unitId, submissionDay(periodEnd(period), await unitOf(ctx, plan)), ctx.today);
   const submission = await withWriteTransaction(ctx.dataSource, (manager) => {
     const repo = manager.getRepository(Submission);
     return repo.save(repo.create({ unitId: plan.unitId, obligationId: obligation.id, period: input.period.trim(), submittedAt: now(), submittedBy: ctx.access.viewer.subject, note: input.note ?? null }));

@@ -7,7 +7,7 @@ import { Indicator } from '../indicators/indicator.entity';
 import { findIndicatorByCode } from '../indicators/indicator.service';
 import { ObservationRevision } from '../observations/observation-revision.entity';
 import { Observation } from '../observations/observation.entity';
-import { restrictObservations } from '../observations/observation-scope';
+import { restrictRows } from '../auth/row-kinds';
 import { parsePeriod, Period, periodEnd, periodProblem, periodsWithin } from '../observations/period';
 import { Plan } from '../plans/plan.entity';
 import { PlanStatus } from '../plans/plan.enums';
@@ -18,7 +18,6 @@ import { UnitLevel } from '../tenancy/unit-level';
 import { UnitPlacement } from '../tenancy/unit-placement.entity';
 import { findUnitByCode, loadUnitsAt, placementOn, requireUnitByCode } from '../tenancy/unit.service';
 import { PlanArea, planArea } from '../plans/plan-territory';
-import { restrictSubmissions } from '../plans/plan.access';
 import { CompletenessArgs } from './completeness.inputs';
 import { CompletenessRow, Reporter } from './completeness.types';
 import { Breakdown } from './statistics.inputs';
@@ -150,7 +149,7 @@ async function reportedEntryUnits(ctx: RequestContext, indicator: Indicator, are
     .groupBy('o.unit_id')
     .addGroupBy('u.code')
     .addGroupBy('p.path');
-  restrictObservations(ctx, qb, 'o');
+  restrictRows(ctx, 'observation', qb, 'o');
   const rows = await qb.getRawMany<{ unitId: number | string; code: string; path: string; firstAt: string }>();
   return new Map(rows.map((r) => [Number(r.unitId), placed(Number(r.unitId), r.code, r.path, r.firstAt, deadline)]));
 }
@@ -302,7 +301,7 @@ async function implementingPlans(ctx: RequestContext, plan: Plan, paths: string[
     .andWhere('q.first_year <= :year AND q.last_year >= :year', { year: shape.period.year })
     .andWhere('q.status <> :superseded', { superseded: PlanStatus.SUPERSEDED })
     .andWhere(`EXISTS (SELECT 1 FROM unit_placement qp WHERE qp.unit_id = q.unit_id AND ${validOnSql('qp', 'date')} AND ${prefix.sql})`, { date: shape.date, ...prefix.params });
-  ctx.access.restrict(qb, 'q.unit_id', { on: shape.date });
+  restrictRows(ctx, 'plan', qb, 'q');
   const rows = await qb.getRawMany<{ id: number | string; unitId: number | string }>();
   return rows.map((r) => ({ id: Number(r.id), unitId: Number(r.unitId) }));
 }
@@ -320,7 +319,7 @@ async function firstSubmissions(ctx: RequestContext, obligation: ReportingObliga
     .where('s.period = :period', { period: period.code });
   if (planIds.length) qb.andWhere('(ro.id = :obligationId OR (ro.plan_id IN (:...planIds) AND ro.kind = :kind))', { obligationId: obligation.id, planIds, kind: obligation.kind });
   else qb.andWhere('ro.id = :obligationId', { obligationId: obligation.id });
-  restrictSubmissions(ctx, qb, 's').groupBy('s.unit_id');
+  restrictRows(ctx, 'submission', qb, 's').groupBy('s.unit_id');
   const rows = await qb.getRawMany<{ unitId: number | string; firstAt: string }>();
   return new Map(rows.map((r) => [Number(r.unitId), r.firstAt]));
 }

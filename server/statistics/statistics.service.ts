@@ -9,7 +9,7 @@ import { Indicator } from '../indicators/indicator.entity';
 import { finiteOrNull, valueOf } from '../indicators/indicator-value';
 import { findIndicatorByCode } from '../indicators/indicator.service';
 import { Observation } from '../observations/observation.entity';
-import { restrictObservations } from '../observations/observation-scope';
+import { restrictRows } from '../auth/row-kinds';
 import { canonicalPeriod, parsePeriod, Period, periodEnd, periodProblem, periodsWithin } from '../observations/period';
 import { In } from 'typeorm';
 import { AdministrativeUnit, dateWithinValidity, unitAt } from '../tenancy/administrative-unit.entity';
@@ -231,7 +231,7 @@ async function readOwnObservations(ctx: RequestContext, indicators: Indicator[],
     .select(['o.unit_id AS unitId', 'o.indicator_id AS indicatorId', 'o.period AS period', 'o.sex AS sex', 'o.disaggregation AS dimensions', 'o.numerator AS numerator', 'o.denominator AS denominator', 'o.status AS status'])
     .where(`(${shapes.map((s) => `(o.indicator_id = :ind${s.i} AND o.unit_id IN (:...units${s.i}) AND o.period IN (:...per${s.i}))`).join(' OR ')})`)
     .setParameters(Object.assign({}, ...shapes.map((s) => ({ [`ind${s.i}`]: s.indicator.id, [`units${s.i}`]: s.unitIds, [`per${s.i}`]: s.subPeriods }))));
-  restrictObservations(ctx, qb, 'o');
+  restrictRows(ctx, 'observation', qb, 'o');
   const groups = new Map<string, ObservationState[]>();
   for (const r of await qb.getRawMany<ObservationState>()) {
     const key = `${r.indicatorId}|${r.unitId}`;

@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { concatSql } from '../core/sql';
+import { concatSql } from './sql';
 
 /**
  * The last day of the period stored in `column` ('2026', '2026S1', '2026Q3', '2026-02'), as a
