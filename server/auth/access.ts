@@ -24,8 +24,9 @@ export interface Placed extends Validity {
 }
 
 /**
- * The one place where the viewer's area is applied. Every query that reads tenant data calls
- * `restrict` (or goes through a loader that does); writes call `assertCanWrite`.
+ * The one place where the viewer's area is applied. Tenant rows are read through the row-kind
+ * table (row-kinds.ts `restrictRows`, which calls `restrict` with the kind's day) and written after
+ * `assertCanWriteAt`; units themselves are read as of a date with `restrict` or `containsOn`.
  *
  * The area on a date is what lies under the viewer's unit on that date and, before the 2025
  * reorganisation, what lay under the units it was formed from (transitively) then. So Ba Đình
@@ -100,13 +101,6 @@ export class AccessScope {
     if (!roles.includes(this.role)) throw new ForbiddenError(`The ${this.role} role may not do this`);
   }
 
-  /** Writes go only to the viewer's own unit (and its villages, for an EDITOR) or, for an ADMIN, its area. */
-  assertCanWrite(unitId: number, visible: boolean): void {
-    if (this.role !== Role.ADMIN && this.role !== Role.EDITOR) throw new ForbiddenError(`The ${this.role} role may not write`);
-    if (!visible) throw new ForbiddenError();
-    if (this.writableUnitIds && !this.writableUnitIds.has(unitId)) throw new ForbiddenError('An EDITOR writes only for its own unit and its villages');
-  }
-
   /**
    * A write of a row placed on `day` (row-kinds.ts): the row's unit lay in the viewer's area that
    * day, the role may write for it, and every unit that holds the row's place today (its heirs) is
@@ -129,7 +123,7 @@ export class AccessScope {
     );
   }
 
-  /** Bulk twin of `assertCanWrite` for a unit already known to be visible (found through `restrict`). */
+  /** Bulk twin of `assertCanWriteAt` for observations, whose unit is already known to be visible on their day. */
   canWriteVisible(unitId: number): boolean {
     if (this.role !== Role.ADMIN && this.role !== Role.EDITOR) return false;
     return !this.writableUnitIds || this.writableUnitIds.has(unitId);
