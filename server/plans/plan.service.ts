@@ -460,8 +460,10 @@ export async function updatePlan(ctx: RequestContext, id: string, input: UpdateP
     for (const t of targets) validateTarget(fieldsOf(t), next, indicatorOf);
   }
   next.updatedAt = now();
+  // Only the columns this update changes: a concurrent update of other fields of the plan keeps its values.
+  const columns: Partial<Plan> = { updatedAt: next.updatedAt };
+  for (const field of Object.keys(update) as (keyof Plan)[]) if (!same(field)) Object.assign(columns, { [field]: next[field] });
   await withWriteTransaction(ctx.dataSource, async (manager) => {
-    const { id: _id, ...columns } = next;
     await manager.getRepository(Plan).update({ id: plan.id }, columns);
     await recordRevisions(ctx, manager, plan, 'updatePlan', changes);
   });

@@ -167,6 +167,19 @@ describe.each(testDatabases())('editing plans as officials keep them on $name', 
     expect(history.every((h: any) => h.changedBy === 'test-editor@06601')).toBe(true);
   });
 
+  it('keeps both of two concurrent updates of different fields of one plan', async () => {
+    const { createPlan: plan } = await gqlOk(CREATE, { input: { ...basePlan, title: 'Kế hoạch sửa đồng thời' } });
+    for (let round = 0; round < 5; round++) {
+      const [a, b] = await Promise.all([
+        server.gql(UPDATE_PLAN, { id: plan.id, input: { title: `Tiêu đề ${round}` } }, editor),
+        server.gql(UPDATE_PLAN, { id: plan.id, input: { signer: `Người ký ${round}`, legalBases: [`Căn cứ ${round}`] } }, editor),
+      ]);
+      expect([a.errors, b.errors]).toEqual([undefined, undefined]);
+      const stored = await gqlOk(`query($id: ID!) { plan(id: $id) { title signer legalBases } }`, { id: plan.id });
+      expect(stored.plan).toEqual({ title: `Tiêu đề ${round}`, signer: `Người ký ${round}`, legalBases: [`Căn cứ ${round}`] });
+    }
+  });
+
   it('refuses duplicates and impossible values with a message naming the field, writing nothing', async () => {
     const plan = (await gqlOk(CREATE, { input: { ...basePlan, number: '  ', title: 'Kế hoạch thử từ chối' } })).createPlan;
     expect(plan.number).toBeNull();

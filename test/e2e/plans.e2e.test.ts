@@ -301,8 +301,11 @@ describe.each(testDatabases())('plans, targets and responsibilities on $name', (
         ]).flat(),
       );
       expect(results.map((r) => r.errors?.[0]?.message ?? null)).toEqual(new Array(16).fill(null));
-      const ordinals = results.filter((_, i) => i % 2 === 0).map((r) => r.data!.addObjective.ordinal);
-      expect(new Set(ordinals).size).toBe(8);
+      const ordinals = results.filter((_, i) => i % 2 === 0).map((r) => r.data!.addObjective.ordinal).sort((a: number, b: number) => a - b);
+      // Numbered in turn: eight consecutive ordinals after the plan's last one, no gap and no repeat.
+      expect(ordinals).toEqual(Array.from({ length: 8 }, (_, i) => ordinals[0] + i));
+      const stored = (await server.gql(`query($id: ID!) { plan(id: $id) { objectives { ordinal } } }`, { id: ids['06601'] }, loiBacEditor)).data!.plan.objectives.map((o: { ordinal: number }) => o.ordinal);
+      expect(stored.slice(-8)).toEqual(ordinals);
     });
   });
 });

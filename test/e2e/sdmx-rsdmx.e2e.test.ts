@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,9 +13,10 @@ import { startTestServer, TestServer } from '../support/server';
  * what GraphQL says: for every province, the value of statistics(VN, breakdown: CHILDREN).
  */
 const RSCRIPT = '/usr/bin/Rscript';
-const available = fs.existsSync(RSCRIPT);
-if (!available && process.env.CI) throw new Error(`CI needs Debian's r-cran-rsdmx (${RSCRIPT}) for the SDMX client test (.ci/run installs it)`);
-if (!available) console.warn(`rsdmx test skipped: no ${RSCRIPT} (apt-get install r-cran-rsdmx); CI runs it.`);
+/** R alone is not enough: the test needs the rsdmx package loadable. */
+const available = fs.existsSync(RSCRIPT) && spawnSync(RSCRIPT, ['-e', 'library(rsdmx)'], { stdio: 'ignore', timeout: 60_000 }).status === 0;
+if (!available && process.env.CI) throw new Error(`CI needs Debian's r-cran-rsdmx (${RSCRIPT} with library(rsdmx)) for the SDMX client test (.ci/run installs it)`);
+if (!available) console.warn(`rsdmx test skipped: no ${RSCRIPT} with the rsdmx package (apt-get install r-cran-rsdmx); CI runs it.`);
 const describeIfR = available ? describe.each(testDatabases()) : describe.skip.each(testDatabases());
 
 const run = promisify(execFile);
