@@ -1,0 +1,397 @@
+import 'reflect-metadata';
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DataSource } from 'typeorm';
+import { signToken } from '../server/auth/jwt';
+import { Role } from '../server/auth/role';
+import { PROJECT_ROOT } from '../server/core/config';
+import { createDataSource } from '../server/data-source';
+import { migrate, prepareStatistics, seed } from '../server/setup/database-setup';
+import { recomputeRollups } from '../server/statistics/rollup.rebuild';
+import { readRollupTable, rollupDifferences } from '../server/statistics/rollup.store';
+import { writeCsv } from './import-runs';
+
+/**
+ * Issue 24's faults of the embedded database, against the built server (`node dist/server/main.js`,
+ * NODE_ENV=production) as a child process: the disk filling up under writes, and `npm run import`
+ * beside a server that takes writes on the same SQLite file. Each case checks the database
+ * afterwards: every write answered `applied: true` is there, and the rollups equal a
+ * recomputation. test/e2e/durability.e2e.test.ts runs the same cases with smaller numbers.
+ */
+
+export const DURABILITY_CASES = ['disk', 'sqlite-import'] as const;
+export type DurabilityCase = (typeof DURABILITY_CASES)[number];
+
+const SECRET = 'bench-durability-secret';
+const RECORD = 'mutation($input: [ObservationInput!]!) { recordObservations(input: $input) { applied accepted } }';
+const RUN = Date.now().toString(36);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// ---------------------------------------------------------------- the server and its clients
+
+export interface Outcome {
+  status: number;
+  code: string | null;
+  applied: boolean;
+  retryAfter: boolean;
+  /** The probe's `status` field (/readyz). */
+  reason: string | null;
+}
+
+async function request(url: string, init: RequestInit = {}): Promise<Outcome> {
+  try {
+    const response = await fetch(url, { ...init, signal: AbortSignal.timeout(60_000) });
+    const text = await response.text();
+    let body: { status?: string; data?: { recordObservations?: { applied?: boolean } }; errors?: { extensions?: { code?: string } }[] } = {};
+    try {
+      body = JSON.parse(text);
+    } catch {
+      // counted by its status
+    }
+    return { status: response.status, code: body.errors?.[0]?.extensions?.code ?? null, applied: body.data?.recordObservations?.applied === true, retryAfter: Number(response.headers.get('retry-after')) > 0, reason: body.status ?? null };
+  } catch (error) {
+    return { status: 0, code: (error as Error).name, applied: false, retryAfter: false, reason: null };
+  }
+}
+
+/** "503 DATABASE_FULL: 93, 200: 7" */
+export function tally(outcomes: Outcome[]): string {
+  const counts = new Map<string, number>();
+  for (const o of outcomes) {
+    const key = o.status === 200 ? (o.code ? `200 with ${o.code}` : o.reason ? `200 ${o.reason}` : '200') : `${o.status || 'no answer'}${o.code ? ` ${o.code}` : o.reason ? ` ${o.reason}` : ''}${o.status === 503 && !o.retryAfter ? ' (no Retry-After!)' : ''}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return [...counts].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k}: ${n}`).join(', ') || 'none';
+}
+
+interface Hub {
+  url: string;
+  /** SIGKILL, so nothing but what was committed survives. */
+  kill(): Promise<void>;
+}
+
+async function startHub(databaseUrl: string): Promise<Hub> {
+  const env = { ...process.env, NODE_ENV: 'production', DATABASE_URL: databaseUrl, JWT_SECRET: SECRET, PORT: '0', LOG_LEVEL: 'error', RATE_LIMIT_PER_MINUTE: '1000000000' };
+  const child: ChildProcess = spawn(process.execPath, [path.join(PROJECT_ROOT, 'dist', 'server', 'main.js')], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stderr!.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000)));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the server did not listen within 120 s: ${output}`)), 120_000);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /listening on http:\/\/localhost:(\d+)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve(Number(match[1]));
+      }
+    });
+    void exited.then(() => reject(new Error(`the server exited: ${output}`)));
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    kill: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+interface SentWrite {
+  comment: string;
+  outcome: Outcome;
+}
+
+/**
+ * Writers that each record one GE_NEWS_ITEM count per request, every one a new value with its own
+ * comment, so the database tells afterwards which writes it holds.
+ */
+class Writers {
+  readonly sent: SentWrite[] = [];
+  private seq = 0;
+  private readonly token = signToken({ sub: 'durability-admin', unit: '20', role: Role.ADMIN }, SECRET, 3600);
+
+  constructor(
+    private readonly hub: Hub,
+    private readonly communes: string[],
+  ) {}
+
+  /** Runs `count` writers until `done()` says so; the outcomes of this stretch. */
+  async run(count: number, done: () => boolean): Promise<SentWrite[]> {
+    const from = this.sent.length;
+    const writer = async () => {
+      while (!done()) {
+        const n = (this.seq += 1);
+        const comment = `durability-${RUN}-${n}`;
+        const unit = this.communes[n % this.communes.length];
+        const input = [{ indicator: 'GE_NEWS_ITEM', unit, period: `2026Q${(n % 4) + 1}`, sex: 'TOTAL', numerator: 1_000_000 + n, denominator: 1, comment }];
+        const body = JSON.stringify({ query: RECORD, variables: { input } });
+        const outcome = await request(`${this.hub.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${this.token}` }, body });
+        this.sent.push({ comment, outcome });
+      }
+    };
+    await Promise.all(Array.from({ length: count }, writer));
+    return this.sent.slice(from);
+  }
+}
+
+async function communesOf(databaseUrl: string): Promise<string[]> {
+  return withDatabase(databaseUrl, async (dataSource) => {
+    const rows: { code: string }[] = await dataSource.query(
+      `SELECT u.code FROM administrative_unit u JOIN unit_placement p ON p.unit_id = u.id AND p.valid_to IS NULL WHERE p.parent_id = (SELECT id FROM administrative_unit WHERE code = '20' AND valid_to IS NULL) AND u.level = 'COMMUNE' AND u.valid_to IS NULL ORDER BY u.code LIMIT 40`,
+    );
+    return rows.map((r) => r.code);
+  });
+}
+
+async function withDatabase<T>(databaseUrl: string, work: (dataSource: DataSource) => Promise<T>): Promise<T> {
+  const dataSource = await createDataSource(databaseUrl).initialize();
+  try {
+    return await work(dataSource);
+  } finally {
+    await dataSource.destroy();
+  }
+}
+
+export interface Ledger {
+  /** Writes answered 200 with `applied: true`. */
+  acknowledged: number;
+  /** Of those, how many the database does not hold (no revision with their comment). */
+  lost: number;
+  /** Writes answered with an error whose revision is there all the same. */
+  committedDespiteError: number;
+  /** The rollups against a recomputation from the observations: empty = nothing half-written. */
+  rollupDifferences: string[];
+}
+
+/** What the database holds of `sent`, read after the server has gone. */
+async function ledgerOf(databaseUrl: string, sent: SentWrite[]): Promise<Ledger> {
+  return withDatabase(databaseUrl, async (dataSource) => {
+    const rows: { comment: string }[] = await dataSource.query(`SELECT comment FROM observation_revision WHERE comment LIKE ?`, [`durability-${RUN}-%`]);
+    const stored = new Set(rows.map((r) => r.comment));
+    const acknowledged = sent.filter((s) => s.outcome.status === 200 && s.outcome.applied);
+    return {
+      acknowledged: acknowledged.length,
+      lost: acknowledged.filter((s) => !stored.has(s.comment)).length,
+      committedDespiteError: sent.filter((s) => !(s.outcome.status === 200 && s.outcome.applied) && stored.has(s.comment)).length,
+      rollupDifferences: rollupDifferences(await recomputeRollups(dataSource.manager), await readRollupTable(dataSource.manager)),
+    };
+  });
+}
+
+// ---------------------------------------------------------------- the demo database
+
+/** A checkpointed demo SQLite database at `file` (built once: migrations, demo data, statistics). */
+export async function demoSqlite(file: string, print: (line: string) => void = () => undefined): Promise<string> {
+  if (fs.existsSync(file)) return file;
+  const building = `${file}.building`;
+  await withDatabase(`sqlite:${building}`, async (dataSource) => {
+    await migrate(dataSource);
+    await seed(dataSource, { demo: true, print });
+    await prepareStatistics(dataSource, print);
+  });
+  fs.renameSync(building, file);
+  return file;
+}
+
+// ---------------------------------------------------------------- case 1: the disk fills up
+
+export interface DiskOptions {
+  /** A checkpointed demo database (no -wal beside it). */
+  template: string;
+  writers: number;
+  /** The full-disk stretch ends once this many writes were refused, or after `maxSeconds`. */
+  refusedWrites: number;
+  /** Writes applied after space is freed. */
+  writesAfterFree: number;
+  maxSeconds: number;
+}
+
+export interface DiskResult {
+  storage: string;
+  /** Writes while the disk was full, and after space was freed. */
+  full: Outcome[];
+  freed: Outcome[];
+  /** /readyz during the full stretch, and once space was freed. */
+  readyFull: Outcome[];
+  readyFreed: Outcome[];
+  ledger: Ledger;
+}
+
+const MiB = 1024 * 1024;
+/** What the filler leaves free: less than the WAL grows to before a checkpoint (1,000 pages). */
+const LEFT_FREE = 256 * 1024;
+
+/**
+ * A tmpfs just larger than the database; once the server is up a filler file takes all but
+ * LEFT_FREE of it; writers run until `refusedWrites` were refused (or time is up), with /readyz
+ * probed beside them; the filler is deleted and writers run until `writesAfterFree` applied;
+ * then the server is killed (SIGKILL) and the database read.
+ */
+export async function diskFullCase(options: DiskOptions, print: (line: string) => void = () => undefined): Promise<DiskResult> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bdg-disk-full-'));
+  const size = Math.ceil(fs.statSync(options.template).size / MiB) + 16;
+  execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}m`, 'tmpfs', dir]);
+  let hub: Hub | null = null;
+  try {
+    const file = path.join(dir, 'hub.sqlite');
+    fs.copyFileSync(options.template, file);
+    const databaseUrl = `sqlite:${file}`;
+    const communes = await communesOf(databaseUrl);
+    hub = await startHub(databaseUrl);
+    const writers = new Writers(hub, communes);
+    await writers.run(1, () => writers.sent.length >= 5);
+    const filler = path.join(dir, 'filler');
+    fillDisk(filler);
+    print(`disk: tmpfs of ${size} MiB, filled but ${Math.round(freeBytes(dir) / 1024)} KiB; ${options.writers} writers`);
+
+    const until = Date.now() + options.maxSeconds * 1000;
+    const refused = () => writers.sent.filter((s) => s.outcome.status !== 200 || !s.outcome.applied).length;
+    const readyFull: Outcome[] = [];
+    let writing = true;
+    const probing = (async () => {
+      while (writing) {
+        readyFull.push(await request(`${hub!.url}/readyz`));
+        await sleep(200);
+      }
+    })();
+    const full = (await writers.run(options.writers, () => refused() >= options.refusedWrites || Date.now() > until)).map((s) => s.outcome);
+    readyFull.push(await request(`${hub.url}/readyz`));
+    writing = false;
+    await probing;
+    print(`disk: full: writes ${tally(full)}; /readyz ${tally(readyFull)}`);
+
+    fs.rmSync(filler);
+    const readyFreed = [await request(`${hub.url}/readyz`)];
+    const freedUntil = Date.now() + options.maxSeconds * 1000;
+    const freedFrom = writers.sent.length;
+    const appliedAfterFree = () => writers.sent.slice(freedFrom).filter((s) => s.outcome.applied).length;
+    await writers.run(options.writers, () => appliedAfterFree() >= options.writesAfterFree || Date.now() > freedUntil);
+    const freed = writers.sent.slice(freedFrom).map((s) => s.outcome);
+    readyFreed.push(await request(`${hub.url}/readyz`));
+    print(`disk: freed: writes ${tally(freed)}; /readyz ${tally(readyFreed)}`);
+
+    await hub.kill();
+    hub = null;
+    const ledger = await ledgerOf(databaseUrl, writers.sent);
+    print(`disk: acknowledged ${ledger.acknowledged}, lost ${ledger.lost}, rollups ${ledger.rollupDifferences.length ? `${ledger.rollupDifferences.length} differences` : 'equal a recomputation'}`);
+    return { storage: `tmpfs of ${size} MiB`, full, freed, readyFull, readyFreed, ledger };
+  } finally {
+    await hub?.kill();
+    execFileSync('umount', [dir]);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function freeBytes(dir: string): number {
+  const stats = fs.statfsSync(dir);
+  return stats.bavail * stats.bsize;
+}
+
+/** Writes `file` until the file system is full, then gives LEFT_FREE back. */
+function fillDisk(file: string): void {
+  const fd = fs.openSync(file, 'w');
+  const chunk = Buffer.alloc(64 * 1024, 1);
+  try {
+    for (;;) fs.writeSync(fd, chunk);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw error;
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.truncateSync(file, Math.max(0, fs.statSync(file).size - LEFT_FREE));
+}
+
+// ---------------------------------------------------------------- case 2: an import beside a writing server
+
+export interface ImportBesideOptions {
+  template: string;
+  imports: number;
+  rows: number;
+  writers: number;
+  /** Run the import as `npm run import -- FILE` (builds first, as a user's does) instead of the built command. */
+  throughNpm: boolean;
+}
+
+export interface ImportRun {
+  exitCode: number | null;
+  seconds: number;
+  /** Its last line on stderr. */
+  last: string;
+  /** Rows of its file the database holds afterwards. */
+  loaded: number;
+}
+
+export interface ImportBesideResult {
+  rows: number;
+  imports: ImportRun[];
+  writes: Outcome[];
+  ledger: Ledger;
+}
+
+/**
+ * The server takes writes on a SQLite file while `npm run import` loads small CSVs (each a file of
+ * its own, other periods than the writes) into the same file, one after another.
+ */
+export async function sqliteImportCase(options: ImportBesideOptions, print: (line: string) => void = () => undefined): Promise<ImportBesideResult> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bdg-import-beside-'));
+  let hub: Hub | null = null;
+  try {
+    const file = path.join(dir, 'hub.sqlite');
+    fs.copyFileSync(options.template, file);
+    const databaseUrl = `sqlite:${file}`;
+    const communes = await communesOf(databaseUrl);
+    const csvs = await withDatabase(databaseUrl, async (dataSource) => {
+      const files: string[] = [];
+      for (let i = 0; i < options.imports; i++) {
+        const csv = path.join(dir, `beside-${i}.csv`);
+        await writeCsv(dataSource, csv, options.rows, 2040 + i * 5);
+        files.push(csv);
+      }
+      return files;
+    });
+    hub = await startHub(databaseUrl);
+    const writers = new Writers(hub, communes);
+    let importing = true;
+    const writing = writers.run(options.writers, () => !importing);
+    await sleep(500);
+    const imports: { exitCode: number | null; seconds: number; last: string }[] = [];
+    for (const csv of csvs) {
+      const run = await runImportCommand(databaseUrl, csv, options.throughNpm);
+      print(`sqlite-import: ${path.basename(csv)}: exit ${run.exitCode} after ${run.seconds.toFixed(1)} s: ${run.last}`);
+      imports.push(run);
+    }
+    importing = false;
+    const writes = (await writing).map((s) => s.outcome);
+    print(`sqlite-import: server writes ${tally(writes)}`);
+    await hub.kill();
+    hub = null;
+    const loaded = await withDatabase(databaseUrl, async (dataSource) => {
+      const counts: number[] = [];
+      for (const csv of csvs) counts.push(Number((await dataSource.query(`SELECT COUNT(*) AS n FROM observation WHERE updated_by = ?`, [`import:${path.basename(csv)}`]))[0].n));
+      return counts;
+    });
+    const ledger = await ledgerOf(databaseUrl, writers.sent);
+    print(`sqlite-import: acknowledged ${ledger.acknowledged}, lost ${ledger.lost}, rollups ${ledger.rollupDifferences.length ? `${ledger.rollupDifferences.length} differences` : 'equal a recomputation'}`);
+    return { rows: options.rows, imports: imports.map((run, i) => ({ ...run, loaded: loaded[i] })), writes, ledger };
+  } finally {
+    await hub?.kill();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function runImportCommand(databaseUrl: string, csv: string, throughNpm: boolean): Promise<{ exitCode: number | null; seconds: number; last: string }> {
+  const started = Date.now();
+  const [command, args] = throughNpm ? ['npm', ['run', '--silent', 'import', '--', csv]] : [process.execPath, [path.join(PROJECT_ROOT, 'dist', 'server', 'cli', 'import-observations.js'), csv]];
+  const child = spawn(command, args, { cwd: PROJECT_ROOT, env: { ...process.env, DATABASE_URL: databaseUrl }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-20_000)));
+  return new Promise((resolve) => {
+    child.on('close', (code) => {
+      const lines = stderr.trim().split('\n');
+      resolve({ exitCode: code, seconds: (Date.now() - started) / 1000, last: lines[lines.length - 1] ?? '' });
+    });
+  });
+}
