@@ -395,3 +395,81 @@ function runImportCommand(databaseUrl: string, csv: string, throughNpm: boolean)
     });
   });
 }
+
+// ---------------------------------------------------------------- the bench's cases and report
+
+/** The scale `npm run bench:faults` runs at (the e2e test runs smaller). */
+const BENCH_DISK: Omit<DiskOptions, 'template'> = { writers: 4, refusedWrites: 200, writesAfterFree: 200, maxSeconds: 60 };
+const BENCH_IMPORT: Omit<ImportBesideOptions, 'template'> = { imports: 10, rows: 2000, writers: 2, throughNpm: false };
+
+const holds = (ok: boolean) => (ok ? 'holds' : '**does not hold**');
+const retryable = (o: Outcome) => o.status === 503 && o.retryAfter && ['DATABASE_FULL', 'DATABASE_BUSY', 'DATABASE_UNAVAILABLE'].includes(o.code ?? '');
+const notRetryable = (outcomes: Outcome[]) => outcomes.filter((o) => !(o.status === 200 && o.applied) && !retryable(o)).length;
+const rollups = (ledger: Ledger) => (ledger.rollupDifferences.length ? `${ledger.rollupDifferences.length} differences: ${ledger.rollupDifferences.slice(0, 3).join('; ')}` : 'equal');
+
+/** Runs the selected cases; each gives its FAULTS.md section (by case name). */
+export async function runDurabilityCases(cases: DurabilityCase[], print: (line: string) => void): Promise<Map<DurabilityCase, string>> {
+  const sections = new Map<DurabilityCase, string>();
+  if (!cases.length) return sections;
+  const template = await demoSqlite(path.join(os.tmpdir(), 'bdg-faults-demo.sqlite'), print);
+  if (cases.includes('disk')) sections.set('disk', diskSection(await diskFullCase({ template, ...BENCH_DISK }, print)));
+  if (cases.includes('sqlite-import')) sections.set('sqlite-import', importSection(await sqliteImportCase({ template, ...BENCH_IMPORT }, print)));
+  return sections;
+}
+
+function diskSection(result: DiskResult): string {
+  const { ledger } = result;
+  const ok =
+    ledger.lost === 0 &&
+    !ledger.rollupDifferences.length &&
+    notRetryable([...result.full, ...result.freed]) === 0 &&
+    result.full.some((o) => o.code === 'DATABASE_FULL') &&
+    result.readyFull.some((o) => o.reason === 'database full') &&
+    result.readyFreed.every((o) => o.status === 200) &&
+    result.freed.filter((o) => o.applied).length >= BENCH_DISK.writesAfterFree;
+  return `## The disk fills up (embedded SQLite, issue 24)
+
+The built server (\`NODE_ENV=production\`) on a copy of the demo SQLite database in a ${result.storage}; once it is
+up, a filler file takes all but ${LEFT_FREE / 1024} KiB of the file system. ${BENCH_DISK.writers} writers (\`recordObservations\`, one GE_NEWS_ITEM
+count per request, each a new value with its own comment) run until ${BENCH_DISK.refusedWrites} writes were refused, /readyz probed every
+200 ms beside them; the filler is deleted (no restart) and the writers run until ${BENCH_DISK.writesAfterFree} writes applied; then the server
+is killed with SIGKILL and the database file read. Result: ${holds(ok)}.
+
+| measure | result |
+|---|---|
+| writes while the disk was full | ${result.full.length}: ${tally(result.full)} |
+| /readyz while the disk was full | ${tally(result.readyFull)} |
+| /readyz just after freeing space, and after the writes that followed | ${result.readyFreed.map((o) => `${o.status} ${o.reason ?? ''}`.trim()).join('; ')} |
+| writes after freeing space | ${result.freed.length}: ${tally(result.freed)} |
+| failed answers that are not 503 + retryable code + Retry-After | ${notRetryable([...result.full, ...result.freed])} |
+| acknowledged writes (200, applied), in all | ${ledger.acknowledged} |
+| acknowledged writes lost (no revision with their comment after the kill) | ${ledger.lost} |
+| writes answered with an error that committed anyway | ${ledger.committedDespiteError} |
+| half-written: rollups vs a recomputation from the observations | ${rollups(ledger)} |
+`;
+}
+
+function importSection(result: ImportBesideResult): string {
+  const { ledger } = result;
+  const failed = result.imports.filter((run) => run.exitCode !== 0 || run.loaded !== result.rows);
+  const ok = !failed.length && ledger.lost === 0 && !ledger.rollupDifferences.length && notRetryable(result.writes) === 0;
+  const seconds = result.imports.map((run) => run.seconds).sort((a, b) => a - b);
+  return `## \`npm run import\` beside a server writing to the same SQLite file (issue 24)
+
+The built server (\`NODE_ENV=production\`) on a copy of the demo SQLite database takes writes from ${BENCH_IMPORT.writers} writers
+(as in the full-disk case) while ${result.imports.length} imports of ${result.rows} rows each (each file its own years) run one
+after another with the built command (\`node dist/server/cli/import-observations.js FILE\`, what \`npm run import -- FILE\`
+runs after building; the e2e test runs \`npm run import\` itself). Result: ${holds(ok)}.
+
+| measure | result |
+|---|---|
+| imports that succeeded and loaded their whole file | ${result.imports.length - failed.length} of ${result.imports.length}${failed.length ? ` (failed: ${failed.map((run) => `exit ${run.exitCode}: ${run.last}`).join('; ')})` : ''} |
+| import time, min / median / max | ${seconds[0]?.toFixed(1)} / ${seconds[Math.floor(seconds.length / 2)]?.toFixed(1)} / ${seconds[seconds.length - 1]?.toFixed(1)} s |
+| the server's writes meanwhile | ${result.writes.length}: ${tally(result.writes)} |
+| failed answers that are not 503 + retryable code + Retry-After | ${notRetryable(result.writes)} |
+| acknowledged writes (200, applied) | ${ledger.acknowledged} |
+| acknowledged writes lost | ${ledger.lost} |
+| writes answered with an error that committed anyway | ${ledger.committedDespiteError} |
+| half-written: rollups vs a recomputation | ${rollups(ledger)} |
+`;
+}
