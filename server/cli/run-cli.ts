@@ -13,7 +13,7 @@ export function runCli(main: () => Promise<number>): void {
 }
 
 /** One line a user can act on; a database fault says what happened and that nothing was written. */
-function failureMessage(error: unknown): string {
+export function failureMessage(error: unknown): string {
   const fault = databaseFault(error);
   if (fault?.code === ErrorCode.DATABASE_BUSY) return 'The database is busy: another process (the server, another command) held its write lock longer than this command waits; nothing was written. Run the command again.';
   if (fault) return fault.message.replace(/Retry (shortly|later)/, 'Run the command again later');
