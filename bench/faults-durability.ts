@@ -27,6 +27,8 @@ export type DurabilityCase = (typeof DURABILITY_CASES)[number];
 
 const SECRET = 'bench-durability-secret';
 const RECORD = 'mutation($input: [ObservationInput!]!) { recordObservations(input: $input) { applied accepted } }';
+/** A read of the rollups (the database, not a cache: each request's text differs by a numbered comment). */
+const STATISTICS = '{ statistics(indicator: "FEMALE_KEY_LEADER", area: "20", periods: ["2026"], breakdown: CHILDREN) { rows { unit { code } total { value } } } }';
 const RUN = Date.now().toString(36);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -217,6 +219,8 @@ export interface DiskResult {
   freed: Outcome[];
   /** /readyz during the full stretch, and once space was freed. */
   readyFull: Outcome[];
+  /** Reads sent beside the writes while the disk was full (the connection is reopened under them). */
+  reads: Outcome[];
   readyFreed: Outcome[];
   ledger: Ledger;
 }
@@ -251,6 +255,7 @@ export async function diskFullCase(options: DiskOptions, print: (line: string) =
     const until = Date.now() + options.maxSeconds * 1000;
     const refused = () => writers.sent.filter((s) => s.outcome.status !== 200 || !s.outcome.applied).length;
     const readyFull: Outcome[] = [];
+    const reads: Outcome[] = [];
     let writing = true;
     const probing = (async () => {
       while (writing) {
@@ -258,11 +263,18 @@ export async function diskFullCase(options: DiskOptions, print: (line: string) =
         await sleep(200);
       }
     })();
+    const analyst = signToken({ sub: 'durability-reader', unit: '20', role: Role.ANALYST }, SECRET, 3600);
+    const reading = (async () => {
+      for (let n = 0; writing; n++) {
+        const body = JSON.stringify({ query: `${STATISTICS} # ${RUN}-${n}` });
+        reads.push(await request(`${hub!.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${analyst}` }, body }));
+      }
+    })();
     const full = (await writers.run(options.writers, () => refused() >= options.refusedWrites || Date.now() > until)).map((s) => s.outcome);
     readyFull.push(await request(`${hub.url}/readyz`));
     writing = false;
-    await probing;
-    print(`disk: full: writes ${tally(full)}; /readyz ${tally(readyFull)}`);
+    await Promise.all([probing, reading]);
+    print(`disk: full: writes ${tally(full)}; /readyz ${tally(readyFull)}; reads ${tally(reads)}`);
 
     fs.rmSync(filler);
     const readyFreed = [await request(`${hub.url}/readyz`)];
@@ -278,7 +290,7 @@ export async function diskFullCase(options: DiskOptions, print: (line: string) =
     hub = null;
     const ledger = await ledgerOf(databaseUrl, writers.sent);
     print(`disk: acknowledged ${ledger.acknowledged}, lost ${ledger.lost}, rollups ${ledger.rollupDifferences.length ? `${ledger.rollupDifferences.length} differences` : 'equal a recomputation'}`);
-    return { storage: `tmpfs of ${size} MiB`, full, freed, readyFull, readyFreed, ledger };
+    return { storage: `tmpfs of ${size} MiB`, full, freed, readyFull, reads, readyFreed, ledger };
   } finally {
     await hub?.kill();
     execFileSync('umount', [dir]);
@@ -440,6 +452,7 @@ function diskSection(result: DiskResult): string {
     result.full.some((o) => o.code === 'DATABASE_FULL') &&
     result.readyFull.some((o) => o.reason === 'database full') &&
     readyAgainAfter(result.readyFull, 'database full') === 0 &&
+    result.reads.every((o) => o.status === 200 && !o.code) &&
     result.readyFreed.every((o) => o.status === 200) &&
     result.freed.filter((o) => o.applied).length >= BENCH_DISK.writesAfterFree;
   return `## The disk fills up (embedded SQLite, issue 24)
@@ -447,7 +460,7 @@ function diskSection(result: DiskResult): string {
 The built server (\`NODE_ENV=production\`) on a copy of the demo SQLite database in a ${result.storage}; once it is
 up, a filler file takes all but ${LEFT_FREE / 1024} KiB of the file system. ${BENCH_DISK.writers} writers (\`recordObservations\`, one GE_NEWS_ITEM
 count per request, each a new value with its own comment) run until ${BENCH_DISK.refusedWrites} writes were refused, /readyz probed every
-200 ms beside them; the filler is deleted (no restart) and the writers run until ${BENCH_DISK.writesAfterFree} writes applied; then the server
+200 ms and a read of the rollups (Lạng Sơn's statistics by commune) sent in a loop beside them; the filler is deleted (no restart) and the writers run until ${BENCH_DISK.writesAfterFree} writes applied; then the server
 is killed with SIGKILL and the database file read. Result: ${holds(ok)}. (On the code before issue 24's fix, 53858ca,
 the e2e test's smaller run of this case lost 6,923 of 6,934 acknowledged writes and /readyz stayed 200.)
 
@@ -456,6 +469,7 @@ ${provenance()}
 | measure | result |
 |---|---|
 | writes while the disk was full | ${result.full.length}: ${tally(result.full)} |
+| reads while the disk was full | ${result.reads.length}: ${tally(result.reads)} |
 | /readyz while the disk was full | ${tally(result.readyFull)} |
 | of which 200 after it first said \`database full\` (the 200s before: the writes the last 256 KiB still took) | ${readyAgainAfter(result.readyFull, 'database full')} |
 | /readyz just after freeing space, and after the writes that followed | ${result.readyFreed.map((o) => `${o.status} ${o.reason ?? ''}`.trim()).join('; ')} |

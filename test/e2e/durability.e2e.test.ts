@@ -41,6 +41,9 @@ describe('the embedded database (SQLite) under faults', () => {
     expect(saidFull).toBeGreaterThanOrEqual(0);
     // Once it said so, it kept saying so until space was freed.
     expect(result.readyFull.slice(saidFull).filter((o) => o.status !== 503)).toEqual([]);
+    // Reads went on, though each refused write reopened the connection under them.
+    expect(result.reads.length).toBeGreaterThan(0);
+    expect(result.reads.filter((o) => o.status !== 200 || o.code)).toEqual([]);
     // Space freed, no restart: ready again, and writes apply.
     expect(result.readyFreed.map((o) => [o.status, o.reason])).toEqual([
       [200, 'ok'],
