@@ -14,6 +14,8 @@ import { recomputeRollups } from '../server/statistics/rollup.rebuild';
 import { readRollupTable, rollupDifferences } from '../server/statistics/rollup.store';
 import { codeVersion, describeMachine } from './machine';
 import { DatabaseState, RunResult, runImport, stateOf, waitForRollback, writeCsv } from './import-runs';
+import { DURABILITY_CASES, DurabilityCase, runDurabilityCases } from './faults-durability';
+import { writeSection } from './faults-sections';
 
 /**
  * `npm run bench:faults`: the database faults of issue 14, against the built server (a child
@@ -21,8 +23,10 @@ import { DatabaseState, RunResult, runImport, stateOf, waitForRollback, writeCsv
  * 1. a row lock held on a rollup row while writes and reads arrive;
  * 2. the database restarted under mixed load;
  * 3. `npm run import` killed with SIGKILL at half way through a file, then run again.
- * Writes bench/FAULTS.md. Options: --lock-seconds 60 --writes 100 --reads 100 --load-seconds 30
- * --import-rows 200000 --port 3307 --datadir /tmp/faults-db --out bench/FAULTS.md.
+ * These three are the case `mariadb`; other modules add theirs (faults-durability.ts: `disk`,
+ * `sqlite-import`). Each case writes its own section of bench/FAULTS.md. Options: --cases all
+ * (or a list: --cases disk,sqlite-import) --lock-seconds 60 --writes 100 --reads 100
+ * --load-seconds 30 --import-rows 200000 --port 3307 --datadir /tmp/faults-db --out bench/FAULTS.md.
  */
 interface Options {
   lockSeconds: number;
@@ -33,10 +37,11 @@ interface Options {
   port: number;
   datadir: string;
   out: string;
+  cases: string;
 }
 
 function parseOptions(argv: string[]): Options {
-  const options: Options = { lockSeconds: 60, writes: 100, reads: 100, loadSeconds: 30, importRows: 200_000, port: 3307, datadir: '/tmp/faults-db', out: path.join(PROJECT_ROOT, 'bench', 'FAULTS.md') };
+  const options: Options = { lockSeconds: 60, writes: 100, reads: 100, loadSeconds: 30, importRows: 200_000, port: 3307, datadir: '/tmp/faults-db', out: path.join(PROJECT_ROOT, 'bench', 'FAULTS.md'), cases: 'all' };
   for (let i = 0; i < argv.length; i += 2) {
     const key = argv[i].replace(/^--/, '').replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()) as keyof Options;
     if (!(key in options)) throw new Error(`Unknown option ${argv[i]}`);
@@ -503,9 +508,21 @@ reported ${kill.killed.killedAt?.toLocaleString('en') ?? '(never reached)'} rows
 `;
 }
 
+const CASES = ['mariadb', ...DURABILITY_CASES];
+
 async function main(): Promise<void> {
   setLogLevel('error');
   const options = parseOptions(process.argv.slice(2));
+  const cases = options.cases === 'all' ? CASES : options.cases.split(',');
+  const unknown = cases.filter((c) => !CASES.includes(c));
+  if (unknown.length) throw new Error(`Unknown case ${unknown.join(', ')}; the cases are ${CASES.join(', ')}`);
+  if (cases.includes('mariadb')) await mariadbCases(options);
+  const durability = DURABILITY_CASES.filter((c: DurabilityCase) => cases.includes(c));
+  for (const [id, section] of await runDurabilityCases(durability, print)) writeSection(options.out, id, section);
+  print(`wrote ${path.relative(process.cwd(), options.out)}`);
+}
+
+async function mariadbCases(options: Options): Promise<void> {
   const maria = new MariaDb(options);
   maria.install();
   print(`MariaDB on port ${options.port}: started in ${await maria.start()} ms`);
@@ -529,8 +546,7 @@ async function main(): Promise<void> {
     await admin.end();
     const restart = await restartExperiment(hub, maria, options, databaseUrl);
     const kill = await killImportExperiment(options);
-    fs.writeFileSync(options.out, report(options, lock, restart, kill));
-    print(`wrote ${path.relative(process.cwd(), options.out)}`);
+    writeSection(options.out, 'mariadb', report(options, lock, restart, kill));
   } finally {
     await hub?.stop();
     await maria.stop();

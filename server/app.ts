@@ -8,6 +8,7 @@ import { AppConfig } from './core/config';
 import { attachAccess, pendingContext, RequestContext } from './request-context';
 import { AppError, ErrorCode, LimitExceededError, RETRY_AFTER_BUSY } from './core/errors';
 import { databaseFault, databaseFaultsPlugin } from './core/database-faults';
+import { storageProblem } from './core/storage-health';
 import { RequestDeadline, runInRequestScope } from './core/request-scope';
 import { currentBounds } from './core/list-bounds';
 import { createFormatError } from './core/format-error';
@@ -158,9 +159,11 @@ export async function createApp(dataSource: DataSource, config: AppConfig, optio
     res.writeHead(status, headers).end(JSON.stringify({ status: body }));
   }
 
-  /** Readiness: the database answers within READY_TIMEOUT_MS, and the server is not shutting down. */
+  /** Readiness: the database answers within READY_TIMEOUT_MS, takes writes (not full, not read-only), and the server is not shutting down. */
   async function handleReady(res: ServerResponse): Promise<void> {
     if (draining) return sendProbe(res, 503, 'shutting down');
+    const storage = storageProblem(dataSource);
+    if (storage) return sendProbe(res, 503, storage);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), READY_TIMEOUT_MS)));
     try {

@@ -7,6 +7,7 @@ import { databaseKind, DatabaseLimits, sqlitePath } from './core/config';
 import { StatementCounter } from './core/query-counter';
 import { boundPool } from './core/database-pool';
 import { setWriteBudget } from './core/write-transaction';
+import { makeTransactionsDurable } from './core/durable-transactions';
 
 /** SQLite waits for another process's lock inside a synchronous call that blocks the event loop: never long. */
 const SQLITE_MAX_BUSY_MS = 250;
@@ -34,10 +35,15 @@ export function createDataSource(databaseUrl: string, options: { poolSize?: numb
         db.pragma(`busy_timeout = ${limits ? Math.min(limits.statementTimeoutMs, SQLITE_MAX_BUSY_MS) : 5000}`);
       },
     };
-    return new DataSource(sqliteOptions);
+    return durable(new DataSource(sqliteOptions));
   }
-  if (limits) return boundedMysql(mysqlOptionsFor(databaseUrl, common, limits.poolSize), limits);
-  return new DataSource(mysqlOptionsFor(databaseUrl, common, options.poolSize ?? 10));
+  if (limits) return durable(boundedMysql(mysqlOptionsFor(databaseUrl, common, limits.poolSize), limits));
+  return durable(new DataSource(mysqlOptionsFor(databaseUrl, common, options.poolSize ?? 10)));
+}
+
+function durable(dataSource: DataSource): DataSource {
+  makeTransactionsDurable(dataSource);
+  return dataSource;
 }
 
 function mysqlOptionsFor(databaseUrl: string, common: Partial<DataSourceOptions>, poolSize: number): DataSourceOptions {

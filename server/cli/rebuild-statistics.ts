@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { loadConfig } from '../core/config';
 import { createDataSource } from '../data-source';
+import { failureMessage } from './run-cli';
 import { recomputeRollups, rebuildRollups } from '../statistics/rollup.rebuild';
 import { readRollupTable, rollupDifferences } from '../statistics/rollup.store';
 import { rebuildUnitCoverage } from '../statistics/unit-coverage';
@@ -32,6 +33,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
+  console.error(failureMessage(error));
   process.exit(1);
 });

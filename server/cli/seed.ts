@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { loadConfig } from '../core/config';
 import { createDataSource } from '../data-source';
+import { failureMessage } from './run-cli';
 import { migrate, seed } from '../setup/database-setup';
 import { announceReferenceChange } from '../core/reference-cache';
 
@@ -19,6 +20,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
+  console.error(failureMessage(error));
   process.exit(1);
 });

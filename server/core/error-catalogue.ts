@@ -95,6 +95,20 @@ export const ERROR_CATALOGUE: readonly ErrorCodeEntry[] = [
     clientAction: 'Retry the same request after `Retry-After` seconds, with backoff.',
   },
   {
+    code: 'DATABASE_FULL',
+    source: 'bdg-hub',
+    status: '503 (with `Retry-After`), GraphQL and exports; `/readyz` 503 `database full`',
+    meaning: 'The database has no space left (SQLite `SQLITE_FULL`; MariaDB disk or table full). The write was rolled back: nothing of it is stored, and every write answered `applied: true` before or after is. Reads still work; `/readyz` says so until a write succeeds again or space is free.',
+    clientAction: 'Retry the write after `Retry-After` seconds, with backoff; an operator must free space (no restart needed).',
+  },
+  {
+    code: 'DATABASE_READ_ONLY',
+    source: 'bdg-hub',
+    status: '503 (with `Retry-After`), GraphQL and exports; `/readyz` 503 `database read-only`',
+    meaning: 'The database takes no writes (SQLite `SQLITE_READONLY`: a read-only file or file system; MariaDB `read_only`). The write was rolled back: nothing of it is stored. Reads still work; `/readyz` says so until a write succeeds again.',
+    clientAction: 'Retry the write after `Retry-After` seconds, with backoff; an operator must make the database writable.',
+  },
+  {
     code: 'SHUTTING_DOWN',
     source: 'bdg-hub',
     status: '503 (with `Retry-After`, `connection: close`)',

@@ -10,6 +10,8 @@ export enum ErrorCode {
   LIMIT_EXCEEDED = 'LIMIT_EXCEEDED',
   DATABASE_BUSY = 'DATABASE_BUSY',
   DATABASE_UNAVAILABLE = 'DATABASE_UNAVAILABLE',
+  DATABASE_FULL = 'DATABASE_FULL',
+  DATABASE_READ_ONLY = 'DATABASE_READ_ONLY',
   SHUTTING_DOWN = 'SHUTTING_DOWN',
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
 }
@@ -58,6 +60,8 @@ export class LimitExceededError extends AppError {
 /** Seconds a client waits before retrying: a lock or a full pool clears fast, a restart takes longer. */
 export const RETRY_AFTER_BUSY = 1;
 export const RETRY_AFTER_UNAVAILABLE = 5;
+/** A full disk or a read-only database waits for an operator: no point in retrying within seconds. */
+export const RETRY_AFTER_STORAGE = 30;
 
 /** 503 with Retry-After both in the header (extensions.http) and the body (extensions.retryAfter). */
 function retryable(retryAfter: number): Record<string, unknown> {
@@ -75,5 +79,19 @@ export class DatabaseBusyError extends AppError {
 export class DatabaseUnavailableError extends AppError {
   constructor(message = 'The database is unavailable; nothing was written. Retry shortly') {
     super(message, ErrorCode.DATABASE_UNAVAILABLE, retryable(RETRY_AFTER_UNAVAILABLE));
+  }
+}
+
+/** The database's disk (or table space) is full: the write was rolled back and nothing of it is stored. */
+export class DatabaseFullError extends AppError {
+  constructor(message = 'The database has no space left; nothing was written. Retry later (an operator must free space)') {
+    super(message, ErrorCode.DATABASE_FULL, retryable(RETRY_AFTER_STORAGE));
+  }
+}
+
+/** The database takes no writes (a read-only file or file system, MariaDB `read_only`); nothing was written. */
+export class DatabaseReadOnlyError extends AppError {
+  constructor(message = 'The database is read-only; nothing was written. Retry later (an operator must make it writable)') {
+    super(message, ErrorCode.DATABASE_READ_ONLY, retryable(RETRY_AFTER_STORAGE));
   }
 }

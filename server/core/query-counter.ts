@@ -16,7 +16,15 @@ export class StatementCounter extends AbstractLogger {
         StatementCounter.count += 1;
         StatementCounter.onStatement?.(String(entry.message));
       }
+      // The failure itself reaches the caller, which reports it; the failed SQL (kilobytes for a multi-row insert) is for debugging only.
+      else if (entry.type === 'query-error') logger.debug('database', { message: capped(String(entry.message)) });
       else if (level === 'error' || level === 'warn') logger.warn('database', { message: String(entry.message) });
     }
   }
+}
+
+const LOGGED_SQL_CHARS = 500;
+
+function capped(text: string): string {
+  return text.length > LOGGED_SQL_CHARS ? `${text.slice(0, LOGGED_SQL_CHARS)}… (${text.length} characters)` : text;
 }

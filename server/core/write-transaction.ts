@@ -1,8 +1,10 @@
 import { DataSource, EntityManager } from 'typeorm';
 import { announceDataCommitted, moveDataVersion } from './data-version';
+import { databaseFault } from './database-faults';
 import { DatabaseBusyError } from './errors';
 import { currentRequestScope, RequestDeadline } from './request-scope';
 import { isMysql } from './sql';
+import { noteWriteCommitted, noteWriteFailed } from './storage-health';
 
 const DEADLOCK_RETRIES = 5;
 
@@ -62,7 +64,9 @@ function budgetOf(dataSource: DataSource): Slots {
  * DATABASE_BUSY and rolls back. The request's `beforeCommit` (the audit entry) runs inside the
  * same transaction, then the data version moves (the response cache's invalidation), and with
  * Redis it moves there too before the write is acknowledged. MySQL: retried a bounded number of
- * times on deadlock (1213).
+ * times on deadlock (1213). The data source's transactions confirm their COMMIT
+ * (core/durable-transactions.ts); a full disk or read-only database is remembered for /readyz
+ * until a write commits again.
  */
 export async function withWriteTransaction<T>(dataSource: DataSource, work: (manager: EntityManager) => Promise<T>): Promise<T> {
   const scope = currentRequestScope();
@@ -70,8 +74,12 @@ export async function withWriteTransaction<T>(dataSource: DataSource, work: (man
   await slots.acquire(scope?.deadline);
   try {
     const result = await retryingDeadlocks(dataSource, scope?.deadline, (manager) => committing(manager, work));
+    noteWriteCommitted(dataSource);
     scope?.afterCommit?.();
     return result;
+  } catch (error) {
+    noteWriteFailed(dataSource, databaseFault(error));
+    throw error;
   } finally {
     slots.release();
   }
