@@ -59,9 +59,9 @@ function checkStructureAccept(req: IncomingMessage): void {
 }
 
 /** The token first (no token, 401, whatever else is wrong), then the rate limit; the viewer's scope loads once the query parses. */
-function claimsOf(req: IncomingMessage, deps: ExportDeps): TokenClaims {
+async function claimsOf(req: IncomingMessage, deps: ExportDeps): Promise<TokenClaims> {
   const claims = authenticate(deps.config, req);
-  deps.rateLimiter?.take(claims.sub);
+  await deps.rateLimiter?.take(claims.sub);
   return claims;
 }
 
@@ -117,7 +117,7 @@ function selectStructures(type: StructureType, id: string | undefined, reference
 /** GET /sdmx/rest/{dataflow|datastructure|codelist|conceptscheme}/{agencyID}/{resourceID}/{version} */
 async function handleStructure(req: IncomingMessage, res: ServerResponse, deps: ExportDeps, type: StructureType, path: string[]): Promise<void> {
   const [agency, id, version, item, ...rest] = path;
-  const claims = claimsOf(req, deps);
+  const claims = await claimsOf(req, deps);
   const references = parseStructureParams(new URL(req.url ?? '/', 'http://localhost').searchParams);
   if (rest.length) throw syntaxError(`Too many path segments: /${type}/{agencyID}/{resourceID}/{version}`);
   if (item !== undefined && item !== 'all') throw notImplemented('Item queries are not supported; ask for the whole code list');
@@ -139,7 +139,7 @@ async function handleStructure(req: IncomingMessage, res: ServerResponse, deps: 
 /** GET /sdmx/rest/data/{flowRef}/{key}/{providerRef} */
 async function handleData(req: IncomingMessage, res: ServerResponse, url: URL, deps: ExportDeps, path: string[]): Promise<void> {
   const [flowRef, key = 'all', provider, ...rest] = path;
-  const claims = claimsOf(req, deps);
+  const claims = await claimsOf(req, deps);
   if (!flowRef) throw syntaxError('A data query names its dataflow: /sdmx/rest/data/GENDER_STATISTICS/{key}');
   if (rest.length) throw syntaxError('Too many path segments: /data/{flowRef}/{key}/{providerRef}');
   const params = parseDataParams(url.searchParams);
