@@ -83,6 +83,9 @@ export async function createApp(dataSource: DataSource, config: AppConfig, optio
       databaseFaultsPlugin(),
     ],
     csrfPrevention: true,
+    // Apollo's own SIGTERM handler (on unless NODE_ENV=test) stops it under requests in flight and
+    // re-sends the signal, which main.ts's drain would take for a second one: main.ts alone drains.
+    stopOnTerminationSignals: false,
     introspection: true, // only authenticated requests reach Apollo
     includeStacktraceInErrorResponses: config.exposeErrorDetails,
     formatError: createFormatError(config.exposeErrorDetails),
@@ -212,11 +215,11 @@ export async function createApp(dataSource: DataSource, config: AppConfig, optio
 
   const answerBusyInGraphQL = (res: ServerResponse): BusyAnswer => (message) => sendGraphQLError(res, 503, message, ErrorCode.DATABASE_BUSY, { retryAfter: RETRY_AFTER_BUSY });
 
-  async function withDeadline(res: ServerResponse, work: () => Promise<void>, answerBusy = answerBusyInGraphQL(res)): Promise<void> {
+  async function withDeadline(res: ServerResponse, requestId: string, work: () => Promise<void>, answerBusy = answerBusyInGraphQL(res)): Promise<void> {
     const deadline = new RequestDeadline(config.requestTimeoutMs);
     const stop = watchDeadline(deadline, res, answerBusy);
     try {
-      await runInRequestScope({ deadline }, work);
+      await runInRequestScope({ deadline, requestId }, work);
     } finally {
       stop();
     }
@@ -240,10 +243,10 @@ export async function createApp(dataSource: DataSource, config: AppConfig, optio
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(renderGraphiqlPage(options.explorerToken ?? null));
         return;
       }
-      if (url.pathname === '/graphql') return withDeadline(res, () => handleGraphQL(req, res, url, requestId));
-      if (url.pathname.startsWith('/export/')) return withDeadline(res, () => handleExport(req, res, url, { dataSource, config, requestId, rateLimiter }));
+      if (url.pathname === '/graphql') return withDeadline(res, requestId, () => handleGraphQL(req, res, url, requestId));
+      if (url.pathname.startsWith('/export/')) return withDeadline(res, requestId, () => handleExport(req, res, url, { dataSource, config, requestId, rateLimiter }));
       // As for exports, the deadline runs until the first byte: a national query then streams for minutes, each read bounded by the statement timeout.
-      if (url.pathname.startsWith(SDMX_PREFIX)) return withDeadline(res, () => handleSdmx(req, res, url, { dataSource, config, requestId, rateLimiter }), (message) => sendSdmxError(res, 503, message, RETRY_AFTER_BUSY));
+      if (url.pathname.startsWith(SDMX_PREFIX)) return withDeadline(res, requestId, () => handleSdmx(req, res, url, { dataSource, config, requestId, rateLimiter }), (message) => sendSdmxError(res, 503, message, RETRY_AFTER_BUSY));
       if (url.pathname.startsWith(ASSET_PREFIX) && serveGraphiqlAsset(url.pathname.slice(ASSET_PREFIX.length), res)) return;
       throw new HttpError(404, `No route ${url.pathname}`, ErrorCode.NOT_FOUND);
     };
