@@ -91,6 +91,8 @@ export async function createApp(dataSource: DataSource, config: AppConfig, optio
     formatError: createFormatError(config.exposeErrorDetails),
   });
   await apollo.start();
+  // Half the deadline: a body still arriving then is the client's slowness, answered 408, not the database's 503.
+  const bodyTimeoutMs = Math.max(1, Math.floor(config.requestTimeoutMs / 2));
   const responseCache = config.responseCache.maxBytes > 0 ? new ResponseCache(config.responseCache) : null;
 
   function sendCached(res: ServerResponse, entry: CachedResponse): void {
@@ -104,7 +106,7 @@ export async function createApp(dataSource: DataSource, config: AppConfig, optio
     const today = todayIso();
     const claims = authenticate(config, req);
     await rateLimiter.take(claims.sub);
-    const rawBody = req.method === 'POST' ? await readBody(req, MAX_BODY_BYTES) : '';
+    const rawBody = req.method === 'POST' ? await readBody(req, MAX_BODY_BYTES, bodyTimeoutMs) : '';
     // Authentication and the rate limit above apply to every request, answered from the cache or not.
     const cacheKey = responseCache && req.method === 'POST' && isJsonContentType(req.headers['content-type']) ? responseCache.keyOf(claims, today, req.headers.accept, rawBody) : null;
     let versions: Versions | undefined;
@@ -161,16 +163,23 @@ export async function createApp(dataSource: DataSource, config: AppConfig, optio
     res.writeHead(status, headers).end(JSON.stringify({ status: body }));
   }
 
-  /** Readiness: the database answers within READY_TIMEOUT_MS, and the server is not shutting down. */
+  /** What a request needs and does not have now: the database, or Redis when instances share it (REDIS_URL). */
+  async function missingDependency(): Promise<string | null> {
+    const checks = [dataSource.query('SELECT 1').then(() => null, () => 'database unavailable')];
+    // ioredis queues commands while it reconnects: not ready is answer enough.
+    if (redis) checks.push(redis.status === 'ready' ? redis.ping().then(() => null, () => 'redis unavailable') : Promise.resolve('redis unavailable'));
+    return (await Promise.all(checks)).find((missing) => missing !== null) ?? null;
+  }
+
+  /** Readiness: the database (and Redis, with REDIS_URL) answer within READY_TIMEOUT_MS, and the server is not shutting down. */
   async function handleReady(res: ServerResponse): Promise<void> {
     if (draining) return sendProbe(res, 503, 'shutting down');
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), READY_TIMEOUT_MS)));
+    const timeout = new Promise<string>((resolve) => (timer = setTimeout(() => resolve(redis ? 'database or redis unavailable' : 'database unavailable'), READY_TIMEOUT_MS)));
     try {
-      await Promise.race([dataSource.query('SELECT 1'), timeout]);
-      sendProbe(res, 200, 'ok');
-    } catch {
-      sendProbe(res, 503, 'database unavailable');
+      const missing = await Promise.race([missingDependency(), timeout]);
+      if (missing) sendProbe(res, 503, missing);
+      else sendProbe(res, 200, 'ok');
     } finally {
       clearTimeout(timer);
     }
@@ -225,7 +234,8 @@ export async function createApp(dataSource: DataSource, config: AppConfig, optio
     }
   }
 
-  const server = http.createServer((req, res) => {
+  // Node checks its own request timeout (below) every second instead of every 30 s.
+  const server = http.createServer({ connectionsCheckingInterval: 1000 }, (req, res) => {
     const started = process.hrtime.bigint();
     const requestId = (req.headers['x-request-id'] as string | undefined) ?? randomUUID();
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -256,6 +266,8 @@ export async function createApp(dataSource: DataSource, config: AppConfig, optio
         const error = databaseFault(raised) ?? raised;
         if (error !== raised) logger.warn('database fault', { requestId, error: raised instanceof Error ? raised.message : String(raised) });
         const status = statusOf(error);
+        // The rest of a body refused unread is not worth the socket.
+        if (status === 408) res.shouldKeepAlive = false;
         if (status >= 500 && error === raised) logger.error('request failed', { requestId, error: error instanceof Error ? error.stack : String(error) });
         const code = error instanceof AppError || error instanceof HttpError ? error.code : ErrorCode.INTERNAL_SERVER_ERROR;
         // Our own coded errors (the 503s) say what happened; anything else at 5xx stays opaque.
@@ -274,6 +286,9 @@ export async function createApp(dataSource: DataSource, config: AppConfig, optio
   // socket a client is about to reuse (the client would see ECONNRESET).
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
+  // The whole request, headers and body, within the deadline (Node answers 408 and closes), for
+  // routes that never read a body; /graphql refuses a slow body itself, earlier (readBody).
+  server.requestTimeout = config.requestTimeoutMs;
 
   return {
     server,

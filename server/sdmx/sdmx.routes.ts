@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { authenticate } from '../auth/authenticate';
 import type { TokenClaims } from '../auth/jwt';
+import { databaseFault } from '../core/database-faults';
 import { AppError } from '../core/errors';
 import { clientExtensions } from '../core/http';
 import { logger } from '../core/logger';
@@ -207,12 +208,16 @@ export async function handleSdmx(req: IncomingMessage, res: ServerResponse, url:
     if (resource === 'data') return await handleData(req, res, url, deps, rest);
     if (STRUCTURE_TYPES.includes(resource as StructureType)) return await handleStructure(req, res, deps, resource as StructureType, rest);
     throw new SdmxError(404, `No resource "${resource ?? ''}": the service answers data, dataflow, datastructure, codelist and conceptscheme`);
-  } catch (error) {
+  } catch (raised) {
     // Answered in full already (the deadline's 503): nothing to add, and the socket may serve the next request.
-    if (res.writableEnded) return void logger.warn('sdmx request failed after its answer', { requestId: deps.requestId, error: error instanceof Error ? error.message : String(error) });
+    if (res.writableEnded) return void logger.warn('sdmx request failed after its answer', { requestId: deps.requestId, error: raised instanceof Error ? raised.message : String(raised) });
+    // The database or Redis away: 503 with Retry-After, as GraphQL and the exports answer.
+    const error = databaseFault(raised) ?? raised;
+    if (error !== raised) logger.warn('database fault', { requestId: deps.requestId, error: raised instanceof Error ? raised.message : String(raised) });
     const status = sdmxStatusOf(error);
-    if (status >= 500 && !(error instanceof SdmxError)) logger.error('sdmx request failed', { requestId: deps.requestId, error: error instanceof Error ? error.stack : String(error) });
-    const message = status >= 500 && !(error instanceof SdmxError) && !deps.config.exposeErrorDetails ? 'Internal server error' : error instanceof Error ? error.message : String(error);
+    const ours = error instanceof SdmxError || error instanceof AppError;
+    if (status >= 500 && !ours) logger.error('sdmx request failed', { requestId: deps.requestId, error: error instanceof Error ? error.stack : String(error) });
+    const message = status >= 500 && !ours && !deps.config.exposeErrorDetails ? 'Internal server error' : error instanceof Error ? error.message : String(error);
     const retryAfter = error instanceof AppError ? (clientExtensions(error).retryAfter as number | undefined) : undefined;
     sendSdmxError(res, status, message, retryAfter);
   }
