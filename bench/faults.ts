@@ -14,6 +14,7 @@ import { recomputeRollups } from '../server/statistics/rollup.rebuild';
 import { readRollupTable, rollupDifferences } from '../server/statistics/rollup.store';
 import { codeVersion, describeMachine } from './machine';
 import { DatabaseState, RunResult, runImport, stateOf, waitForRollback, writeCsv } from './import-runs';
+import { PROCESS_CASES, ProcessCase, runProcessCases } from './faults-process';
 
 /**
  * `npm run bench:faults`: the database faults of issue 14, against the built server (a child
@@ -22,7 +23,9 @@ import { DatabaseState, RunResult, runImport, stateOf, waitForRollback, writeCsv
  * 2. the database restarted under mixed load;
  * 3. `npm run import` killed with SIGKILL at half way through a file, then run again.
  * Writes bench/FAULTS.md. Options: --lock-seconds 60 --writes 100 --reads 100 --load-seconds 30
- * --import-rows 200000 --port 3307 --datadir /tmp/faults-db --out bench/FAULTS.md.
+ * --import-rows 200000 --port 3307 --datadir /tmp/faults-db --out bench/FAULTS.md --cases all.
+ * `--cases a,b` runs only those: `database` (the three above, one section) and the process faults
+ * of bench/faults-process.ts; the sections of cases not run stay as the file had them.
  */
 interface Options {
   lockSeconds: number;
@@ -33,10 +36,11 @@ interface Options {
   port: number;
   datadir: string;
   out: string;
+  cases: string;
 }
 
 function parseOptions(argv: string[]): Options {
-  const options: Options = { lockSeconds: 60, writes: 100, reads: 100, loadSeconds: 30, importRows: 200_000, port: 3307, datadir: '/tmp/faults-db', out: path.join(PROJECT_ROOT, 'bench', 'FAULTS.md') };
+  const options: Options = { lockSeconds: 60, writes: 100, reads: 100, loadSeconds: 30, importRows: 200_000, port: 3307, datadir: '/tmp/faults-db', out: path.join(PROJECT_ROOT, 'bench', 'FAULTS.md'), cases: 'all' };
   for (let i = 0; i < argv.length; i += 2) {
     const key = argv[i].replace(/^--/, '').replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()) as keyof Options;
     if (!(key in options)) throw new Error(`Unknown option ${argv[i]}`);
@@ -503,9 +507,36 @@ reported ${kill.killed.killedAt?.toLocaleString('en') ?? '(never reached)'} rows
 `;
 }
 
+const CASES = ['database', ...PROCESS_CASES] as const;
+type CaseName = (typeof CASES)[number];
+
+/** Sections between markers, so a run of some cases keeps the others' results; a file without markers is the database section. */
+function writeSections(file: string, fresh: Map<CaseName, string>): void {
+  const previous = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+  const kept = new Map<CaseName, string>();
+  for (const name of CASES) {
+    const found = new RegExp(`<!-- case:${name} -->\\n([\\s\\S]*?)<!-- /case:${name} -->\\n`).exec(previous);
+    if (found) kept.set(name, found[1]);
+  }
+  if (previous && !previous.includes('<!-- case:')) kept.set('database', previous);
+  const sections = CASES.filter((name) => fresh.has(name) || kept.has(name)).map((name) => `<!-- case:${name} -->\n${fresh.get(name) ?? kept.get(name)}<!-- /case:${name} -->\n`);
+  fs.writeFileSync(file, sections.join('\n'));
+}
+
 async function main(): Promise<void> {
   setLogLevel('error');
   const options = parseOptions(process.argv.slice(2));
+  const cases = (options.cases === 'all' ? [...CASES] : options.cases.split(',')) as CaseName[];
+  const unknown = cases.filter((name) => !CASES.includes(name));
+  if (unknown.length) throw new Error(`Unknown case ${unknown.join(', ')}; the cases are ${CASES.join(', ')}`);
+  const sections = new Map<CaseName, string>();
+  if (cases.includes('database')) sections.set('database', await databaseCases(options));
+  for (const [name, section] of await runProcessCases(PROCESS_CASES.filter((name: ProcessCase) => cases.includes(name)), options)) sections.set(name, section);
+  writeSections(options.out, sections);
+  print(`wrote ${path.relative(process.cwd(), options.out)}`);
+}
+
+async function databaseCases(options: Options): Promise<string> {
   const maria = new MariaDb(options);
   maria.install();
   print(`MariaDB on port ${options.port}: started in ${await maria.start()} ms`);
@@ -529,8 +560,7 @@ async function main(): Promise<void> {
     await admin.end();
     const restart = await restartExperiment(hub, maria, options, databaseUrl);
     const kill = await killImportExperiment(options);
-    fs.writeFileSync(options.out, report(options, lock, restart, kill));
-    print(`wrote ${path.relative(process.cwd(), options.out)}`);
+    return report(options, lock, restart, kill);
   } finally {
     await hub?.stop();
     await maria.stop();

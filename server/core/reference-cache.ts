@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type Redis from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { DATA_SHARD_PREFIX, dataVersionKey, useRedisDataVersion } from './data-version';
+import { DatabaseUnavailableError } from './errors';
 import { connectRedis, redisNamespace } from './redis';
 
 /** Reference data cached across requests: the indicator catalogue, and the hierarchy (units, placements, viewers' scopes). */
@@ -122,7 +123,7 @@ function redisVersions(redis: Redis, namespace: string, dataKey: string): Versio
       // NX: of instances starting an epoch at once, one wins and all read it.
       await redis.set(keys[keys.length - 1], randomUUID(), 'NX');
       const started = await read();
-      if (!started) throw new Error('Redis lost the version epoch just set');
+      if (!started) throw new DatabaseUnavailableError('Redis (REDIS_URL) lost its keys while they were read; nothing was written. Retry shortly');
       return started;
     },
   };
