@@ -198,6 +198,10 @@ describe('the commands of package.json, as typed from a fresh copy', () => {
       expect(report).toMatch(/^3\. kill -9 of `npm run import` at half way .*: holds\./m);
       expect(report).toMatch(/failed answers that are not 503 \+ retryable code \+ Retry-After \| 0 \|/);
       expect(report).toMatch(/acknowledged writes lost \(no revision with their comment\) \| 0 \|/);
+      // The process faults of issue 24 (bench/faults-process.ts), each with its verdict.
+      for (const section of ['Redis killed and restarted empty', 'The rate limit passed on every route', 'SIGTERM while exports stream', 'SIGTERM under a stream of writes']) {
+        expect(report).toMatch(new RegExp(`^## ${section}[^\\n]*: holds$`, 'm'));
+      }
     } finally {
       fs.rmSync(datadir, { recursive: true, force: true });
       fs.rmSync(`${datadir}.sock`, { force: true });
