@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import http, { IncomingMessage, ServerResponse } from 'node:http';
+import net from 'node:net';
 import { ApolloServer, HeaderMap } from '@apollo/server';
 import { DataSource } from 'typeorm';
 import { authenticate } from './auth/authenticate';
@@ -46,6 +47,11 @@ const CORS_ALLOWED_HEADERS = 'authorization, content-type, apollo-require-prefli
 const HEALTH_RETRY_SECONDS = 10;
 /** A readiness probe answers within this, whatever the database does. */
 const READY_TIMEOUT_MS = 1000;
+/**
+ * After SIGTERM, kept-alive idle connections stay open this long: a client sending its next request
+ * on one meanwhile is answered 503 SHUTTING_DOWN instead of finding the socket reset under it.
+ */
+const IDLE_LINGER_MS = 1000;
 /** While a commit is under way at the deadline, look again this much later instead of answering 503. */
 const COMMIT_RECHECK_MS = 25;
 
@@ -155,6 +161,8 @@ export async function createApp(dataSource: DataSource, config: AppConfig, optio
   }
 
   let draining = false;
+  /** Draining, and idle connections are closed as they appear (IDLE_LINGER_MS has passed). */
+  let closingIdle = false;
   const inFlight = new Set<ServerResponse>();
 
   function sendProbe(res: ServerResponse, status: number, body: string): void {
@@ -268,7 +276,8 @@ export async function createApp(dataSource: DataSource, config: AppConfig, optio
         const status = statusOf(error);
         // The rest of a body refused unread is not worth the socket.
         if (status === 408) res.shouldKeepAlive = false;
-        if (status >= 500 && error === raised) logger.error('request failed', { requestId, error: error instanceof Error ? error.stack : String(error) });
+        // Our own 503s (SHUTTING_DOWN) are answers, not failures to log with a stack.
+        if (status >= 500 && error === raised && !(error instanceof AppError)) logger.error('request failed', { requestId, error: error instanceof Error ? error.stack : String(error) });
         const code = error instanceof AppError || error instanceof HttpError ? error.code : ErrorCode.INTERNAL_SERVER_ERROR;
         // Our own coded errors (the 503s) say what happened; anything else at 5xx stays opaque.
         const opaque = status >= 500 && !(error instanceof AppError) && !config.exposeErrorDetails;
@@ -277,7 +286,7 @@ export async function createApp(dataSource: DataSource, config: AppConfig, optio
       })
       .finally(() => {
         inFlight.delete(res);
-        if (draining) server.closeIdleConnections();
+        if (closingIdle) server.closeIdleConnections();
         logger.info('request', { requestId, method: req.method, path: url.pathname, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 });
       });
   });
@@ -308,12 +317,18 @@ export async function createApp(dataSource: DataSource, config: AppConfig, optio
     },
     shutdown: async (graceMs) => {
       draining = true;
-      // Answers still to start go out with "connection: close"; idle kept-alive sockets close now.
+      // Answers still to start go out with "connection: close".
       for (const res of inFlight) if (!res.headersSent) res.shouldKeepAlive = false;
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
+      // net.Server's close stops accepting and keeps the open connections; http.Server's would also
+      // close the idle kept-alive ones at once, racing the clients about to send on them.
+      const closed = new Promise<void>((resolve) => net.Server.prototype.close.call(server, () => resolve()));
+      const linger = setTimeout(() => {
+        closingIdle = true;
+        server.closeIdleConnections();
+      }, Math.min(IDLE_LINGER_MS, graceMs));
       const force = setTimeout(() => server.closeAllConnections(), graceMs);
       await closed;
+      clearTimeout(linger);
       clearTimeout(force);
       await apollo.stop();
     },
