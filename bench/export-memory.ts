@@ -436,7 +436,7 @@ async function xlsxRows(file: string): Promise<number> {
       const header = Buffer.alloc(30);
       fs.readSync(fd, header, 0, 30, local);
       const start = local + 30 + header.readUInt16LE(26) + header.readUInt16LE(28);
-      return countInStream(fs.createReadStream(file, { start, end: start + compressed - 1 }).pipe(zlib.createInflateRaw()), '</row>');
+      return await countInStream(fs.createReadStream(file, { start, end: start + compressed - 1 }).pipe(zlib.createInflateRaw()), '</row>');
     }
     throw new Error(`${file} has no xl/worksheets/sheet1.xml`);
   } finally {

@@ -16,6 +16,7 @@ import { codeVersion, describeMachine } from './machine';
 import { DatabaseState, RunResult, runImport, stateOf, waitForRollback, writeCsv } from './import-runs';
 import { DURABILITY_CASES, DurabilityCase, runDurabilityCases } from './faults-durability';
 import { writeSection } from './faults-sections';
+import { PROCESS_CASES, ProcessCase, runProcessCases } from './faults-process';
 
 /**
  * `npm run bench:faults`: the database faults of issue 14, against the built server (a child
@@ -24,9 +25,10 @@ import { writeSection } from './faults-sections';
  * 2. the database restarted under mixed load;
  * 3. `npm run import` killed with SIGKILL at half way through a file, then run again.
  * These three are the case `mariadb`; other modules add theirs (faults-durability.ts: `disk`,
- * `sqlite-import`). Each case writes its own section of bench/FAULTS.md. Options: --cases all
- * (or a list: --cases disk,sqlite-import) --lock-seconds 60 --writes 100 --reads 100
- * --load-seconds 30 --import-rows 200000 --port 3307 --datadir /tmp/faults-db --out bench/FAULTS.md.
+ * `sqlite-import`; faults-process.ts: `redis`, `rate-limit`, `sigterm-export`, `sigterm-writes`).
+ * Each case writes its own section of bench/FAULTS.md; the sections of cases not run stay as the
+ * file had them. Options: --cases all (or a list: --cases disk,redis) --lock-seconds 60 --writes 100
+ * --reads 100 --load-seconds 30 --import-rows 200000 --port 3307 --datadir /tmp/faults-db --out bench/FAULTS.md.
  */
 interface Options {
   lockSeconds: number;
@@ -508,7 +510,7 @@ reported ${kill.killed.killedAt?.toLocaleString('en') ?? '(never reached)'} rows
 `;
 }
 
-const CASES = ['mariadb', ...DURABILITY_CASES];
+const CASES: string[] = ['mariadb', ...DURABILITY_CASES, ...PROCESS_CASES];
 
 async function main(): Promise<void> {
   setLogLevel('error');
@@ -519,6 +521,7 @@ async function main(): Promise<void> {
   if (cases.includes('mariadb')) await mariadbCases(options);
   const durability = DURABILITY_CASES.filter((c: DurabilityCase) => cases.includes(c));
   for (const [id, section] of await runDurabilityCases(durability, print)) writeSection(options.out, id, section);
+  for (const [id, section] of await runProcessCases(PROCESS_CASES.filter((c: ProcessCase) => cases.includes(c)), options)) writeSection(options.out, id, section);
   print(`wrote ${path.relative(process.cwd(), options.out)}`);
 }
 

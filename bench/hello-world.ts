@@ -55,7 +55,7 @@ if (require.main === module && process.send) {
   startHelloWorld().then(
     (server) => {
       process.send?.({ port: server.port });
-      process.once('message', () => server.close().then(() => process.exit(0)));
+      process.once('message', () => void server.close().finally(() => process.exit(0)));
       process.once('disconnect', () => process.exit(0));
     },
     (error: unknown) => {

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import http, { IncomingMessage, ServerResponse } from 'node:http';
+import net from 'node:net';
 import { ApolloServer, HeaderMap } from '@apollo/server';
 import { DataSource } from 'typeorm';
 import { authenticate } from './auth/authenticate';
@@ -47,6 +48,11 @@ const CORS_ALLOWED_HEADERS = 'authorization, content-type, apollo-require-prefli
 const HEALTH_RETRY_SECONDS = 10;
 /** A readiness probe answers within this, whatever the database does. */
 const READY_TIMEOUT_MS = 1000;
+/**
+ * After SIGTERM, kept-alive idle connections stay open this long: a client sending its next request
+ * on one meanwhile is answered 503 SHUTTING_DOWN instead of finding the socket reset under it.
+ */
+const IDLE_LINGER_MS = 1000;
 /** While a commit is under way at the deadline, look again this much later instead of answering 503. */
 const COMMIT_RECHECK_MS = 25;
 
@@ -84,11 +90,16 @@ export async function createApp(dataSource: DataSource, config: AppConfig, optio
       databaseFaultsPlugin(),
     ],
     csrfPrevention: true,
+    // Apollo's own SIGTERM handler (on unless NODE_ENV=test) stops it under requests in flight and
+    // re-sends the signal, which main.ts's drain would take for a second one: main.ts alone drains.
+    stopOnTerminationSignals: false,
     introspection: true, // only authenticated requests reach Apollo
     includeStacktraceInErrorResponses: config.exposeErrorDetails,
     formatError: createFormatError(config.exposeErrorDetails),
   });
   await apollo.start();
+  // Half the deadline: a body still arriving then is the client's slowness, answered 408, not the database's 503.
+  const bodyTimeoutMs = Math.max(1, Math.floor(config.requestTimeoutMs / 2));
   const responseCache = config.responseCache.maxBytes > 0 ? new ResponseCache(config.responseCache) : null;
 
   function sendCached(res: ServerResponse, entry: CachedResponse): void {
@@ -102,7 +113,7 @@ export async function createApp(dataSource: DataSource, config: AppConfig, optio
     const today = todayIso();
     const claims = authenticate(config, req);
     await rateLimiter.take(claims.sub);
-    const rawBody = req.method === 'POST' ? await readBody(req, MAX_BODY_BYTES) : '';
+    const rawBody = req.method === 'POST' ? await readBody(req, MAX_BODY_BYTES, bodyTimeoutMs) : '';
     // Authentication and the rate limit above apply to every request, answered from the cache or not.
     const cacheKey = responseCache && req.method === 'POST' && isJsonContentType(req.headers['content-type']) ? responseCache.keyOf(claims, today, req.headers.accept, rawBody) : null;
     let versions: Versions | undefined;
@@ -151,6 +162,8 @@ export async function createApp(dataSource: DataSource, config: AppConfig, optio
   }
 
   let draining = false;
+  /** Draining, and idle connections are closed as they appear (IDLE_LINGER_MS has passed). */
+  let closingIdle = false;
   const inFlight = new Set<ServerResponse>();
 
   function sendProbe(res: ServerResponse, status: number, body: string): void {
@@ -159,18 +172,25 @@ export async function createApp(dataSource: DataSource, config: AppConfig, optio
     res.writeHead(status, headers).end(JSON.stringify({ status: body }));
   }
 
-  /** Readiness: the database answers within READY_TIMEOUT_MS, takes writes (not full, not read-only), and the server is not shutting down. */
+  /** What a request needs and does not have now: the database, or Redis when instances share it (REDIS_URL). */
+  async function missingDependency(): Promise<string | null> {
+    const checks = [dataSource.query('SELECT 1').then(() => null, () => 'database unavailable')];
+    // ioredis queues commands while it reconnects: not ready is answer enough.
+    if (redis) checks.push(redis.status === 'ready' ? redis.ping().then(() => null, () => 'redis unavailable') : Promise.resolve('redis unavailable'));
+    return (await Promise.all(checks)).find((missing) => missing !== null) ?? null;
+  }
+
+  /** Readiness: the database (and Redis, with REDIS_URL) answer within READY_TIMEOUT_MS, the database takes writes (not full, not read-only), and the server is not shutting down. */
   async function handleReady(res: ServerResponse): Promise<void> {
     if (draining) return sendProbe(res, 503, 'shutting down');
     const storage = storageProblem(dataSource);
     if (storage) return sendProbe(res, 503, storage);
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), READY_TIMEOUT_MS)));
+    const timeout = new Promise<string>((resolve) => (timer = setTimeout(() => resolve(redis ? 'database or redis unavailable' : 'database unavailable'), READY_TIMEOUT_MS)));
     try {
-      await Promise.race([dataSource.query('SELECT 1'), timeout]);
-      sendProbe(res, 200, 'ok');
-    } catch {
-      sendProbe(res, 503, 'database unavailable');
+      const missing = await Promise.race([missingDependency(), timeout]);
+      if (missing) sendProbe(res, 503, missing);
+      else sendProbe(res, 200, 'ok');
     } finally {
       clearTimeout(timer);
     }
@@ -215,17 +235,18 @@ export async function createApp(dataSource: DataSource, config: AppConfig, optio
 
   const answerBusyInGraphQL = (res: ServerResponse): BusyAnswer => (message) => sendGraphQLError(res, 503, message, ErrorCode.DATABASE_BUSY, { retryAfter: RETRY_AFTER_BUSY });
 
-  async function withDeadline(res: ServerResponse, work: () => Promise<void>, answerBusy = answerBusyInGraphQL(res)): Promise<void> {
+  async function withDeadline(res: ServerResponse, requestId: string, work: () => Promise<void>, answerBusy = answerBusyInGraphQL(res)): Promise<void> {
     const deadline = new RequestDeadline(config.requestTimeoutMs);
     const stop = watchDeadline(deadline, res, answerBusy);
     try {
-      await runInRequestScope({ deadline }, work);
+      await runInRequestScope({ deadline, requestId }, work);
     } finally {
       stop();
     }
   }
 
-  const server = http.createServer((req, res) => {
+  // Node checks its own request timeout (below) every second instead of every 30 s.
+  const server = http.createServer({ connectionsCheckingInterval: 1000 }, (req, res) => {
     const started = process.hrtime.bigint();
     const requestId = (req.headers['x-request-id'] as string | undefined) ?? randomUUID();
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -243,10 +264,10 @@ export async function createApp(dataSource: DataSource, config: AppConfig, optio
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(renderGraphiqlPage(options.explorerToken ?? null));
         return;
       }
-      if (url.pathname === '/graphql') return withDeadline(res, () => handleGraphQL(req, res, url, requestId));
-      if (url.pathname.startsWith('/export/')) return withDeadline(res, () => handleExport(req, res, url, { dataSource, config, requestId, rateLimiter }));
+      if (url.pathname === '/graphql') return withDeadline(res, requestId, () => handleGraphQL(req, res, url, requestId));
+      if (url.pathname.startsWith('/export/')) return withDeadline(res, requestId, () => handleExport(req, res, url, { dataSource, config, requestId, rateLimiter }));
       // As for exports, the deadline runs until the first byte: a national query then streams for minutes, each read bounded by the statement timeout.
-      if (url.pathname.startsWith(SDMX_PREFIX)) return withDeadline(res, () => handleSdmx(req, res, url, { dataSource, config, requestId, rateLimiter }), (message) => sendSdmxError(res, 503, message, RETRY_AFTER_BUSY));
+      if (url.pathname.startsWith(SDMX_PREFIX)) return withDeadline(res, requestId, () => handleSdmx(req, res, url, { dataSource, config, requestId, rateLimiter }), (message) => sendSdmxError(res, 503, message, RETRY_AFTER_BUSY));
       if (url.pathname.startsWith(ASSET_PREFIX) && serveGraphiqlAsset(url.pathname.slice(ASSET_PREFIX.length), res)) return;
       throw new HttpError(404, `No route ${url.pathname}`, ErrorCode.NOT_FOUND);
     };
@@ -256,7 +277,10 @@ export async function createApp(dataSource: DataSource, config: AppConfig, optio
         const error = databaseFault(raised) ?? raised;
         if (error !== raised) logger.warn('database fault', { requestId, error: raised instanceof Error ? raised.message : String(raised) });
         const status = statusOf(error);
-        if (status >= 500 && error === raised) logger.error('request failed', { requestId, error: error instanceof Error ? error.stack : String(error) });
+        // The rest of a body refused unread is not worth the socket.
+        if (status === 408) res.shouldKeepAlive = false;
+        // Our own 503s (SHUTTING_DOWN) are answers, not failures to log with a stack.
+        if (status >= 500 && error === raised && !(error instanceof AppError)) logger.error('request failed', { requestId, error: error instanceof Error ? error.stack : String(error) });
         const code = error instanceof AppError || error instanceof HttpError ? error.code : ErrorCode.INTERNAL_SERVER_ERROR;
         // Our own coded errors (the 503s) say what happened; anything else at 5xx stays opaque.
         const opaque = status >= 500 && !(error instanceof AppError) && !config.exposeErrorDetails;
@@ -265,7 +289,7 @@ export async function createApp(dataSource: DataSource, config: AppConfig, optio
       })
       .finally(() => {
         inFlight.delete(res);
-        if (draining) server.closeIdleConnections();
+        if (closingIdle) server.closeIdleConnections();
         logger.info('request', { requestId, method: req.method, path: url.pathname, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 });
       });
   });
@@ -274,6 +298,9 @@ export async function createApp(dataSource: DataSource, config: AppConfig, optio
   // socket a client is about to reuse (the client would see ECONNRESET).
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
+  // The whole request, headers and body, within the deadline (Node answers 408 and closes), for
+  // routes that never read a body; /graphql refuses a slow body itself, earlier (readBody).
+  server.requestTimeout = config.requestTimeoutMs;
 
   return {
     server,
@@ -293,12 +320,18 @@ export async function createApp(dataSource: DataSource, config: AppConfig, optio
     },
     shutdown: async (graceMs) => {
       draining = true;
-      // Answers still to start go out with "connection: close"; idle kept-alive sockets close now.
+      // Answers still to start go out with "connection: close".
       for (const res of inFlight) if (!res.headersSent) res.shouldKeepAlive = false;
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
+      // net.Server's close stops accepting and keeps the open connections; http.Server's would also
+      // close the idle kept-alive ones at once, racing the clients about to send on them.
+      const closed = new Promise<void>((resolve) => net.Server.prototype.close.call(server, () => resolve()));
+      const linger = setTimeout(() => {
+        closingIdle = true;
+        server.closeIdleConnections();
+      }, Math.min(IDLE_LINGER_MS, graceMs));
       const force = setTimeout(() => server.closeAllConnections(), graceMs);
       await closed;
+      clearTimeout(linger);
       clearTimeout(force);
       await apollo.stop();
     },

@@ -5,9 +5,11 @@ import { Role } from './auth/role';
 import { databaseKind, loadConfig } from './core/config';
 import { createDataSource } from './data-source';
 import { logger, setLogLevel } from './core/logger';
+import { currentRequestScope } from './core/request-scope';
 import { hasUnits, migrate, prepareStatistics, seed } from './setup/database-setup';
 
 async function main(): Promise<void> {
+  surviveUnhandledRejections();
   const config = loadConfig();
   setLogLevel(config.logLevel);
   const embedded = databaseKind(config.databaseUrl) === 'sqlite';
@@ -27,19 +29,35 @@ async function main(): Promise<void> {
 
   // SIGTERM (orchestrators) and SIGINT (Ctrl-C): stop accepting, let requests in flight finish
   // within the grace period, then close the database (what is still open rolls back) and exit.
-  // A second signal does not wait.
+  // A second signal does not wait. This is the only handler (Apollo's is off, server/app.ts).
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) process.exit(1);
     stopping = true;
     logger.info('shutting down', { signal, graceMs: config.shutdownGraceMs });
-    await app.shutdown(config.shutdownGraceMs);
-    await dataSource.destroy();
+    try {
+      await app.shutdown(config.shutdownGraceMs);
+      await dataSource.destroy();
+    } catch (error) {
+      logger.error('shutdown failed', { signal, error: error instanceof Error ? error.stack : String(error) });
+      process.exit(1);
+    }
     logger.info('stopped', { signal });
     process.exit(0);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+/**
+ * One request's stray rejection (a promise someone forgot to await) must not end the process and
+ * every other request with it, which is Node's default: it is logged, with the request it came from
+ * (the rejection is reported in the async context of the promise), and the server keeps serving.
+ */
+function surviveUnhandledRejections(): void {
+  process.on('unhandledRejection', (reason: unknown) => {
+    logger.error('unhandled rejection', { requestId: currentRequestScope()?.requestId ?? null, error: reason instanceof Error ? reason.stack : String(reason) });
+  });
 }
 
 function printDemoTokens(secret: string): void {

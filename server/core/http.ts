@@ -10,23 +10,45 @@ export class HttpError extends Error {
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
-/** Reads a request body, refusing it as soon as it passes `maxBytes`. */
-export async function readBody(req: IncomingMessage, maxBytes: number): Promise<string> {
+/**
+ * Reads a request body, refusing it as soon as it passes `maxBytes`, or with 408 when it has not
+ * arrived whole within `timeoutMs`: a client trickling its body would otherwise hold the request
+ * (and its socket) until the deadline answered a misleading 503 DATABASE_BUSY.
+ */
+export function readBody(req: IncomingMessage, maxBytes: number, timeoutMs = 0): Promise<string> {
   const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > maxBytes) throw new HttpError(413, `Request body is ${declared} bytes, the maximum is ${maxBytes}`, ErrorCode.LIMIT_EXCEEDED);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > maxBytes) throw new HttpError(413, `Request body exceeds the maximum of ${maxBytes} bytes`, ErrorCode.LIMIT_EXCEEDED);
-    chunks.push(chunk as Buffer);
-  }
-  try {
-    return UTF8.decode(Buffer.concat(chunks));
-  } catch {
-    // Decoding leniently would turn the bad bytes into U+FFFD and store that without a word.
-    throw new HttpError(400, 'The request body is not valid UTF-8', 'BAD_REQUEST');
-  }
+  if (declared > maxBytes) return Promise.reject(new HttpError(413, `Request body is ${declared} bytes, the maximum is ${maxBytes}`, ErrorCode.LIMIT_EXCEEDED));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const stop = (error: Error) => {
+      done();
+      // Left unread: the answer goes out with "connection: close" and the socket closes after it.
+      req.pause();
+      reject(error);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) return stop(new HttpError(413, `Request body exceeds the maximum of ${maxBytes} bytes`, ErrorCode.LIMIT_EXCEEDED));
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      done();
+      try {
+        resolve(UTF8.decode(Buffer.concat(chunks)));
+      } catch {
+        // Decoding leniently would turn the bad bytes into U+FFFD and store that without a word.
+        reject(new HttpError(400, 'The request body is not valid UTF-8', 'BAD_REQUEST'));
+      }
+    };
+    const onError = (error: Error) => stop(error);
+    const timer = timeoutMs > 0 ? setTimeout(() => stop(new HttpError(408, `The request body did not arrive whole within ${timeoutMs} ms; send it again, faster`, ErrorCode.REQUEST_TIMEOUT)), timeoutMs) : undefined;
+    function done(): void {
+      clearTimeout(timer);
+      req.off('data', onData).off('end', onEnd).off('error', onError);
+    }
+    req.on('data', onData).on('end', onEnd).on('error', onError);
+  });
 }
 
 /** Errors outside GraphQL execution still answer in GraphQL's shape, so clients parse one format. */

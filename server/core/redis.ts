@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import Redis from 'ioredis';
 import type { DataSource } from 'typeorm';
+import { logger } from './logger';
 
 /**
  * Redis holds what several server instances must agree on (REDIS_URL): request counts, persisted
@@ -8,7 +9,19 @@ import type { DataSource } from 'typeorm';
  * request then fails instead of hanging while Redis is away.
  */
 export function connectRedis(url: string): Redis {
-  return new Redis(url, { maxRetriesPerRequest: 1, commandTimeout: 2000, connectTimeout: 2000, lazyConnect: false });
+  const redis = new Redis(url, { maxRetriesPerRequest: 1, commandTimeout: 2000, connectTimeout: 2000, lazyConnect: false });
+  // Without a listener ioredis prints every failed reconnection to stderr; one line per outage says it.
+  let away = false;
+  redis.on('error', (error: Error) => {
+    if (away) return;
+    away = true;
+    logger.warn('redis unavailable', { error: error.message });
+  });
+  redis.on('ready', () => {
+    if (away) logger.info('redis available again');
+    away = false;
+  });
+  return redis;
 }
 
 /** Keys of one database, so deployments (and test databases) sharing a Redis never mix. */

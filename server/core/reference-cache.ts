@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import type Redis from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { DATA_SHARD_PREFIX, dataVersionKey, useRedisDataVersion } from './data-version';
+import { DatabaseUnavailableError } from './errors';
 import { connectRedis, redisNamespace } from './redis';
 
 /** Reference data cached across requests: the indicator catalogue, and the hierarchy (units, placements, viewers' scopes). */
@@ -100,11 +102,29 @@ function databaseVersions(dataSource: DataSource): VersionSource {
   };
 }
 
+/**
+ * Redis's counters start again from nothing when Redis restarts without its data (or is flushed):
+ * a version seen before could come back after a new write, and an answer cached under it would be
+ * served stale. Every version read from Redis therefore carries the epoch, a random key set when
+ * missing: once the counters are lost, so is the epoch, and everything cached under the old one
+ * stops matching.
+ */
 function redisVersions(redis: Redis, namespace: string, dataKey: string): VersionSource {
+  const keys = [...NAMES.map((name) => `${namespace}version:${name}`), dataKey, `${namespace}version:epoch`];
+  const read = async (): Promise<Versions | null> => {
+    const [catalogue, hierarchy, data, epoch] = await redis.mget(keys);
+    if (epoch === null) return null;
+    return { catalogue: `${epoch}.${catalogue ?? 0}`, hierarchy: `${epoch}.${hierarchy ?? 0}`, data: `${epoch}.${data ?? 0}` };
+  };
   return {
     async read() {
-      const [catalogue, hierarchy, data] = await redis.mget([...NAMES.map((name) => `${namespace}version:${name}`), dataKey]);
-      return { catalogue: catalogue ?? '0', hierarchy: hierarchy ?? '0', data: data ?? '0' };
+      const versions = await read();
+      if (versions) return versions;
+      // NX: of instances starting an epoch at once, one wins and all read it.
+      await redis.set(keys[keys.length - 1], randomUUID(), 'NX');
+      const started = await read();
+      if (!started) throw new DatabaseUnavailableError('Redis (REDIS_URL) lost its keys while they were read; nothing was written. Retry shortly');
+      return started;
     },
   };
 }

@@ -9,6 +9,8 @@ import { DatabaseBusyError } from './errors';
  */
 export interface RequestScope {
   deadline: RequestDeadline;
+  /** Names the request in logs written outside its handler (an unhandled rejection, server/main.ts). */
+  requestId?: string;
   /** Runs inside every write transaction of the request, just before COMMIT. */
   beforeCommit?: (manager: EntityManager) => Promise<void>;
   /** Told after each of the request's write transactions has committed. */

@@ -75,7 +75,7 @@ async function handlePlanReport(req: IncomingMessage, res: ServerResponse, url: 
   let name: string;
   try {
     const claims = authenticate(deps.config, req);
-    deps.rateLimiter?.take(claims.sub);
+    await deps.rateLimiter?.take(claims.sub);
     const params = planReportParams(url.searchParams);
     const ctx = await createRequestContext(deps.dataSource, claims, deps.requestId, today);
     const report = await buildPlanReport(ctx, params.plan, params.period);

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { authenticate } from '../auth/authenticate';
 import type { TokenClaims } from '../auth/jwt';
+import { databaseFault } from '../core/database-faults';
 import { AppError } from '../core/errors';
 import { clientExtensions } from '../core/http';
 import { logger } from '../core/logger';
@@ -59,9 +60,9 @@ function checkStructureAccept(req: IncomingMessage): void {
 }
 
 /** The token first (no token, 401, whatever else is wrong), then the rate limit; the viewer's scope loads once the query parses. */
-function claimsOf(req: IncomingMessage, deps: ExportDeps): TokenClaims {
+async function claimsOf(req: IncomingMessage, deps: ExportDeps): Promise<TokenClaims> {
   const claims = authenticate(deps.config, req);
-  deps.rateLimiter?.take(claims.sub);
+  await deps.rateLimiter?.take(claims.sub);
   return claims;
 }
 
@@ -117,7 +118,7 @@ function selectStructures(type: StructureType, id: string | undefined, reference
 /** GET /sdmx/rest/{dataflow|datastructure|codelist|conceptscheme}/{agencyID}/{resourceID}/{version} */
 async function handleStructure(req: IncomingMessage, res: ServerResponse, deps: ExportDeps, type: StructureType, path: string[]): Promise<void> {
   const [agency, id, version, item, ...rest] = path;
-  const claims = claimsOf(req, deps);
+  const claims = await claimsOf(req, deps);
   const references = parseStructureParams(new URL(req.url ?? '/', 'http://localhost').searchParams);
   if (rest.length) throw syntaxError(`Too many path segments: /${type}/{agencyID}/{resourceID}/{version}`);
   if (item !== undefined && item !== 'all') throw notImplemented('Item queries are not supported; ask for the whole code list');
@@ -139,7 +140,7 @@ async function handleStructure(req: IncomingMessage, res: ServerResponse, deps: 
 /** GET /sdmx/rest/data/{flowRef}/{key}/{providerRef} */
 async function handleData(req: IncomingMessage, res: ServerResponse, url: URL, deps: ExportDeps, path: string[]): Promise<void> {
   const [flowRef, key = 'all', provider, ...rest] = path;
-  const claims = claimsOf(req, deps);
+  const claims = await claimsOf(req, deps);
   if (!flowRef) throw syntaxError('A data query names its dataflow: /sdmx/rest/data/GENDER_STATISTICS/{key}');
   if (rest.length) throw syntaxError('Too many path segments: /data/{flowRef}/{key}/{providerRef}');
   const params = parseDataParams(url.searchParams);
@@ -207,12 +208,16 @@ export async function handleSdmx(req: IncomingMessage, res: ServerResponse, url:
     if (resource === 'data') return await handleData(req, res, url, deps, rest);
     if (STRUCTURE_TYPES.includes(resource as StructureType)) return await handleStructure(req, res, deps, resource as StructureType, rest);
     throw new SdmxError(404, `No resource "${resource ?? ''}": the service answers data, dataflow, datastructure, codelist and conceptscheme`);
-  } catch (error) {
+  } catch (raised) {
     // Answered in full already (the deadline's 503): nothing to add, and the socket may serve the next request.
-    if (res.writableEnded) return void logger.warn('sdmx request failed after its answer', { requestId: deps.requestId, error: error instanceof Error ? error.message : String(error) });
+    if (res.writableEnded) return void logger.warn('sdmx request failed after its answer', { requestId: deps.requestId, error: raised instanceof Error ? raised.message : String(raised) });
+    // The database or Redis away: 503 with Retry-After, as GraphQL and the exports answer.
+    const error = databaseFault(raised) ?? raised;
+    if (error !== raised) logger.warn('database fault', { requestId: deps.requestId, error: raised instanceof Error ? raised.message : String(raised) });
     const status = sdmxStatusOf(error);
-    if (status >= 500 && !(error instanceof SdmxError)) logger.error('sdmx request failed', { requestId: deps.requestId, error: error instanceof Error ? error.stack : String(error) });
-    const message = status >= 500 && !(error instanceof SdmxError) && !deps.config.exposeErrorDetails ? 'Internal server error' : error instanceof Error ? error.message : String(error);
+    const ours = error instanceof SdmxError || error instanceof AppError;
+    if (status >= 500 && !ours) logger.error('sdmx request failed', { requestId: deps.requestId, error: error instanceof Error ? error.stack : String(error) });
+    const message = status >= 500 && !ours && !deps.config.exposeErrorDetails ? 'Internal server error' : error instanceof Error ? error.message : String(error);
     const retryAfter = error instanceof AppError ? (clientExtensions(error).retryAfter as number | undefined) : undefined;
     sendSdmxError(res, status, message, retryAfter);
   }
