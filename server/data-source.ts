@@ -7,6 +7,7 @@ import { databaseKind, DatabaseLimits, sqlitePath } from './core/config';
 import { StatementCounter } from './core/query-counter';
 import { boundPool } from './core/database-pool';
 import { setWriteBudget } from './core/write-transaction';
+import { scheduleStatements } from './core/statement-turns';
 
 /** SQLite waits for another process's lock inside a synchronous call that blocks the event loop: never long. */
 const SQLITE_MAX_BUSY_MS = 250;
@@ -34,10 +35,16 @@ export function createDataSource(databaseUrl: string, options: { poolSize?: numb
         db.pragma(`busy_timeout = ${limits ? Math.min(limits.statementTimeoutMs, SQLITE_MAX_BUSY_MS) : 5000}`);
       },
     };
-    return new DataSource(sqliteOptions);
+    return scheduled(new DataSource(sqliteOptions), 'sqlite');
   }
-  if (limits) return boundedMysql(mysqlOptionsFor(databaseUrl, common, limits.poolSize), limits);
-  return new DataSource(mysqlOptionsFor(databaseUrl, common, options.poolSize ?? 10));
+  if (limits) return scheduled(boundedMysql(mysqlOptionsFor(databaseUrl, common, limits.poolSize), limits), 'mysql');
+  return scheduled(new DataSource(mysqlOptionsFor(databaseUrl, common, options.poolSize ?? 10)), 'mysql');
+}
+
+/** A request's statements take turns and stop at its deadline (core/statement-turns.ts); outside a request nothing changes. */
+function scheduled(dataSource: DataSource, kind: 'sqlite' | 'mysql'): DataSource {
+  scheduleStatements(dataSource, kind);
+  return dataSource;
 }
 
 function mysqlOptionsFor(databaseUrl: string, common: Partial<DataSourceOptions>, poolSize: number): DataSourceOptions {
