@@ -35,15 +35,16 @@ export function createDataSource(databaseUrl: string, options: { poolSize?: numb
         db.pragma(`busy_timeout = ${limits ? Math.min(limits.statementTimeoutMs, SQLITE_MAX_BUSY_MS) : 5000}`);
       },
     };
-    return scheduled(new DataSource(sqliteOptions), 'sqlite');
+    return scheduled(new DataSource(sqliteOptions), 'sqlite', 1);
   }
-  if (limits) return scheduled(boundedMysql(mysqlOptionsFor(databaseUrl, common, limits.poolSize), limits), 'mysql');
-  return scheduled(new DataSource(mysqlOptionsFor(databaseUrl, common, options.poolSize ?? 10)), 'mysql');
+  // Reads outside transactions take at most the pool's share writers leave them.
+  if (limits) return scheduled(boundedMysql(mysqlOptionsFor(databaseUrl, common, limits.poolSize), limits), 'mysql', limits.poolSize - limits.writeConnections);
+  return scheduled(new DataSource(mysqlOptionsFor(databaseUrl, common, options.poolSize ?? 10)), 'mysql', options.poolSize ?? 10);
 }
 
 /** A request's statements take turns and stop at its deadline (core/statement-turns.ts); outside a request nothing changes. */
-function scheduled(dataSource: DataSource, kind: 'sqlite' | 'mysql'): DataSource {
-  scheduleStatements(dataSource, kind);
+function scheduled(dataSource: DataSource, kind: 'sqlite' | 'mysql', mysqlConcurrency: number): DataSource {
+  scheduleStatements(dataSource, kind, mysqlConcurrency);
   return dataSource;
 }
 

@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import { rowIdOf } from './global-id';
 import { referenceCache } from './reference-cache';
+import { outsideRequestScope } from './request-scope';
 
 /**
  * How many items each list of the schema can hold, so the query cost of a list is the size it
@@ -333,14 +334,14 @@ const dataBounds = new WeakMap<DataSource, { value: Promise<DataBounds>; readAt:
 function currentDataBounds(dataSource: DataSource): Promise<DataBounds> {
   const held = dataBounds.get(dataSource);
   if (held && Date.now() - held.readAt < DATA_BOUNDS_MAX_AGE_MS) return held.value;
-  const loading = loadDataBounds(dataSource);
+  const loading = outsideRequestScope(() => loadDataBounds(dataSource));
   if (!held) {
     dataBounds.set(dataSource, { value: loading, readAt: Date.now() });
     loading.catch(() => dataBounds.delete(dataSource));
     return loading;
   }
   held.readAt = Date.now();
-  // A failed read (the request that started it ran out of time) is tried again after the next interval.
+  // A failed read is tried again after the next interval.
   loading.then((value) => dataBounds.set(dataSource, { value: Promise.resolve(value), readAt: Date.now() })).catch(() => undefined);
   return held.value;
 }

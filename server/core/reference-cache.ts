@@ -2,6 +2,7 @@ import type Redis from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { DATA_SHARD_PREFIX, dataVersionKey, useRedisDataVersion } from './data-version';
 import { connectRedis, redisNamespace } from './redis';
+import { outsideRequestScope } from './request-scope';
 
 /** Reference data cached across requests: the indicator catalogue, and the hierarchy (units, placements, viewers' scopes). */
 export type ReferenceName = 'catalogue' | 'hierarchy';
@@ -53,7 +54,8 @@ export class ReferenceCache {
   }
 
   private start(): Promise<Versions> {
-    const running = this.read().finally(() => {
+    // Shared by every request waiting for it: read outside the scope of the one that started it.
+    const running = outsideRequestScope(() => this.read()).finally(() => {
       if (this.running === running) this.running = null;
     });
     this.running = running;
@@ -74,7 +76,7 @@ export class ReferenceCache {
     const cached = entries.get(key) as Promise<T> | undefined;
     if (cached) return cached;
     if (entries.size >= MAX_ENTRIES) entries.clear();
-    const loading = load();
+    const loading = outsideRequestScope(load);
     entries.set(key, loading);
     loading.catch(() => {
       if (entries.get(key) === loading) entries.delete(key);

@@ -76,6 +76,15 @@ export function runInRequestScope<T>(scope: RequestScope, work: () => T): T {
   return storage.run(scope, work);
 }
 
+/**
+ * Runs `work` outside any request: for reads shared by every request (reference versions, cached
+ * reference data), which must neither wait in the turns of the request that happened to start
+ * them nor fail with its deadline.
+ */
+export function outsideRequestScope<T>(work: () => T): T {
+  return storage.exit(work);
+}
+
 export function currentRequestScope(): RequestScope | undefined {
   return storage.getStore();
 }
