@@ -14,6 +14,7 @@ import { recomputeRollups } from '../server/statistics/rollup.rebuild';
 import { readRollupTable, rollupDifferences } from '../server/statistics/rollup.store';
 import { codeVersion, describeMachine } from './machine';
 import { DatabaseState, RunResult, runImport, stateOf, waitForRollback, writeCsv } from './import-runs';
+import { heavyQueryCase, writeHeavySection } from './faults-heavy';
 
 /**
  * `npm run bench:faults`: the database faults of issue 14, against the built server (a child
@@ -21,8 +22,11 @@ import { DatabaseState, RunResult, runImport, stateOf, waitForRollback, writeCsv
  * 1. a row lock held on a rollup row while writes and reads arrive;
  * 2. the database restarted under mixed load;
  * 3. `npm run import` killed with SIGKILL at half way through a file, then run again.
+ * 4. the heaviest accepted query in a loop (faults-heavy.ts).
  * Writes bench/FAULTS.md. Options: --lock-seconds 60 --writes 100 --reads 100 --load-seconds 30
- * --import-rows 200000 --port 3307 --datadir /tmp/faults-db --out bench/FAULTS.md.
+ * --import-rows 200000 --heavy-seconds 20 --port 3307 --datadir /tmp/faults-db --out bench/FAULTS.md;
+ * --cases database,heavy (default both): `database` is cases 1-3, whose report is written whole,
+ * `heavy` case 4, whose section of the report is replaced.
  */
 interface Options {
   lockSeconds: number;
@@ -30,13 +34,15 @@ interface Options {
   reads: number;
   loadSeconds: number;
   importRows: number;
+  heavySeconds: number;
+  cases: string;
   port: number;
   datadir: string;
   out: string;
 }
 
 function parseOptions(argv: string[]): Options {
-  const options: Options = { lockSeconds: 60, writes: 100, reads: 100, loadSeconds: 30, importRows: 200_000, port: 3307, datadir: '/tmp/faults-db', out: path.join(PROJECT_ROOT, 'bench', 'FAULTS.md') };
+  const options: Options = { lockSeconds: 60, writes: 100, reads: 100, loadSeconds: 30, importRows: 200_000, heavySeconds: 20, cases: 'database,heavy', port: 3307, datadir: '/tmp/faults-db', out: path.join(PROJECT_ROOT, 'bench', 'FAULTS.md') };
   for (let i = 0; i < argv.length; i += 2) {
     const key = argv[i].replace(/^--/, '').replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()) as keyof Options;
     if (!(key in options)) throw new Error(`Unknown option ${argv[i]}`);
@@ -521,15 +527,19 @@ async function main(): Promise<void> {
   } finally {
     await setup.destroy();
   }
+  const cases = options.cases.split(',');
   let hub: HubServer | null = null;
   try {
+    if (cases.includes('heavy')) writeHeavySection(options.out, await heavyQueryCase(databaseUrl, options.heavySeconds, print));
+    if (!cases.includes('database')) return;
     hub = await startHub(databaseUrl);
     const admin = await mysql.createConnection({ uri: databaseUrl });
     const lock = await lockExperiment(hub, admin, options);
     await admin.end();
     const restart = await restartExperiment(hub, maria, options, databaseUrl);
     const kill = await killImportExperiment(options);
-    fs.writeFileSync(options.out, report(options, lock, restart, kill));
+    const heavy = fs.existsSync(options.out) ? /<!-- faults-heavy -->[\s\S]*<!-- faults-heavy -->\n?/.exec(fs.readFileSync(options.out, 'utf8'))?.[0] : undefined;
+    fs.writeFileSync(options.out, report(options, lock, restart, kill) + (heavy ? `\n${heavy}` : ''));
     print(`wrote ${path.relative(process.cwd(), options.out)}`);
   } finally {
     await hub?.stop();
