@@ -9,6 +9,11 @@ import { DatabaseBusyError } from './errors';
  */
 export interface RequestScope {
   deadline: RequestDeadline;
+  /**
+   * True once the answer has started (a streamed export or SDMX answer): from then on its
+   * statements are bounded by the statement timeout and the stream's budgets, not the deadline.
+   */
+  answerStarted?: () => boolean;
   /** Runs inside every write transaction of the request, just before COMMIT. */
   beforeCommit?: (manager: EntityManager) => Promise<void>;
   /** Told after each of the request's write transactions has committed. */
@@ -39,6 +44,11 @@ export class RequestDeadline {
 
   get expired(): boolean {
     return this.expiredFlag || Date.now() >= this.at;
+  }
+
+  /** The HTTP layer gave up on the request (it answered 503): nothing more of it may run. */
+  get abandoned(): boolean {
+    return this.expiredFlag;
   }
 
   get remainingMs(): number {

@@ -87,9 +87,11 @@ class Turns {
   };
 }
 
+/** Refuses a statement of a request past its deadline, unless its commit is under way or its streamed answer has started. */
 function refuseWhenLate(scope: RequestScope): void {
   const deadline = scope.deadline;
-  if (!deadline.expired || deadline.committing) return;
+  if (deadline.committing) return;
+  if (!deadline.abandoned && (scope.answerStarted?.() || !deadline.expired)) return;
   deadline.expire();
   throw new DatabaseBusyError(`The request ran past its deadline of ${deadline.timeoutMs} ms; its remaining work was abandoned and nothing was written. Retry shortly, or ask for less`);
 }
