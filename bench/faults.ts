@@ -15,6 +15,7 @@ import { readRollupTable, rollupDifferences } from '../server/statistics/rollup.
 import { codeVersion, describeMachine } from './machine';
 import { DatabaseState, RunResult, runImport, stateOf, waitForRollback, writeCsv } from './import-runs';
 import { DURABILITY_CASES, DurabilityCase, runDurabilityCases } from './faults-durability';
+import { heavyQueryCase } from './faults-heavy';
 import { writeSection } from './faults-sections';
 import { PROCESS_CASES, ProcessCase, runProcessCases } from './faults-process';
 
@@ -24,11 +25,13 @@ import { PROCESS_CASES, ProcessCase, runProcessCases } from './faults-process';
  * 1. a row lock held on a rollup row while writes and reads arrive;
  * 2. the database restarted under mixed load;
  * 3. `npm run import` killed with SIGKILL at half way through a file, then run again.
- * These three are the case `mariadb`; other modules add theirs (faults-durability.ts: `disk`,
- * `sqlite-import`; faults-process.ts: `redis`, `rate-limit`, `sigterm-export`, `sigterm-writes`).
- * Each case writes its own section of bench/FAULTS.md; the sections of cases not run stay as the
- * file had them. Options: --cases all (or a list: --cases disk,redis) --lock-seconds 60 --writes 100
- * --reads 100 --load-seconds 30 --import-rows 200000 --port 3307 --datadir /tmp/faults-db --out bench/FAULTS.md.
+ * These three are the case `mariadb`; `heavy` is a fourth on the same private MariaDB and on SQLite:
+ * the heaviest accepted query in a loop (faults-heavy.ts). Other modules add theirs
+ * (faults-durability.ts: `disk`, `sqlite-import`; faults-process.ts: `redis`, `rate-limit`,
+ * `sigterm-export`, `sigterm-writes`). Each case writes its own section of bench/FAULTS.md; the
+ * sections of cases not run stay as the file had them. Options: --cases all (or a list: --cases
+ * disk,redis) --lock-seconds 60 --writes 100 --reads 100 --load-seconds 30 --import-rows 200000
+ * --heavy-seconds 20 --port 3307 --datadir /tmp/faults-db --out bench/FAULTS.md.
  */
 interface Options {
   lockSeconds: number;
@@ -36,6 +39,7 @@ interface Options {
   reads: number;
   loadSeconds: number;
   importRows: number;
+  heavySeconds: number;
   port: number;
   datadir: string;
   out: string;
@@ -43,7 +47,7 @@ interface Options {
 }
 
 function parseOptions(argv: string[]): Options {
-  const options: Options = { lockSeconds: 60, writes: 100, reads: 100, loadSeconds: 30, importRows: 200_000, port: 3307, datadir: '/tmp/faults-db', out: path.join(PROJECT_ROOT, 'bench', 'FAULTS.md'), cases: 'all' };
+  const options: Options = { lockSeconds: 60, writes: 100, reads: 100, loadSeconds: 30, importRows: 200_000, heavySeconds: 20, port: 3307, datadir: '/tmp/faults-db', out: path.join(PROJECT_ROOT, 'bench', 'FAULTS.md'), cases: 'all' };
   for (let i = 0; i < argv.length; i += 2) {
     const key = argv[i].replace(/^--/, '').replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()) as keyof Options;
     if (!(key in options)) throw new Error(`Unknown option ${argv[i]}`);
@@ -510,7 +514,7 @@ reported ${kill.killed.killedAt?.toLocaleString('en') ?? '(never reached)'} rows
 `;
 }
 
-const CASES: string[] = ['mariadb', ...DURABILITY_CASES, ...PROCESS_CASES];
+const CASES: string[] = ['mariadb', 'heavy', ...DURABILITY_CASES, ...PROCESS_CASES];
 
 async function main(): Promise<void> {
   setLogLevel('error');
@@ -518,14 +522,15 @@ async function main(): Promise<void> {
   const cases = options.cases === 'all' ? CASES : options.cases.split(',');
   const unknown = cases.filter((c) => !CASES.includes(c));
   if (unknown.length) throw new Error(`Unknown case ${unknown.join(', ')}; the cases are ${CASES.join(', ')}`);
-  if (cases.includes('mariadb')) await mariadbCases(options);
+  if (cases.includes('mariadb') || cases.includes('heavy')) await mariadbCases(options, cases);
   const durability = DURABILITY_CASES.filter((c: DurabilityCase) => cases.includes(c));
   for (const [id, section] of await runDurabilityCases(durability, print)) writeSection(options.out, id, section);
   for (const [id, section] of await runProcessCases(PROCESS_CASES.filter((c: ProcessCase) => cases.includes(c)), options)) writeSection(options.out, id, section);
   print(`wrote ${path.relative(process.cwd(), options.out)}`);
 }
 
-async function mariadbCases(options: Options): Promise<void> {
+/** The cases on the private MariaDB: `mariadb` (1-3) and `heavy` (which measures SQLite beside it). */
+async function mariadbCases(options: Options, cases: string[]): Promise<void> {
   const maria = new MariaDb(options);
   maria.install();
   print(`MariaDB on port ${options.port}: started in ${await maria.start()} ms`);
@@ -543,6 +548,8 @@ async function mariadbCases(options: Options): Promise<void> {
   }
   let hub: HubServer | null = null;
   try {
+    if (cases.includes('heavy')) writeSection(options.out, 'heavy', await heavyQueryCase(databaseUrl, options.heavySeconds, print));
+    if (!cases.includes('mariadb')) return;
     hub = await startHub(databaseUrl);
     const admin = await mysql.createConnection({ uri: databaseUrl });
     const lock = await lockExperiment(hub, admin, options);

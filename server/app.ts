@@ -239,7 +239,7 @@ export async function createApp(dataSource: DataSource, config: AppConfig, optio
     const deadline = new RequestDeadline(config.requestTimeoutMs);
     const stop = watchDeadline(deadline, res, answerBusy);
     try {
-      await runInRequestScope({ deadline, requestId }, work);
+      await runInRequestScope({ deadline, requestId, answerStarted: () => res.headersSent && !deadline.abandoned }, work);
     } finally {
       stop();
     }
@@ -251,6 +251,10 @@ export async function createApp(dataSource: DataSource, config: AppConfig, optio
     const requestId = (req.headers['x-request-id'] as string | undefined) ?? randomUUID();
     const url = new URL(req.url ?? '/', 'http://localhost');
     res.setHeader('x-request-id', requestId);
+    // A client that takes nothing for this long (it stopped reading a streamed answer, or never
+    // reads a large one) loses its connection; a stream waiting for it stops (ExportAborted) and
+    // releases its database work.
+    res.setTimeout(config.streamIdleTimeoutMs, () => res.destroy());
     const route = async (): Promise<void> => {
       if (applyCors(req, res)) return;
       // Liveness: the process answers. Readiness (may it get traffic?) asks the database.

@@ -8,6 +8,7 @@ import { StatementCounter } from './core/query-counter';
 import { boundPool } from './core/database-pool';
 import { setWriteBudget } from './core/write-transaction';
 import { makeTransactionsDurable } from './core/durable-transactions';
+import { scheduleStatements } from './core/statement-turns';
 
 /** SQLite waits for another process's lock inside a synchronous call that blocks the event loop: never long. */
 const SQLITE_MAX_BUSY_MS = 250;
@@ -35,14 +36,21 @@ export function createDataSource(databaseUrl: string, options: { poolSize?: numb
         db.pragma(`busy_timeout = ${limits ? Math.min(limits.statementTimeoutMs, SQLITE_MAX_BUSY_MS) : 5000}`);
       },
     };
-    return durable(new DataSource(sqliteOptions));
+    return scheduled(durable(new DataSource(sqliteOptions)), 'sqlite', 1);
   }
-  if (limits) return durable(boundedMysql(mysqlOptionsFor(databaseUrl, common, limits.poolSize), limits));
-  return durable(new DataSource(mysqlOptionsFor(databaseUrl, common, options.poolSize ?? 10)));
+  // Reads outside transactions take at most the pool's share writers leave them.
+  if (limits) return scheduled(durable(boundedMysql(mysqlOptionsFor(databaseUrl, common, limits.poolSize), limits)), 'mysql', limits.poolSize - limits.writeConnections);
+  return scheduled(durable(new DataSource(mysqlOptionsFor(databaseUrl, common, options.poolSize ?? 10))), 'mysql', options.poolSize ?? 10);
 }
 
 function durable(dataSource: DataSource): DataSource {
   makeTransactionsDurable(dataSource);
+  return dataSource;
+}
+
+/** A request's statements take turns and stop at its deadline (core/statement-turns.ts); outside a request nothing changes. */
+function scheduled(dataSource: DataSource, kind: 'sqlite' | 'mysql', mysqlConcurrency: number): DataSource {
+  scheduleStatements(dataSource, kind, mysqlConcurrency);
   return dataSource;
 }
 

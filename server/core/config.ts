@@ -25,6 +25,17 @@ export interface AppConfig {
   /** Shared state of several instances (rate limits, persisted queries, cache versions); null = in memory. */
   redisUrl: string | null;
   responseCache: ResponseCacheLimits;
+  /** A client that takes nothing of an answer for this long has its connection closed (STREAM_IDLE_TIMEOUT_MS, default 30 s). */
+  streamIdleTimeoutMs: number;
+  sdmx: SdmxBudget;
+}
+
+/** What one SDMX data request may take once it streams: past either, the answer is cut (README, "SDMX budget"). */
+export interface SdmxBudget {
+  /** From the request's arrival (SDMX_MAX_SECONDS, default 300). */
+  maxMs: number;
+  /** Bytes of the answer (SDMX_MAX_BYTES, default 512 MiB: the national query of bench/EXPORT-MEMORY.md, 347 MB, fits). */
+  maxBytes: number;
 }
 
 /** The exact response cache (server/core/response-cache.ts). */
@@ -110,6 +121,13 @@ export function loadDatabaseLimits(env: NodeJS.ProcessEnv, requestTimeoutMs: num
   };
 }
 
+/** The idle time counts while a request waits for its answer too, so it must outlast the request deadline. */
+function streamIdleTimeout(env: NodeJS.ProcessEnv, requestTimeoutMs: number): number {
+  const idle = positiveInteger(env, 'STREAM_IDLE_TIMEOUT_MS', Math.max(30_000, 2 * requestTimeoutMs));
+  if (idle <= requestTimeoutMs) throw new Error(`STREAM_IDLE_TIMEOUT_MS (${idle}) must be above REQUEST_TIMEOUT_MS (${requestTimeoutMs}): a request waiting for its answer would be closed first`);
+  return idle;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const databaseUrl = env.DATABASE_URL || `sqlite:${DEFAULT_SQLITE_FILE}`;
   databaseKind(databaseUrl);
@@ -134,5 +152,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     database: loadDatabaseLimits(env, requestTimeoutMs),
     redisUrl: env.REDIS_URL || null,
     responseCache: loadResponseCacheLimits(env),
+    streamIdleTimeoutMs: streamIdleTimeout(env, requestTimeoutMs),
+    sdmx: { maxMs: positiveInteger(env, 'SDMX_MAX_SECONDS', 300) * 1000, maxBytes: positiveInteger(env, 'SDMX_MAX_BYTES', 512 * 1024 * 1024) },
   };
 }

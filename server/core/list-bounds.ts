@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import { rowIdOf } from './global-id';
 import { referenceCache } from './reference-cache';
+import { outsideRequestScope } from './request-scope';
 
 /**
  * How many items each list of the schema can hold, so the query cost of a list is the size it
@@ -34,6 +35,28 @@ export interface HierarchyBounds {
   /** Codes in each dimension's list, and the longest list. */
   codes: Map<string, number>;
   mostCodes: number;
+  /** What the data hold (read again every DATA_BOUNDS_MAX_AGE_MS): what a count or a nested list really reads. */
+  data: DataBounds;
+}
+
+/**
+ * Sizes read from the data: the rows a count over a subtree reads, and the longest lists plans
+ * hold. Read again every DATA_BOUNDS_MAX_AGE_MS, not at each write: data written meanwhile is
+ * costed by the sizes read last, and what they underestimate meets the walls behind the cost
+ * (resolved fields, answer size, and the request's deadline, which stops its statements).
+ */
+export interface DataBounds {
+  observations: number;
+  /** Per unit code (all its versions): observations of the unit, and of the unit and every unit ever placed below it. */
+  observationsOf: Map<string, number>;
+  observationsUnder: Map<string, number>;
+  /** Per indicator code. */
+  observationsOfIndicator: Map<string, number>;
+  /** Placements (a unit once per place it has held) and plans. */
+  placements: number;
+  plans: number;
+  /** The longest list of each kind in any plan. */
+  planParts: { objectives: number; targetsPerObjective: number; targets: number; tasks: number; responsibilities: number; obligations: number; milestones: number };
 }
 
 type Args = Record<string, unknown>;
@@ -83,6 +106,14 @@ export const MAX_REFERENCES = 20;
 /** Revisions of one observation: every write and status change adds one. */
 const OBSERVATION_REVISIONS = 100;
 
+/**
+ * A plan list's bound: twice the longest such list any plan holds (room for plans edited until
+ * the sizes are read again), at least PLAN_PART_FLOOR, never above what an edit may create.
+ */
+const PLAN_PART_FLOOR = 4;
+const grown = (observed: number, cap: number) => Math.min(cap, Math.max(PLAN_PART_FLOOR, 2 * observed));
+const planPart = (part: keyof DataBounds['planParts'], cap: number): ListBound => (_, h) => grown(h.data.planParts[part], cap);
+
 export const LIST_BOUNDS: Record<string, ListBound> = {
   'Query.indicators': (_, h) => h.indicators,
   'Indicator.references': MAX_REFERENCES,
@@ -103,14 +134,14 @@ export const LIST_BOUNDS: Record<string, ListBound> = {
   'AdministrativeUnit.agencies': PLAN_PARTS.agencies,
   'Plan.implementedBy': (_, h) => h.implementingPlans,
   'Plan.alsoImplements': PLAN_PARTS.upperDocuments,
-  'Plan.objectives': PLAN_PARTS.objectives,
-  'Plan.targets': PLAN_PARTS.targets,
-  'Plan.tasks': PLAN_PARTS.tasks,
-  'Plan.responsibilities': PLAN_PARTS.responsibilities,
-  'Plan.reportingObligations': PLAN_PARTS.obligations,
+  'Plan.objectives': planPart('objectives', PLAN_PARTS.objectives),
+  'Plan.targets': planPart('targets', PLAN_PARTS.targets),
+  'Plan.tasks': planPart('tasks', PLAN_PARTS.tasks),
+  'Plan.responsibilities': planPart('responsibilities', PLAN_PARTS.responsibilities),
+  'Plan.reportingObligations': planPart('obligations', PLAN_PARTS.obligations),
   'Plan.history': PLAN_PARTS.revisions,
-  'Objective.targets': PLAN_PARTS.targetsPerObjective,
-  'Target.milestones': PLAN_PARTS.milestones,
+  'Objective.targets': planPart('targetsPerObjective', PLAN_PARTS.targetsPerObjective),
+  'Target.milestones': planPart('milestones', PLAN_PARTS.milestones),
   'Task.objectives': PLAN_PARTS.objectives,
   'Task.partnerAgencies': PLAN_PARTS.agencies,
   'TaskSchedule.days': 366,
@@ -130,6 +161,37 @@ export const LIST_BOUNDS: Record<string, ListBound> = {
   'ImportResult.errors': 1,
   'ImportResult.warnings': 1,
 };
+
+/** Units below `code` at every level (itself not included); every placement when the code is not given. */
+function unitsUnder(h: HierarchyBounds, code: unknown): number {
+  if (typeof code !== 'string') return h.data.placements;
+  const below = h.below.get(code.trim());
+  return below ? [...below.levels.values()].reduce((sum, n) => sum + n, 0) : 0;
+}
+
+/** Observations a list or count reads: the unit's (or its subtree's), at most the indicator's; the whole table without a unit. */
+function observationRows(args: Args, h: HierarchyBounds): number {
+  const data = h.data;
+  let rows = data.observations;
+  if (typeof args.unit === 'string') rows = (args.includeDescendants ? data.observationsUnder : data.observationsOf).get(args.unit.trim()) ?? 0;
+  if (typeof args.indicator === 'string') rows = Math.min(rows, data.observationsOfIndicator.get(args.indicator.trim()) ?? 0);
+  return rows;
+}
+
+/**
+ * Rows a connection reads besides those it returns: its totalCount (computed whether asked for or
+ * not) reads every row that matches, so a count over a subtree costs the subtree's rows, one per
+ * row. A hundred aliases of a province's count then cost what they read.
+ */
+export const SCAN_COSTS: Record<string, (args: Args, hierarchy: HierarchyBounds) => number> = {
+  'Query.observations': observationRows,
+  'Query.units': (args, h) => unitsUnder(h, args.under),
+  'Query.plans': (_, h) => h.data.plans,
+};
+
+export function scanCost(key: string, args: Args, hierarchy: HierarchyBounds): number {
+  return SCAN_COSTS[key]?.(args, hierarchy) ?? 0;
+}
 
 /** What a list not in LIST_BOUNDS costs: the largest page, so a forgotten entry errs on the side of refusing. */
 export const UNKNOWN_LIST_BOUND = 500;
@@ -177,7 +239,7 @@ export function rememberPlanUnit(dataSource: DataSource, planId: number, unitCod
 }
 
 type CatalogueBounds = Pick<HierarchyBounds, 'indicators' | 'codes' | 'mostCodes'>;
-type UnitBounds = Omit<HierarchyBounds, keyof CatalogueBounds>;
+type UnitBounds = Omit<HierarchyBounds, keyof CatalogueBounds | 'data'>;
 
 /** What the hierarchy and the plans bound: read again when the hierarchy changes. */
 async function loadUnitBounds(dataSource: DataSource): Promise<UnitBounds> {
@@ -219,6 +281,71 @@ async function loadCatalogueBounds(dataSource: DataSource): Promise<CatalogueBou
   };
 }
 
+/** How long the data's sizes are used before they are read again (the read is a few index scans). */
+export const DATA_BOUNDS_MAX_AGE_MS = 60_000;
+
+const numberOf = (row: Record<string, unknown>, name: string) => Number(row[name] ?? row[name.toLowerCase()] ?? 0);
+
+async function loadDataBounds(dataSource: DataSource): Promise<DataBounds> {
+  const perUnit: { id: number | string; n: number | string }[] = await dataSource.query('SELECT unit_id AS id, COUNT(*) AS n FROM observation GROUP BY unit_id');
+  const perIndicator: { code: string; n: number | string }[] = await dataSource.query('SELECT i.code AS code, COUNT(*) AS n FROM observation o INNER JOIN indicator i ON i.id = o.indicator_id GROUP BY i.code');
+  const placements: { id: number | string; code: string; path: string }[] = await dataSource.query('SELECT p.unit_id AS id, u.code AS code, p.path AS path FROM unit_placement p INNER JOIN administrative_unit u ON u.id = p.unit_id');
+  const most = (sql: string) => `(SELECT COALESCE(MAX(n), 0) FROM (${sql}) t)`;
+  const perPlan = (table: string, by = 'plan_id') => most(`SELECT COUNT(*) AS n FROM ${table} GROUP BY ${by}`);
+  const [parts] = await dataSource.query(
+    `SELECT (SELECT COUNT(*) FROM plan) AS plans, ${perPlan('objective')} AS objectives, ${perPlan('target', 'objective_id')} AS targetsPerObjective, ${perPlan('target')} AS targets,` +
+      ` ${perPlan('task')} AS tasks, ${perPlan('responsibility')} AS responsibilities, ${perPlan('reporting_obligation')} AS obligations,` +
+      // A target's milestones are a JSON list of objects: one '{' each.
+      " (SELECT COALESCE(MAX(LENGTH(milestones) - LENGTH(REPLACE(milestones, '{', ''))), 0) FROM target) AS milestones",
+  );
+  const rowsOf = new Map(perUnit.map((r) => [Number(r.id), Number(r.n)]));
+  const codeOf = new Map(placements.map((p) => [Number(p.id), p.code]));
+  const add = (map: Map<string, number>, code: string | undefined, n: number) => code !== undefined && map.set(code, (map.get(code) ?? 0) + n);
+  const observationsOf = new Map<string, number>();
+  for (const [id, n] of rowsOf) add(observationsOf, codeOf.get(id), n);
+  // Each placement adds its unit's rows to every unit on its path (itself included); a unit placed twice under one ancestor counts twice, erring high.
+  const observationsUnder = new Map<string, number>();
+  for (const placement of placements) {
+    const n = rowsOf.get(Number(placement.id)) ?? 0;
+    if (n) for (const ancestor of placement.path.split('/').filter(Boolean).map(Number)) add(observationsUnder, codeOf.get(ancestor), n);
+  }
+  return {
+    observations: [...rowsOf.values()].reduce((sum, n) => sum + n, 0),
+    observationsOf,
+    observationsUnder,
+    observationsOfIndicator: new Map(perIndicator.map((r) => [r.code, Number(r.n)])),
+    placements: placements.length,
+    plans: numberOf(parts, 'plans'),
+    planParts: {
+      objectives: numberOf(parts, 'objectives'),
+      targetsPerObjective: numberOf(parts, 'targetsPerObjective'),
+      targets: numberOf(parts, 'targets'),
+      tasks: numberOf(parts, 'tasks'),
+      responsibilities: numberOf(parts, 'responsibilities'),
+      obligations: numberOf(parts, 'obligations'),
+      milestones: numberOf(parts, 'milestones'),
+    },
+  };
+}
+
+const dataBounds = new WeakMap<DataSource, { value: Promise<DataBounds>; readAt: number }>();
+
+/** The data's sizes: read once, then again in the background once older than DATA_BOUNDS_MAX_AGE_MS (requests keep the last ones meanwhile). */
+function currentDataBounds(dataSource: DataSource): Promise<DataBounds> {
+  const held = dataBounds.get(dataSource);
+  if (held && Date.now() - held.readAt < DATA_BOUNDS_MAX_AGE_MS) return held.value;
+  const loading = outsideRequestScope(() => loadDataBounds(dataSource));
+  if (!held) {
+    dataBounds.set(dataSource, { value: loading, readAt: Date.now() });
+    loading.catch(() => dataBounds.delete(dataSource));
+    return loading;
+  }
+  held.readAt = Date.now();
+  // A failed read is tried again after the next interval.
+  loading.then((value) => dataBounds.set(dataSource, { value: Promise.resolve(value), readAt: Date.now() })).catch(() => undefined);
+  return held.value;
+}
+
 /**
  * The bounds in force, kept with the reference data (reference-cache.ts): read again once the
  * hierarchy or the catalogue has changed, so units, indicators or a code list loaded while the
@@ -227,5 +354,5 @@ async function loadCatalogueBounds(dataSource: DataSource): Promise<CatalogueBou
 export async function currentBounds(dataSource: DataSource): Promise<HierarchyBounds> {
   const cache = referenceCache(dataSource);
   const [units, catalogue] = await Promise.all([cache.get('hierarchy', 'list-bounds', () => loadUnitBounds(dataSource)), cache.get('catalogue', 'list-bounds', () => loadCatalogueBounds(dataSource))]);
-  return { ...units, ...catalogue };
+  return { ...units, ...catalogue, data: await currentDataBounds(dataSource) };
 }

@@ -4,7 +4,7 @@ import { DocumentNode, FieldNode, FragmentDefinitionNode, getNamedType, GraphQLS
 import { ComplexityEstimator, getComplexity } from 'graphql-query-complexity';
 import { BadUserInputError, LimitExceededError } from './errors';
 import { clientExtensions } from './http';
-import { HierarchyBounds, listBound, UNKNOWN_LIST_BOUND } from './list-bounds';
+import { HierarchyBounds, listBound, scanCost, UNKNOWN_LIST_BOUND } from './list-bounds';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './pagination';
 import { checkVariables } from './variables';
 
@@ -81,7 +81,8 @@ export function aliasCount(document: DocumentNode): number {
 
 /**
  * A field costs 1 plus its children times the number of items it can return: `first` for a page,
- * the list's bound (list-bounds.ts) for any other list of objects, 1 for a single object.
+ * the list's bound (list-bounds.ts) for any other list of objects, 1 for a single object; plus the
+ * rows a connection's count reads (SCAN_COSTS, one per row), so the cost follows the work.
  */
 export function listAwareEstimator(hierarchy: HierarchyBounds): ComplexityEstimator {
   return ({ type, field, args, childComplexity }) => {
@@ -92,7 +93,7 @@ export function listAwareEstimator(hierarchy: HierarchyBounds): ComplexityEstima
     const bound = listBound(`${type.name}.${field.name}`, args, hierarchy);
     const isObjectList = isListType(returned) && !isLeafType(getNamedType(returned));
     const multiplier = isPage ? (first ?? DEFAULT_PAGE_SIZE) : (bound ?? (isObjectList ? UNKNOWN_LIST_BOUND : 1));
-    return 1 + childComplexity * Math.max(1, multiplier);
+    return 1 + scanCost(`${type.name}.${field.name}`, args, hierarchy) + childComplexity * Math.max(1, multiplier);
   };
 }
 

@@ -4,6 +4,7 @@ import type { DataSource } from 'typeorm';
 import { DATA_SHARD_PREFIX, dataVersionKey, useRedisDataVersion } from './data-version';
 import { DatabaseUnavailableError } from './errors';
 import { connectRedis, redisNamespace } from './redis';
+import { outsideRequestScope } from './request-scope';
 
 /** Reference data cached across requests: the indicator catalogue, and the hierarchy (units, placements, viewers' scopes). */
 export type ReferenceName = 'catalogue' | 'hierarchy';
@@ -55,7 +56,8 @@ export class ReferenceCache {
   }
 
   private start(): Promise<Versions> {
-    const running = this.read().finally(() => {
+    // Shared by every request waiting for it: read outside the scope of the one that started it.
+    const running = outsideRequestScope(() => this.read()).finally(() => {
       if (this.running === running) this.running = null;
     });
     this.running = running;
@@ -76,7 +78,7 @@ export class ReferenceCache {
     const cached = entries.get(key) as Promise<T> | undefined;
     if (cached) return cached;
     if (entries.size >= MAX_ENTRIES) entries.clear();
-    const loading = load();
+    const loading = outsideRequestScope(load);
     entries.set(key, loading);
     loading.catch(() => {
       if (entries.get(key) === loading) entries.delete(key);

@@ -11,6 +11,11 @@ export interface RequestScope {
   deadline: RequestDeadline;
   /** Names the request in logs written outside its handler (an unhandled rejection, server/main.ts). */
   requestId?: string;
+  /**
+   * True once the answer has started (a streamed export or SDMX answer): from then on its
+   * statements are bounded by the statement timeout and the stream's budgets, not the deadline.
+   */
+  answerStarted?: () => boolean;
   /** Runs inside every write transaction of the request, just before COMMIT. */
   beforeCommit?: (manager: EntityManager) => Promise<void>;
   /** Told after each of the request's write transactions has committed. */
@@ -41,6 +46,11 @@ export class RequestDeadline {
 
   get expired(): boolean {
     return this.expiredFlag || Date.now() >= this.at;
+  }
+
+  /** The HTTP layer gave up on the request (it answered 503): nothing more of it may run. */
+  get abandoned(): boolean {
+    return this.expiredFlag;
   }
 
   get remainingMs(): number {
@@ -76,6 +86,15 @@ const storage = new AsyncLocalStorage<RequestScope>();
 
 export function runInRequestScope<T>(scope: RequestScope, work: () => T): T {
   return storage.run(scope, work);
+}
+
+/**
+ * Runs `work` outside any request: for reads shared by every request (reference versions, cached
+ * reference data), which must neither wait in the turns of the request that happened to start
+ * them nor fail with its deadline.
+ */
+export function outsideRequestScope<T>(work: () => T): T {
+  return storage.exit(work);
 }
 
 export function currentRequestScope(): RequestScope | undefined {

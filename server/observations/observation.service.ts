@@ -61,7 +61,8 @@ export async function observationQuery(ctx: RequestContext, args: Pick<Observati
     if (args.includeDescendants) {
       const placements = await ctx.loaders.placementsOfUnit.load(unit.id);
       const prefixes = placements.map((p) => pathPrefixSql(ctx.dataSource, 'sub_p.path', p.path));
-      const under = prefixes.length ? ` OR EXISTS (SELECT 1 FROM unit_placement sub_p WHERE sub_p.unit_id = o.unit_id AND (${prefixes.map((p) => p.sql).join(' OR ')}))` : '';
+      // IN over the subtree's placements (a range of the path index), not EXISTS per observation: the count then reads the subtree's rows, not the table's.
+      const under = prefixes.length ? ` OR o.unit_id IN (SELECT sub_p.unit_id FROM unit_placement sub_p WHERE ${prefixes.map((p) => p.sql).join(' OR ')})` : '';
       qb.andWhere(`(o.unit_id = :unitId${under})`, Object.assign({ unitId: unit.id }, ...prefixes.map((p) => p.params)));
     } else {
       qb.andWhere('o.unit_id = :unitId', { unitId: unit.id });

@@ -9,7 +9,8 @@ import { todayIso } from '../core/scalars';
 import { ExportAborted, nextTurn, writeChunk } from '../exports/export-table';
 import type { ExportDeps } from '../exports/export.routes';
 import { createRequestContext, RequestContext } from '../request-context';
-import { answerData } from './sdmx-data';
+import type { SdmxBudget } from '../core/config';
+import { answerData, SdmxSeries } from './sdmx-data';
 import { noResults, notImplemented, SdmxError, sdmxStatusOf, sendSdmxError, syntaxError } from './sdmx-errors';
 import { AGENCY, CONCEPT_SCHEME_ID, CORE_DIMENSIONS, DATAFLOW_ID, DSD_ID, keyDimensions, VERSION } from './sdmx-model';
 import { checkFlowRef, parseDataParams, parseKey, parseStructureParams, References } from './sdmx-query';
@@ -18,7 +19,14 @@ import { DATA_MEDIA_TYPES, DataFormat, dataWriter } from './sdmx-writers';
 
 export const SDMX_PREFIX = '/sdmx/rest/';
 
-const SERIES_PER_WRITE = 200;
+/** Observations in one string written: what a write holds in memory, whatever the format. */
+const OBSERVATIONS_PER_WRITE = 500;
+/** An answer is held back until this much is ready, so one past the size budget at once is refused, not cut. */
+const FIRST_WRITE_BYTES = 64 * 1024;
+/** What a cut SDMX-ML answer ends with (README, "SDMX budget"). */
+export const CUT_MARKER = 'bdg-hub: answer cut';
+/** How long a cut answer waits for its marker to leave before the connection closes. */
+const CUT_FLUSH_MS = 1000;
 
 const STRUCTURE_CONTENT_TYPE = 'application/vnd.sdmx.structure+xml; version=2.1; charset=utf-8';
 
@@ -138,7 +146,7 @@ async function handleStructure(req: IncomingMessage, res: ServerResponse, deps: 
 }
 
 /** GET /sdmx/rest/data/{flowRef}/{key}/{providerRef} */
-async function handleData(req: IncomingMessage, res: ServerResponse, url: URL, deps: ExportDeps, path: string[]): Promise<void> {
+async function handleData(req: IncomingMessage, res: ServerResponse, url: URL, deps: ExportDeps, path: string[], started: number): Promise<void> {
   const [flowRef, key = 'all', provider, ...rest] = path;
   const claims = await claimsOf(req, deps);
   if (!flowRef) throw syntaxError('A data query names its dataflow: /sdmx/rest/data/GENDER_STATISTICS/{key}');
@@ -166,23 +174,125 @@ async function handleData(req: IncomingMessage, res: ServerResponse, url: URL, d
     await answer.pages.return(undefined);
     return;
   }
-  res.writeHead(200, { 'content-type': DATA_MEDIA_TYPES.find((m) => m.format === format)!.contentType, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+  const head = () => res.writeHead(200, { 'content-type': DATA_MEDIA_TYPES.find((m) => m.format === format)!.contentType, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
   if (req.method === 'HEAD') {
     await answer.pages.return(undefined);
+    head();
     return void res.end();
   }
+  const budget = new StreamBudget(res, deps.config.sdmx, started, format !== 'json' && format !== 'csv' && format !== 'csv2', head);
   try {
-    await writeChunk(res, writer.open());
-    await stream(res, (async function* () {
-      // A page of series is written in slices, so no single string holds a whole page.
-      for await (const page of answer.pages) for (let at = 0; at < page.length; at += SERIES_PER_WRITE) yield writer.page(page.slice(at, at + SERIES_PER_WRITE));
-    })());
-    await writeChunk(res, writer.close());
-    res.end();
+    await budget.write(writer.open());
+    for await (const page of answer.pages) {
+      for (const slice of slices(page)) {
+        await budget.write(writer.page(slice));
+        await nextTurn();
+      }
+    }
+    await budget.write(writer.close());
+    await budget.end();
   } catch (error) {
     await answer.pages.return(undefined).catch(() => undefined);
     if (error instanceof ExportAborted) return;
     throw error;
+  } finally {
+    budget.stop();
+  }
+}
+
+/**
+ * Slices of a page holding at most OBSERVATIONS_PER_WRITE observations (a series at least), so no
+ * string written holds more than that, whatever the format: with dimensionAtObservation=
+ * AllDimensions every observation repeats the whole key.
+ */
+function* slices(page: SdmxSeries[]): Generator<SdmxSeries[]> {
+  let start = 0;
+  let observations = 0;
+  for (let at = 0; at < page.length; at++) {
+    observations += Math.max(1, page[at].observations.length);
+    if (observations < OBSERVATIONS_PER_WRITE && at + 1 < page.length) continue;
+    yield page.slice(start, at + 1);
+    start = at + 1;
+    observations = 0;
+  }
+}
+
+/**
+ * The budget of one data answer (config.sdmx, README "SDMX budget"): the answer is held back until
+ * FIRST_WRITE_BYTES are ready, so one that outgrows the size budget at once is refused with an
+ * SDMX-ML error (413) before anything is sent. Once the answer has started, passing the time or
+ * the size budget cuts it: SDMX-ML gets the comment CUT_MARKER, then the connection is closed
+ * without the end of the chunked body, so no client takes the answer for complete.
+ */
+class StreamBudget {
+  private held: string[] = [];
+  private heldBytes = 0;
+  private bytes = 0;
+  /** Cuts the answer when its time runs out, even while it waits for a slow client to read. */
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly res: ServerResponse,
+    private readonly limits: SdmxBudget,
+    private readonly started: number,
+    private readonly xml: boolean,
+    private readonly head: () => void,
+  ) {}
+
+  async write(chunk: string): Promise<void> {
+    // Answered or cut already: the request's deadline (503) came while the answer was held back, or the time ran out.
+    if (this.res.writableEnded || this.res.destroyed) throw new ExportAborted();
+    this.bytes += Buffer.byteLength(chunk);
+    if (this.bytes > this.limits.maxBytes) {
+      const message = `The answer passed ${this.limits.maxBytes} bytes (SDMX_MAX_BYTES); ask for fewer areas, indicators or periods`;
+      if (!this.res.headersSent) throw new SdmxError(413, message);
+      return this.cut(message);
+    }
+    if (this.res.headersSent) return writeChunk(this.res, chunk);
+    this.held.push(chunk);
+    this.heldBytes += chunk.length;
+    if (this.heldBytes >= FIRST_WRITE_BYTES) await this.flush();
+  }
+
+  async end(): Promise<void> {
+    if (this.res.writableEnded || this.res.destroyed) throw new ExportAborted();
+    await this.flush();
+    this.stop();
+    this.res.end();
+  }
+
+  /** Clears the timer; the handler calls it however the answer ends. */
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  private async flush(): Promise<void> {
+    if (!this.res.headersSent) this.start();
+    const held = this.held.join('');
+    this.held = [];
+    this.heldBytes = 0;
+    if (held) await writeChunk(this.res, held);
+  }
+
+  private start(): void {
+    this.head();
+    const message = `The answer took longer than ${this.limits.maxMs / 1000} s (SDMX_MAX_SECONDS); ask for fewer areas, indicators or periods, or read faster`;
+    this.timer = setTimeout(() => void this.cut(message).catch(() => undefined), Math.max(0, this.started + this.limits.maxMs - Date.now()));
+  }
+
+  private async cut(reason: string): Promise<never> {
+    this.stop();
+    if (this.xml && !this.res.destroyed) {
+      const marker = `\n<!-- ${CUT_MARKER}: ${reason.replace(/--/g, '-')} -->\n`;
+      // The marker goes out if the client reads; one that does not gets the close alone.
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, CUT_FLUSH_MS);
+        this.res.write(marker, () => (clearTimeout(timer), resolve()));
+      });
+    }
+    this.res.destroy();
+    throw new ExportAborted();
   }
 }
 
@@ -200,12 +310,13 @@ function decodedSegment(segment: string): string {
  * refusal is an SDMX-ML error message with the HTTP status that goes with it.
  */
 export async function handleSdmx(req: IncomingMessage, res: ServerResponse, url: URL, deps: ExportDeps): Promise<void> {
+  const started = Date.now();
   try {
     if (req.method !== 'GET' && req.method !== 'HEAD') throw new SdmxError(405, 'The SDMX web service is read with GET');
     const path = url.pathname.slice(SDMX_PREFIX.length).split('/').map(decodedSegment);
     if (path[path.length - 1] === '') path.pop();
     const [resource, ...rest] = path;
-    if (resource === 'data') return await handleData(req, res, url, deps, rest);
+    if (resource === 'data') return await handleData(req, res, url, deps, rest, started);
     if (STRUCTURE_TYPES.includes(resource as StructureType)) return await handleStructure(req, res, deps, resource as StructureType, rest);
     throw new SdmxError(404, `No resource "${resource ?? ''}": the service answers data, dataflow, datastructure, codelist and conceptscheme`);
   } catch (raised) {

@@ -192,7 +192,7 @@ describe('the commands of package.json, as typed from a fresh copy', () => {
     const out = path.join(copy, 'faults.md');
     const datadir = path.join(os.tmpdir(), `bdg-hub-faults-${process.pid}`);
     try {
-      const ran = run(`npm run bench:faults -- --lock-seconds 2 --writes 5 --reads 5 --load-seconds 6 --import-rows 2000 --port 3308 --datadir ${datadir} --out ${out}`);
+      const ran = run(`npm run bench:faults -- --lock-seconds 2 --writes 5 --reads 5 --load-seconds 6 --import-rows 2000 --heavy-seconds 3 --port 3308 --datadir ${datadir} --out ${out}`);
       expect(ran.status).toBe(0);
       const report = fs.readFileSync(out, 'utf8');
       expect(report).toMatch(/^3\. kill -9 of `npm run import` at half way .*: holds\./m);
@@ -202,6 +202,9 @@ describe('the commands of package.json, as typed from a fresh copy', () => {
       for (const section of ['Redis killed and restarted empty', 'The rate limit passed on every route', 'SIGTERM while exports stream', 'SIGTERM under a stream of writes']) {
         expect(report).toMatch(new RegExp(`^## ${section}[^\\n]*: holds$`, 'm'));
       }
+      // The durability faults (bench/faults-durability.ts) and the heavy query of issue 23 (bench/faults-heavy.ts).
+      expect(report.match(/Result: holds\./g)?.length).toBe(2);
+      expect(report).toMatch(/SQLite \(embedded\) holds; MariaDB holds\./);
     } finally {
       fs.rmSync(datadir, { recursive: true, force: true });
       fs.rmSync(`${datadir}.sock`, { force: true });
