@@ -67,7 +67,7 @@ describe.each(testDatabases())('npm run import (bulk, streamed) on $name', (db) 
   let shape: Shape;
 
   function importFile(file: string, ...args: string[]): Ran {
-    const result = spawnSync('/usr/bin/time', ['-v', process.execPath, CLI, file, ...args], { cwd: ROOT, env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'warn' }, encoding: 'utf8' });
+    const result = spawnSync('/usr/bin/time', ['-v', process.execPath, CLI, file, '--subject', 'importer@VN', ...args], { cwd: ROOT, env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'warn' }, encoding: 'utf8' });
     const peak = /Maximum resident set size \(kbytes\): (\d+)/.exec(result.stderr);
     return { status: result.status, stderr: result.stderr, peakRssKiB: Number(peak?.[1] ?? NaN) };
   }
