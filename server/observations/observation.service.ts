@@ -3,6 +3,7 @@ import { Role } from '../auth/role';
 import type { RequestContext } from '../request-context';
 import { BadUserInputError, ConflictError, ForbiddenError } from '../core/errors';
 import { Connection, readPage, toConnection } from '../core/pagination';
+import { cleanText } from '../core/text';
 import { chunk, concatSql, pathPrefixSql, uniqueParam } from '../core/sql';
 import { ObservationStatus } from '../indicators/indicator-enums';
 import { dimensionsOf, fixedDimensionValues } from '../indicators/dimension-catalogue';
@@ -26,6 +27,8 @@ import { maintainRollups, readGroups } from '../statistics/rollup.maintenance';
 
 export const MAX_BATCH = Number(process.env.MAX_OBSERVATION_BATCH ?? 100_000);
 export const MAX_STATUS_IDS = 5_000;
+/** The width of the revisions' comment column. */
+const MAX_COMMENT = 1000;
 
 export async function recordObservations(ctx: RequestContext, rows: ObservationRow[], options: IngestOptions = {}): Promise<IngestResult> {
   ctx.access.requireRole(Role.ADMIN, Role.EDITOR);
@@ -126,8 +129,10 @@ export function historyOf(ctx: RequestContext, observation: Observation): Promis
  * who wrote the value since its last approval (four eyes). Ids outside the area are "not found or not allowed" like
  * forbidden ones. Rows already there are no-ops.
  */
-export async function changeStatus(ctx: RequestContext, ids: number[], to: ObservationStatus.SUBMITTED | ObservationStatus.APPROVED, comment: string | null): Promise<Observation[]> {
+export async function changeStatus(ctx: RequestContext, ids: number[], to: ObservationStatus.SUBMITTED | ObservationStatus.APPROVED, rawComment: string | null): Promise<Observation[]> {
   ctx.access.requireRole(Role.ADMIN, Role.EDITOR);
+  const comment = cleanText(rawComment ?? '').trim() || null;
+  if (comment && comment.length > MAX_COMMENT) throw new BadUserInputError(`comment is at most ${MAX_COMMENT} characters`, 'comment');
   const unique = [...new Set(ids)];
   if (unique.length > MAX_STATUS_IDS) throw new BadUserInputError(`At most ${MAX_STATUS_IDS} ids at once`, 'ids');
   if (unique.some((id) => !Number.isInteger(id) || id <= 0)) throw new BadUserInputError('ids must be observation ids', 'ids');
