@@ -16,6 +16,8 @@ import { logger } from './core/logger';
 import { queryLimitsPlugin, RateLimiter, RedisRateLimiter, refuseDeepNesting } from './core/query-limits';
 import { connectRedis, RedisKeyValueCache, redisNamespace } from './core/redis';
 import { referenceCache, useRedisVersions, Versions } from './core/reference-cache';
+import { InputLimits, inputLimitsPlugin } from './core/input-limits';
+import { INPUT_LIMIT_OVERRIDES } from './input-limit-overrides';
 import { asQueryOwner, MemoryQueryStore, SubjectScopedStore } from './core/persisted-queries';
 import { CachedResponse, isJsonContentType, ResponseCache } from './core/response-cache';
 import { todayIso } from './core/scalars';
@@ -83,6 +85,7 @@ export async function createApp(dataSource: DataSource, config: AppConfig, optio
     plugins: [
       // The viewer's scope loads only once the limits accept: a refused query never reaches the database.
       queryLimitsPlugin<RequestContext>(schema, limits, bounds, attachAccess),
+      inputLimitsPlugin(new InputLimits(schema, INPUT_LIMIT_OVERRIDES)),
       auditPlugin(),
       databaseFaultsPlugin(),
     ],

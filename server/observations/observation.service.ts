@@ -28,7 +28,7 @@ import { maintainRollups, readGroups } from '../statistics/rollup.maintenance';
 export const MAX_BATCH = Number(process.env.MAX_OBSERVATION_BATCH ?? 100_000);
 export const MAX_STATUS_IDS = 5_000;
 /** The width of the revisions' comment column. */
-const MAX_COMMENT = 1000;
+export const MAX_COMMENT = 1000;
 
 export async function recordObservations(ctx: RequestContext, rows: ObservationRow[], options: IngestOptions = {}): Promise<IngestResult> {
   ctx.access.requireRole(Role.ADMIN, Role.EDITOR);
