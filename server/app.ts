@@ -18,6 +18,7 @@ import { connectRedis, RedisKeyValueCache, redisNamespace } from './core/redis';
 import { referenceCache, useRedisVersions, Versions } from './core/reference-cache';
 import { InputLimits, inputLimitsPlugin } from './core/input-limits';
 import { INPUT_LIMIT_OVERRIDES } from './input-limit-overrides';
+import { responseBudgetPlugin } from './core/response-budget';
 import { asQueryOwner, MemoryQueryStore, SubjectScopedStore } from './core/persisted-queries';
 import { CachedResponse, isJsonContentType, ResponseCache } from './core/response-cache';
 import { todayIso } from './core/scalars';
@@ -86,6 +87,7 @@ export async function createApp(dataSource: DataSource, config: AppConfig, optio
       // The viewer's scope loads only once the limits accept: a refused query never reaches the database.
       queryLimitsPlugin<RequestContext>(schema, limits, bounds, attachAccess),
       inputLimitsPlugin(new InputLimits(schema, INPUT_LIMIT_OVERRIDES)),
+      responseBudgetPlugin(limits.maxResponseBytes),
       auditPlugin(),
       databaseFaultsPlugin(),
     ],
