@@ -117,7 +117,8 @@ describe.each(testDatabases())('npm run import (bulk, streamed) on $name', (db) 
     expect(ran.stderr).toMatch(new RegExp(`${taken + 3000} rows valid`));
     expect(ran.status).toBe(0);
     const [{ comment: stored }] = await dataSource.query(`SELECT comment FROM observation_revision WHERE comment LIKE '%Nguy%'`);
-    expect(stored).toBe(text);
+    // Stored as plan text is: the line break inside the cell as LF (core/text.ts, cleanText).
+    expect(stored).toBe(text.replace('\r\n', '\n'));
     // A bad row after the multi-line record is reported with its own line (the record took two).
     const bad = write('chunks-bad.csv', [...all.slice(0, 10), `${special}"a\r\nb"`, 'GE_NOPE,00001,2031,TOTAL,1,1,']);
     const refused = importFile(bad, '--batch', '3');
@@ -154,7 +155,7 @@ describe.each(testDatabases())('npm run import (bulk, streamed) on $name', (db) 
     expect(await count('observation')).toBe(before.observations + 6000);
     // Every new row has exactly its own revision (ids taken from the multi-row INSERT on MariaDB).
     const [{ n }] = await dataSource.query(
-      `SELECT COUNT(*) AS n FROM observation o JOIN observation_revision r ON r.observation_id = o.id AND r.version = o.version AND r.new_numerator = o.numerator AND r.new_denominator = o.denominator WHERE o.updated_by = 'import:good.csv' AND o.period >= '2035'`,
+      `SELECT COUNT(*) AS n FROM observation o JOIN observation_revision r ON r.observation_id = o.id AND r.version = o.version AND r.new_numerator = o.numerator AND r.new_denominator = o.denominator WHERE o.updated_by = 'importer@VN' AND o.period >= '2035'`,
     );
     expect(Number(n)).toBe(6000);
     expect(rollupDifferences(await recomputeRollups(dataSource.manager), await readRollupTable(dataSource.manager))).toEqual([]);
