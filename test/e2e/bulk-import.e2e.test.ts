@@ -173,7 +173,7 @@ describe.each(testDatabases())('npm run import (bulk, streamed) on $name', (db) 
     // Groups the import does not touch: it locks its indicators whole instead of reading every group it writes.
     const file = write('concurrent.csv', rows(shape, 30_000, 2060));
     const [code, split, valueType] = shape.indicators[0];
-    const importing = spawn(process.execPath, [CLI, file, '--batch', '2000'], { cwd: ROOT, env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'warn' } });
+    const importing = spawn(process.execPath, [CLI, file, '--subject', 'importer@VN', '--batch', '2000'], { cwd: ROOT, env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'warn' } });
     let stderr = '';
     const imported = new Promise<{ status: number | null; at: number }>((resolve) => importing.on('close', (status) => resolve({ status, at: Date.now() })));
     await new Promise<void>((resolve) =>
