@@ -2,13 +2,14 @@ import 'reflect-metadata';
 import { createApp } from './app';
 import { signToken } from './auth/jwt';
 import { Role } from './auth/role';
-import { databaseKind, isLoopback, loadConfig } from './core/config';
+import { assertSafeAddress, databaseKind, isLoopback, loadConfig } from './core/config';
 import { createDataSource } from './data-source';
 import { logger, setLogLevel } from './core/logger';
 import { hasUnits, migrate, prepareStatistics, seed } from './setup/database-setup';
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  assertSafeAddress(config);
   setLogLevel(config.logLevel);
   const embedded = databaseKind(config.databaseUrl) === 'sqlite';
   const dataSource = await createDataSource(config.databaseUrl, { limits: config.database }).initialize();

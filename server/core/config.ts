@@ -77,12 +77,11 @@ export function isLoopback(host: string): boolean {
 
 /**
  * The default secret is published in this repository: anyone who can reach the server could mint
- * a national ADMIN token with it. So with that secret the server binds this machine only.
+ * a national ADMIN token with it. So with that secret the server binds this machine only. Checked
+ * by the server before it listens, not here: the command-line tools read HOST but bind nothing.
  */
-function parseHost(raw: string | undefined, defaultSecret: boolean): string {
-  const host = raw?.trim() || '127.0.0.1';
-  if (defaultSecret && !isLoopback(host)) throw new Error(`HOST=${host} refused: with the published default JWT secret anyone who reaches the server can sign an ADMIN token; set JWT_SECRET to a secret of your own to listen on ${host}`);
-  return host;
+export function assertSafeAddress(config: Pick<AppConfig, 'host' | 'jwtSecretIsDefault'>): void {
+  if (config.jwtSecretIsDefault && !isLoopback(config.host)) throw new Error(`HOST=${config.host} refused: with the published default JWT secret anyone who reaches the server can sign an ADMIN token; set JWT_SECRET to a secret of your own to listen on ${config.host}`);
 }
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
@@ -138,7 +137,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   return {
     databaseUrl,
     port: parsePort(env.PORT),
-    host: parseHost(env.HOST, !env.JWT_SECRET),
+    host: env.HOST?.trim() || '127.0.0.1',
     jwtSecret: env.JWT_SECRET || DEV_JWT_SECRET,
     jwtSecretIsDefault: !env.JWT_SECRET,
     production,
