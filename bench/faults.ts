@@ -499,7 +499,7 @@ shutdown), stays down 2 s and starts again (down ${ms(restart.downMs)} in all).
 
 ## 3. kill -9 in the middle of \`npm run import\`
 
-The real command (\`node dist/server/cli/import-observations.js FILE\`, what \`npm run import -- FILE\` runs) on a
+The real command (\`node dist/server/cli/import-observations.js FILE --subject bench-importer@VN\`, what \`npm run import -- --subject SUBJECT FILE\` runs) on a
 generated file of ${kill.rows.toLocaleString('en')} rows (every current commune × the yearly commune-level indicators, from 2027)
 into a database of its own on the same private MariaDB (units only), SIGKILLed once its progress
 reported ${kill.killed.killedAt?.toLocaleString('en') ?? '(never reached)'} rows; then the same command again. Speed and memory at 1,000,000 rows: \`npm run bench:import\`, [IMPORT.md](IMPORT.md).

@@ -91,7 +91,7 @@ export interface RunResult {
 
 /** Runs the import as a user types it (through /usr/bin/time -v); with `killAt`, SIGKILLs the importer once its progress reports that many rows. Its progress lines go to `progress`. */
 export function runImport(databaseUrl: string, file: string, batch: number | null, killAt: number | null, progress: (line: string) => void = () => undefined): Promise<RunResult> {
-  const args = ['-v', process.execPath, path.join(PROJECT_ROOT, 'dist', 'server', 'cli', 'import-observations.js'), file, ...(batch ? ['--batch', String(batch)] : [])];
+  const args = ['-v', process.execPath, path.join(PROJECT_ROOT, 'dist', 'server', 'cli', 'import-observations.js'), file, '--subject', 'bench-importer@VN', ...(batch ? ['--batch', String(batch)] : [])];
   const started = Date.now();
   const child = spawn('/usr/bin/time', args, { cwd: PROJECT_ROOT, env: { ...process.env, DATABASE_URL: databaseUrl }, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];

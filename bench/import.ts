@@ -111,7 +111,7 @@ ${db.version} (${db.settings}), database \`${options.database}\` (migrated, unit
 observations); client and database on the same machine, which other work shares (noisy).
 
 The command is the real one, as a user types it after a build:
-\`node dist/server/cli/import-observations.js FILE${options.batch ? ` --batch ${options.batch}` : ''}\` (what \`npm run import -- FILE\` runs), under \`/usr/bin/time -v\`.
+\`node dist/server/cli/import-observations.js FILE --subject bench-importer@VN${options.batch ? ` --batch ${options.batch}` : ''}\` (what \`npm run import -- --subject SUBJECT FILE\` runs), under \`/usr/bin/time -v\`.
 Two files of ${options.rows.toLocaleString('en')} rows each (${(setup.csvBytes / 2 ** 20).toFixed(0)} MiB): every current commune (${setup.communes}) ×
 ${setup.indicators} yearly commune-level indicators (FEMALE and MALE rows, or TOTAL), years ${setup.years} in the first and
 ${setup.secondYears} in the second, each row with a quoted Vietnamese source (both generated in ${setup.generateSeconds.toFixed(1)} s).

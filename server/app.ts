@@ -18,6 +18,10 @@ import { logger } from './core/logger';
 import { queryLimitsPlugin, RateLimiter, RedisRateLimiter, refuseDeepNesting } from './core/query-limits';
 import { connectRedis, RedisKeyValueCache, redisNamespace } from './core/redis';
 import { referenceCache, useRedisVersions, Versions } from './core/reference-cache';
+import { InputLimits, inputLimitsPlugin } from './core/input-limits';
+import { INPUT_LIMIT_OVERRIDES } from './input-limit-overrides';
+import { responseBudgetPlugin } from './core/response-budget';
+import { asQueryOwner, MemoryQueryStore, SubjectScopedStore } from './core/persisted-queries';
 import { CachedResponse, isJsonContentType, ResponseCache } from './core/response-cache';
 import { todayIso } from './core/scalars';
 import { buildAppSchema } from './schema';
@@ -41,6 +45,8 @@ export interface App {
   shutdown(graceMs: number): Promise<void>;
 }
 
+/** Texts of persisted queries kept in memory (without REDIS_URL), all subjects together: about 16 MB. */
+const PERSISTED_QUERY_CHARS = 8 * 1024 * 1024;
 const MAX_BODY_BYTES = Number(process.env.MAX_BODY_BYTES ?? 2 * 1024 * 1024);
 /** What a browser may send: the token, JSON, and the headers that satisfy Apollo's CSRF prevention on GET. */
 const CORS_ALLOWED_HEADERS = 'authorization, content-type, apollo-require-preflight, x-apollo-operation-name, x-request-id';
@@ -82,10 +88,13 @@ export async function createApp(dataSource: DataSource, config: AppConfig, optio
   const rateLimiter = redis ? new RedisRateLimiter(redis, namespace, limits.requestsPerMinute) : new RateLimiter(limits.requestsPerMinute);
   const apollo = new ApolloServer<RequestContext>({
     schema,
-    ...(redis ? { cache: new RedisKeyValueCache(redis, `${namespace}apollo:`) } : {}),
+    // Each token subject finds only the persisted queries it registered itself (persisted-queries.ts).
+    persistedQueries: { cache: new SubjectScopedStore(redis ? new RedisKeyValueCache(redis, `${namespace}apollo:`) : new MemoryQueryStore(PERSISTED_QUERY_CHARS)) },
     plugins: [
       // The viewer's scope loads only once the limits accept: a refused query never reaches the database.
       queryLimitsPlugin<RequestContext>(schema, limits, bounds, attachAccess),
+      inputLimitsPlugin(new InputLimits(schema, INPUT_LIMIT_OVERRIDES)),
+      responseBudgetPlugin(limits.maxResponseBytes),
       auditPlugin(),
       databaseFaultsPlugin(),
     ],
@@ -139,14 +148,17 @@ export async function createApp(dataSource: DataSource, config: AppConfig, optio
     refuseDeepNesting(req.method === 'POST' ? (body as { query?: unknown } | null)?.query : url.searchParams.get('query'), limits);
     // The versions a miss read (or the context reads now) are those the answer is computed under.
     const context = pendingContext(dataSource, claims, requestId, today, versions);
-    const response = await apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
-      context: async () => context,
-    });
+    const response = await asQueryOwner(claims.sub, () =>
+      apollo.executeHTTPGraphQLRequest({
+        httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
+        context: async () => context,
+      }),
+    );
     // The deadline may have answered already (503): the late result has nowhere to go.
     if (res.headersSent) return;
     for (const [key, value] of response.headers) res.setHeader(key, value);
-    if (cacheKey) res.setHeader('x-cache', 'miss');
+    // Only an answer the cache could keep says it was not taken from there (a mutation never).
+    if (cacheKey && responseCache?.isQuery(body)) res.setHeader('x-cache', 'miss');
     if (response.body.kind === 'complete') {
       const bytes = Buffer.byteLength(response.body.string);
       if (bytes > limits.maxResponseBytes) throw new LimitExceededError('responseBytes', bytes, limits.maxResponseBytes, `Answer refused: it would be ${bytes} bytes, the maximum is ${limits.maxResponseBytes}; ask for less`);

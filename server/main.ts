@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { createApp } from './app';
 import { signToken } from './auth/jwt';
 import { Role } from './auth/role';
-import { databaseKind, loadConfig } from './core/config';
+import { assertSafeAddress, databaseKind, isLoopback, loadConfig } from './core/config';
 import { createDataSource } from './data-source';
 import { logger, setLogLevel } from './core/logger';
 import { currentRequestScope } from './core/request-scope';
@@ -11,6 +11,7 @@ import { hasUnits, migrate, prepareStatistics, seed } from './setup/database-set
 async function main(): Promise<void> {
   surviveUnhandledRejections();
   const config = loadConfig();
+  assertSafeAddress(config);
   setLogLevel(config.logLevel);
   const embedded = databaseKind(config.databaseUrl) === 'sqlite';
   const dataSource = await createDataSource(config.databaseUrl, { limits: config.database }).initialize();
@@ -23,8 +24,8 @@ async function main(): Promise<void> {
   }
   const demoToken = embedded && config.jwtSecretIsDefault ? signToken({ sub: 'demo-analyst@20', unit: '20', role: Role.ANALYST }, config.jwtSecret) : null;
   const app = await createApp(dataSource, config, { explorerToken: demoToken });
-  const port = await app.listen(config.port);
-  console.log(`bdg-hub listening on http://localhost:${port}/graphql (${embedded ? 'embedded SQLite' : 'MySQL'}); open it in a browser for GraphiQL`);
+  const port = await app.listen(config.port, config.host);
+  console.log(`bdg-hub listening on http://${displayHost(config.host)}:${port}/graphql (${embedded ? 'embedded SQLite' : 'MySQL'}); open it in a browser for GraphiQL`);
   if (embedded && config.jwtSecretIsDefault) printDemoTokens(config.jwtSecret);
 
   // SIGTERM (orchestrators) and SIGINT (Ctrl-C): stop accepting, let requests in flight finish
@@ -58,6 +59,11 @@ function surviveUnhandledRejections(): void {
   process.on('unhandledRejection', (reason: unknown) => {
     logger.error('unhandled rejection', { requestId: currentRequestScope()?.requestId ?? null, error: reason instanceof Error ? reason.stack : String(reason) });
   });
+}
+
+function displayHost(host: string): string {
+  if (isLoopback(host)) return 'localhost';
+  return host.includes(':') ? `[${host}]` : host;
 }
 
 function printDemoTokens(secret: string): void {

@@ -73,7 +73,9 @@ function verifySignedToken(token: string, secret: string, maxLifetimeSeconds: nu
   if (typeof payload === 'string' || typeof payload.exp !== 'number') {
     throw new UnauthenticatedError('Authentication failed: the token has no expiry');
   }
-  const issued = typeof payload.iat === 'number' ? payload.iat : Math.floor(Date.now() / 1000);
+  // From now when the token claims to be issued later: a future iat must not stretch its lifetime.
+  const now = Math.floor(Date.now() / 1000);
+  const issued = typeof payload.iat === 'number' ? Math.min(payload.iat, now) : now;
   if (payload.exp - issued > maxLifetimeSeconds) {
     throw new UnauthenticatedError(`Authentication failed: the token is valid for ${describeDays(payload.exp - issued)}, the maximum is ${describeDays(maxLifetimeSeconds)} (MAX_TOKEN_DAYS)`);
   }

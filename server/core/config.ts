@@ -6,6 +6,8 @@ export type DatabaseKind = 'sqlite' | 'mysql';
 export interface AppConfig {
   databaseUrl: string;
   port: number;
+  /** The address the server binds (HOST, default 127.0.0.1); any other needs a secret of your own. */
+  host: string;
   jwtSecret: string;
   /** True when JWT_SECRET was not set: only acceptable on the embedded demo database. */
   jwtSecretIsDefault: boolean;
@@ -79,6 +81,20 @@ function parsePort(raw: string | undefined): number {
   return port;
 }
 
+/** Addresses of this machine only: the published default secret may sign tokens for them and nothing else. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+/**
+ * The default secret is published in this repository: anyone who can reach the server could mint
+ * a national ADMIN token with it. So with that secret the server binds this machine only. Checked
+ * by the server before it listens, not here: the command-line tools read HOST but bind nothing.
+ */
+export function assertSafeAddress(config: Pick<AppConfig, 'host' | 'jwtSecretIsDefault'>): void {
+  if (config.jwtSecretIsDefault && !isLoopback(config.host)) throw new Error(`HOST=${config.host} refused: with the published default JWT secret anyone who reaches the server can sign an ADMIN token; set JWT_SECRET to a secret of your own to listen on ${config.host}`);
+}
+
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 
 function parseTokenDays(raw: string | undefined): number {
@@ -139,6 +155,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   return {
     databaseUrl,
     port: parsePort(env.PORT),
+    host: env.HOST?.trim() || '127.0.0.1',
     jwtSecret: env.JWT_SECRET || DEV_JWT_SECRET,
     jwtSecretIsDefault: !env.JWT_SECRET,
     production,

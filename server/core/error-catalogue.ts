@@ -161,7 +161,7 @@ export const ERROR_CATALOGUE: readonly ErrorCodeEntry[] = [
     code: 'PERSISTED_QUERY_NOT_FOUND',
     source: 'Apollo Server',
     status: '200',
-    meaning: 'Automatic persisted queries: this instance does not know the hash (each instance keeps its own cache, in memory).',
+    meaning: 'Automatic persisted queries: this token subject has not registered the hash here (texts are kept per subject, in memory per instance unless REDIS_URL is set).',
     clientAction: 'Send the same request again with the full `query` and the hash; Apollo Client and urql do this by themselves.',
   },
   {

@@ -96,7 +96,7 @@ export class ResponseCache {
    * decided from the parsed text once per query text and operation name. A persisted-query request
    * carrying only the hash has no text here and is not cached.
    */
-  private isQuery(parsed: unknown): boolean {
+  isQuery(parsed: unknown): boolean {
     const body = parsed as { query?: unknown; operationName?: unknown } | null;
     if (typeof body?.query !== 'string') return false;
     const operationName = typeof body.operationName === 'string' ? body.operationName : null;

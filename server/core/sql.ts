@@ -29,10 +29,16 @@ export function validOnSql(alias: string, dateParam: string): string {
   return `(${alias}.valid_from IS NULL OR ${alias}.valid_from <= :${dateParam}) AND (${alias}.valid_to IS NULL OR ${alias}.valid_to >= :${dateParam})`;
 }
 
-/** Escapes LIKE wildcards in user text. */
+/**
+ * Escapes LIKE wildcards in user text, so `%` and `_` match themselves; use with {@link LIKE_ESCAPE}.
+ * The escape is '!', which both databases read alike (a backslash is itself escaped in MySQL's
+ * string literals and not in SQLite's).
+ */
 export function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+  return text.replace(/[!%_]/g, (c) => `!${c}`);
 }
+
+export const LIKE_ESCAPE = "ESCAPE '!'";
 
 /** Splits a list into chunks so an IN (...) or a multi-row INSERT stays within driver limits. */
 export function chunk<T>(items: readonly T[], size: number): T[][] {

@@ -235,7 +235,7 @@ export const DEFAULT_BATCH_ROWS = 20_000;
  */
 export async function importObservationsFile(dataSource: DataSource, file: string, options: FileImportOptions = {}): Promise<BulkResult> {
   const batchRows = options.batchRows ?? (Number(process.env.IMPORT_BATCH_ROWS) || DEFAULT_BATCH_ROWS);
-  const ctx = await systemContext(dataSource, { unit: options.unit, role: options.role, subject: options.subject ?? `import:${file.split(/[\\/]/).pop()}` });
+  const ctx = await systemContext(dataSource, { unit: options.unit, role: options.role, subject: options.subject });
   options.progress?.(`reading ${file} in batches of ${batchRows} rows`);
   return bulkIngest(ctx, () => readCsvBatches(file, Math.min(SLICE_ROWS, batchRows)), { writeRows: batchRows, dryRun: options.dryRun, strict: options.strict, progress: options.progress });
 }

@@ -6,6 +6,7 @@ import { denominatorIsOne, Indicator } from '../indicators/indicator.entity';
 import { valueOf } from '../indicators/indicator-value';
 import { UnitLevel } from '../tenancy/unit-level';
 import { parsePeriod, Period, periodProblem } from './period';
+import { cleanText } from '../core/text';
 
 /** A row as sent by a client or read from CSV (numbers may be NaN when a CSV cell is not a number). */
 export interface ObservationRow {
@@ -176,8 +177,11 @@ export function validateRows(
     }
     const expectedVersion = row.expectedVersion ?? null;
     if (expectedVersion !== null && (!Number.isInteger(expectedVersion) || expectedVersion < 0)) bad('expectedVersion', 'expectedVersion must be a non-negative integer');
-    if (row.source && row.source.length > 255) bad('source', 'Source is at most 255 characters');
-    if (row.comment && row.comment.length > 1000) bad('comment', 'Comment is at most 1000 characters');
+    // Stored as plan text is: without bidi controls, zero-width or control characters (cleanText).
+    const source = cleanText(row.source ?? '').trim() || null;
+    const comment = cleanText(row.comment ?? '').trim() || null;
+    if (source && source.length > 255) bad('source', 'Source is at most 255 characters');
+    if (comment && comment.length > 1000) bad('comment', 'Comment is at most 1000 characters');
     if (problems.length > before || !indicator || !unit || !period) return;
     const key = observationKey(indicator.id, unit.id, period.code, sex, dimensionKey);
     const first = seen.get(key);
@@ -186,7 +190,7 @@ export function validateRows(
       return;
     }
     seen.set(key, index);
-    valid.push({ index, indicator, unitId: unit.id, period: period.code, sex: sex as Sex, dimensionKey, numerator, denominator, source: row.source?.trim() || null, expectedVersion, comment: row.comment?.trim() || null, status: row.status ?? null, key });
+    valid.push({ index, indicator, unitId: unit.id, period: period.code, sex: sex as Sex, dimensionKey, numerator, denominator, source, expectedVersion, comment, status: row.status ?? null, key });
   });
   return { valid, problems, warnings };
 }

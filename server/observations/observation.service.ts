@@ -3,6 +3,7 @@ import { Role } from '../auth/role';
 import type { RequestContext } from '../request-context';
 import { BadUserInputError, ConflictError, ForbiddenError } from '../core/errors';
 import { Connection, readPage, toConnection } from '../core/pagination';
+import { cleanText } from '../core/text';
 import { chunk, concatSql, pathPrefixSql, uniqueParam } from '../core/sql';
 import { ObservationStatus } from '../indicators/indicator-enums';
 import { dimensionsOf, fixedDimensionValues } from '../indicators/dimension-catalogue';
@@ -26,6 +27,8 @@ import { maintainRollups, readGroups } from '../statistics/rollup.maintenance';
 
 export const MAX_BATCH = Number(process.env.MAX_OBSERVATION_BATCH ?? 100_000);
 export const MAX_STATUS_IDS = 5_000;
+/** The width of the revisions' comment column. */
+export const MAX_COMMENT = 1000;
 
 export async function recordObservations(ctx: RequestContext, rows: ObservationRow[], options: IngestOptions = {}): Promise<IngestResult> {
   ctx.access.requireRole(Role.ADMIN, Role.EDITOR);
@@ -122,12 +125,14 @@ export function historyOf(ctx: RequestContext, observation: Observation): Promis
 
 /**
  * Moves observations to `to` (SUBMITTED or APPROVED), all or none. Submitting: whoever may write
- * the unit. Approving: an ADMIN of the area or an EDITOR of the unit above, and never the subject
- * who last wrote the value (four eyes). Ids outside the area are "not found or not allowed" like
+ * the unit. Approving: an ADMIN of the area or an EDITOR of the unit above, and never a subject
+ * who wrote the value since its last approval (four eyes). Ids outside the area are "not found or not allowed" like
  * forbidden ones. Rows already there are no-ops.
  */
-export async function changeStatus(ctx: RequestContext, ids: number[], to: ObservationStatus.SUBMITTED | ObservationStatus.APPROVED, comment: string | null): Promise<Observation[]> {
+export async function changeStatus(ctx: RequestContext, ids: number[], to: ObservationStatus.SUBMITTED | ObservationStatus.APPROVED, rawComment: string | null): Promise<Observation[]> {
   ctx.access.requireRole(Role.ADMIN, Role.EDITOR);
+  const comment = cleanText(rawComment ?? '').trim() || null;
+  if (comment && comment.length > MAX_COMMENT) throw new BadUserInputError(`comment is at most ${MAX_COMMENT} characters`, 'comment');
   const unique = [...new Set(ids)];
   if (unique.length > MAX_STATUS_IDS) throw new BadUserInputError(`At most ${MAX_STATUS_IDS} ids at once`, 'ids');
   if (unique.some((id) => !Number.isInteger(id) || id <= 0)) throw new BadUserInputError('ids must be observation ids', 'ids');
@@ -183,9 +188,9 @@ export async function changeStatus(ctx: RequestContext, ids: number[], to: Obser
 
 /**
  * Approval needs the right role for the unit (an ADMIN of the area, or an EDITOR of the unit above
- * it on the last day of the period) and a second pair of eyes: the approver is not the subject of
- * the revision that last wrote the value (its creation or a change of components, as opposed to a
- * change of status).
+ * it on the last day of the period) and a second pair of eyes: the approver wrote no revision of
+ * the value since its last approval. Every writer counts, not the last one: otherwise a colleague
+ * re-recording the same numbers with a new source would free the first writer to approve.
  */
 async function assertCanApprove(ctx: RequestContext, manager: EntityManager, observations: Observation[]): Promise<void> {
   if (!observations.length) return;
@@ -198,30 +203,45 @@ async function assertCanApprove(ctx: RequestContext, manager: EntityManager, obs
     const parent = (placements.get(o.unitId) ?? []).find((p) => isValidOn(p, end))?.parentId ?? null;
     if (!ctx.access.canApproveVisible(parent)) throw new ForbiddenError('Approval is for an ADMIN of the area or an EDITOR of the unit above');
   }
-  const writers = await lastWriters(manager, observations.map((o) => o.id));
-  const own = observations.filter((o) => writers.get(o.id) === ctx.access.viewer.subject);
+  const writers = await writersSinceApproval(manager, observations.map((o) => o.id));
+  const me = sameSubject(ctx.access.viewer.subject);
+  const own = observations.filter((o) => writers.get(o.id)?.has(me));
   if (own.length) {
     const named = own.slice(0, 5).map((o) => o.globalId).join(', ');
-    throw new ForbiddenError(`Four eyes: you last wrote the value of ${named}${own.length > 5 ? ` and ${own.length - 5} more` : ''}; another authorised person must approve it`, 'ids');
+    throw new ForbiddenError(`Four eyes: you wrote the value of ${named}${own.length > 5 ? ` and ${own.length - 5} more` : ''} since its last approval; another authorised person must approve it`, 'ids');
   }
 }
 
-/** Observation id → the subject of the revision that last wrote its components. */
-async function lastWriters(manager: EntityManager, observationIds: number[]): Promise<Map<number, string>> {
-  const latest = new Map<number, { version: number; by: string }>();
+/** Subjects compare case-insensitively: `W@06625` is the same person as `w@06625`. */
+function sameSubject(subject: string): string {
+  return subject.trim().toLowerCase();
+}
+
+/**
+ * Observation id → the subjects who wrote it since its last approval: every revision after the
+ * last one that approved it, except the revisions that only moved its status forward (a submission).
+ */
+async function writersSinceApproval(manager: EntityManager, observationIds: number[]): Promise<Map<number, Set<string>>> {
+  const revisions = new Map<number, { version: number; by: string; approved: boolean; write: boolean }[]>();
   for (const ids of chunk(observationIds, CHUNK)) {
     const rows = await manager
       .getRepository(ObservationRevision)
       .createQueryBuilder('r')
-      .select(['r.observation_id AS observationId', 'r.version AS version', 'r.changed_by AS changedBy'])
+      .select(['r.observation_id AS observationId', 'r.version AS version', 'r.changed_by AS changedBy', 'r.new_status AS newStatus', 'r.old_status AS oldStatus', 'r.old_numerator AS oldNumerator', 'r.new_numerator AS newNumerator', 'r.old_denominator AS oldDenominator', 'r.new_denominator AS newDenominator'])
       .where('r.observation_id IN (:...ids)', { ids })
-      .andWhere('(r.old_status IS NULL OR r.new_status = :draft OR r.old_numerator <> r.new_numerator OR r.old_denominator <> r.new_denominator)', { draft: ObservationStatus.DRAFT })
-      .getRawMany<{ observationId: number | string; version: number | string; changedBy: string }>();
+      .getRawMany<{ observationId: number | string; version: number | string; changedBy: string; newStatus: string; oldStatus: string | null; oldNumerator: number | null; newNumerator: number; oldDenominator: number | null; newDenominator: number }>();
     for (const r of rows) {
       const id = Number(r.observationId);
-      const seen = latest.get(id);
-      if (!seen || Number(r.version) > seen.version) latest.set(id, { version: Number(r.version), by: r.changedBy });
+      const statusOnly = r.oldStatus !== null && r.oldStatus !== r.newStatus && r.newStatus !== ObservationStatus.DRAFT && Number(r.oldNumerator) === Number(r.newNumerator) && Number(r.oldDenominator) === Number(r.newDenominator);
+      const list = revisions.get(id) ?? [];
+      list.push({ version: Number(r.version), by: sameSubject(r.changedBy), approved: r.newStatus === ObservationStatus.APPROVED, write: !statusOnly });
+      revisions.set(id, list);
     }
   }
-  return new Map([...latest].map(([id, w]) => [id, w.by]));
+  const writers = new Map<number, Set<string>>();
+  for (const [id, list] of revisions) {
+    const lastApproval = list.reduce((last, r) => (r.approved && r.version > last ? r.version : last), 0);
+    writers.set(id, new Set(list.filter((r) => r.version > lastApproval && r.write).map((r) => r.by)));
+  }
+  return writers;
 }

@@ -4,7 +4,7 @@ import { UnitsArgs } from './unit.inputs';
 import type { RequestContext } from '../request-context';
 import { BadUserInputError } from '../core/errors';
 import { Connection, readPage, toConnection } from '../core/pagination';
-import { pathPrefixSql, validOnSql } from '../core/sql';
+import { escapeLike, LIKE_ESCAPE, pathPrefixSql, validOnSql } from '../core/sql';
 import { foldVietnamese } from '../core/text';
 import { referenceCache } from '../core/reference-cache';
 
@@ -62,8 +62,8 @@ export async function listUnits(ctx: RequestContext, args: UnitsArgs): Promise<C
     const prefix = pathPrefixSql(ctx.dataSource, 'p.path', placement.path);
     qb.andWhere(prefix.sql, prefix.params).andWhere('u.id <> :underId', { underId: under.id });
   }
-  const search = args.search ? foldVietnamese(args.search).replace(/[%_\\]/g, '') : '';
-  if (search) qb.andWhere('u.search_name LIKE :search', { search: `%${search}%` });
+  const search = args.search ? foldVietnamese(args.search) : '';
+  if (search) qb.andWhere(`u.search_name LIKE :search ${LIKE_ESCAPE}`, { search: `%${escapeLike(search)}%` });
   ctx.access.restrict(qb, 'u.id', { on: date });
   const [rows, totalCount] = await Promise.all([
     qb.clone().orderBy('u.code', 'ASC').addOrderBy('u.id', 'ASC').offset(page.offset).limit(page.limit).getMany(),

@@ -99,7 +99,7 @@ describe('the commands of package.json, as typed from a fresh copy', () => {
   it('npm run import -- FILE loads a CSV', () => {
     expect(count('SELECT COUNT(*) AS n FROM observation')).toBe(0);
     fs.writeFileSync(path.join(copy, 'observations.csv'), 'indicator,unit,period,sex,numerator,denominator\nPEOPLES_COUNCIL_DEPUTY,06601,2026,FEMALE,7,1\nPEOPLES_COUNCIL_DEPUTY,06601,2026,MALE,13,1\n');
-    const good = run('npm run import -- observations.csv');
+    const good = run('npm run import -- --subject importer@06601 observations.csv');
     expect(good.status).toBe(0);
     expect(good.stderr).toMatch(/2 rows valid, 2 changed, loaded/);
     expect(count('SELECT COUNT(*) AS n FROM observation')).toBe(2);

@@ -99,13 +99,12 @@ describe.each(testDatabases())('HTTP statuses of bad requests on $name', (db) =>
       expect(error.extensions).toMatchObject({ limit: 'depth', maximum: 15 });
     });
 
-    it('a 100 KB unit code is echoed back capped at 100 characters', async () => {
+    it('a 100 KB unit code is refused by its maximum, never echoed back whole', async () => {
       const code = '1'.repeat(100_000);
       const answer = await post(accept, { query: 'query($area: String!) { statistics(indicator: "PEOPLES_COUNCIL_DEPUTY", area: $area, periods: ["2026"]) { rows { reportingUnits } } }', variables: { area: code } });
-      expect(answer.body.errors?.length).toBeGreaterThan(0);
+      expect(answer.body.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'area', maximum: 64 });
       const text = JSON.stringify(answer.body.errors);
       expect(text.length).toBeLessThan(1_000);
-      expect(text).toContain(`${'1'.repeat(100)}…`);
       expect(text).not.toContain('1'.repeat(101));
     });
 
