@@ -3,6 +3,7 @@ import { rowKindOfType } from '../../server/auth/row-kinds';
 import { buildAppSchema } from '../../server/schema';
 import { testDatabases } from '../support/databases';
 import { startTestServer, TestServer } from '../support/server';
+import { typedObjects } from '../support/typed-objects';
 
 /**
  * Every type implementing Node, every role, two viewers: node(id:) answers a row exactly when the
@@ -29,15 +30,6 @@ const REACHED_BY: Record<string, string> = {
   Observation: 'observations', ObservationRevision: 'observations.history',
 };
 
-function objects(value: unknown, into = new Map<string, string>()): Map<string, string> {
-  if (Array.isArray(value)) value.forEach((v) => objects(v, into));
-  else if (value && typeof value === 'object') {
-    const record = value as Record<string, unknown>;
-    if (typeof record.id === 'string' && typeof record.__typename === 'string') into.set(record.id, record.__typename);
-    Object.values(record).forEach((v) => objects(v, into));
-  }
-  return into;
-}
 
 describe.each(testDatabases())('node(id:) answers exactly what each type’s own fields answer, on $name', (db) => {
   let server: TestServer;
@@ -51,7 +43,7 @@ describe.each(testDatabases())('node(id:) answers exactly what each type’s own
     const result = await server.gql(OWN_FIELDS, { area }, token);
     // A viewer outside the area is answered FORBIDDEN for the fields naming it: it reaches nothing there.
     expect(result.errors?.filter((e) => e.extensions?.code !== 'FORBIDDEN') ?? []).toEqual([]);
-    return objects(result.data);
+    return typedObjects(result.data);
   }
 
   async function nodeAnswers(ids: string[], token: string): Promise<Set<string>> {

@@ -1,6 +1,7 @@
 import { StatementCounter } from '../../server/core/query-counter';
 import { testDatabases } from '../support/databases';
 import { startTestServer, TestServer } from '../support/server';
+import { typedObjects } from '../support/typed-objects';
 
 /**
  * Global ids and node(id:): every type a client cache normalises has an id naming its type, node()
@@ -32,19 +33,9 @@ describe.each(testDatabases())('global ids and node(id:) on $name', (db) => {
     observations(unit: "06601", includeDescendants: true, first: 3) { edges { node { __typename id updatedAt history { __typename id changedAt } } } }
   }`;
 
-  /** Every { __typename, id } pair in a response. */
-  function objects(value: unknown, into = new Map<string, string>()): Map<string, string> {
-    if (Array.isArray(value)) value.forEach((v) => objects(v, into));
-    else if (value && typeof value === 'object') {
-      const record = value as Record<string, unknown>;
-      if (typeof record.id === 'string' && typeof record.__typename === 'string') into.set(record.id, record.__typename);
-      Object.values(record).forEach((v) => objects(v, into));
-    }
-    return into;
-  }
 
   it('gives every type an id that names it, and node(id:) finds each object again', async () => {
-    const found = objects(await ok(LOI_BAC));
+    const found = typedObjects(await ok(LOI_BAC));
     const types = new Set(found.values());
     expect([...types].sort()).toEqual(['AdministrativeUnit', 'Agency', 'Indicator', 'Objective', 'Observation', 'ObservationRevision', 'Plan', 'ReportingObligation', 'Responsibility', 'Target', 'Task']);
     for (const [id, type] of found) expect(id).toMatch(new RegExp(`^${type}:\\d+$`));
@@ -58,7 +49,7 @@ describe.each(testDatabases())('global ids and node(id:) on $name', (db) => {
   });
 
   it('answers null for an object outside the subtree exactly as for an id that names nothing', async () => {
-    const found = [...objects(await ok(LOI_BAC))].filter(([, type]) => type !== 'Indicator'); // the catalogue is everyone's
+    const found = [...typedObjects(await ok(LOI_BAC))].filter(([, type]) => type !== 'Indicator'); // the catalogue is everyone's
     const unknown = (id: string) => id.replace(/\d+$/, (digits) => `9999${digits}`);
     for (const [id] of found) {
       const theirs = await server.gql(`query($id: ID!) { node(id: $id) { id } }`, { id }, haNoi);
