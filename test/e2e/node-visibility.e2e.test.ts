@@ -30,7 +30,6 @@ const REACHED_BY: Record<string, string> = {
   Observation: 'observations', ObservationRevision: 'observations.history',
 };
 
-
 describe.each(testDatabases())('node(id:) answers exactly what each type’s own fields answer, on $name', (db) => {
   let server: TestServer;
 
