@@ -1,7 +1,6 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import net from 'node:net';
 import { testDatabases } from '../support/databases';
 import { Instance, startInstances, testToken } from '../support/instances';
+import { PrivateRedis } from '../support/private-redis';
 
 /**
  * With REDIS_URL, the instances share rate limits and cache versions through Redis. When Redis
@@ -12,54 +11,21 @@ import { Instance, startInstances, testToken } from '../support/instances';
  */
 const INDICATORS = '{ indicators { code } }';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
-
-async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const up = await new Promise<boolean>((resolve) => {
-      const socket = net.connect(port, '127.0.0.1', () => (socket.end(), resolve(true)));
-      socket.on('error', () => resolve(false));
-    });
-    if (up) return child;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  child.kill('SIGKILL');
-  throw new Error(`redis-server did not listen on ${port}`);
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGKILL');
-  await exited;
-}
-
 describe.each(testDatabases())('Redis going away under an instance on $name', (db) => {
-  let port: number;
-  let redis: ChildProcess;
+  let redis: PrivateRedis;
   let cluster: Awaited<ReturnType<typeof startInstances>>;
   let hub: Instance;
   const analyst = testToken('20', 'ANALYST');
 
   beforeAll(async () => {
-    port = await freePort();
-    redis = await startRedis(port);
-    cluster = await startInstances(db, 1, { REDIS_URL: `redis://127.0.0.1:${port}` });
+    redis = await PrivateRedis.start();
+    cluster = await startInstances(db, 1, { REDIS_URL: redis.url });
     [hub] = cluster.instances;
   });
   // The instance first, while its Redis still runs: closing removes the database's keys from it.
   afterAll(async () => {
     if (cluster) await cluster.close();
-    if (redis) await stop(redis);
+    if (redis) await redis.kill();
   });
 
   async function ask() {
@@ -72,11 +38,11 @@ describe.each(testDatabases())('Redis going away under an instance on $name', (d
     const before = await ask();
     expect([before.status, before.code, before.rows > 10]).toEqual([200, null, true]);
 
-    await stop(redis);
+    await redis.kill();
     const during = [await ask(), await ask()];
     for (const answer of during) expect([answer.status, answer.code, Number(answer.retryAfter) > 0]).toEqual([503, 'DATABASE_UNAVAILABLE', true]);
 
-    redis = await startRedis(port);
+    await redis.restart();
     let after = await ask();
     // ioredis reconnects with a backoff of its own: give it a few seconds.
     for (let attempt = 0; attempt < 40 && after.status !== 200; attempt++) {
