@@ -8,8 +8,8 @@ import type { ScopedContext } from './scope';
  * The one access rule (SPEC §3): a row belongs to the unit that held its place on the row's day.
  * Each kind of tenant row says here which unit owns it and which day it is placed on; every read
  * of a tenant table restricts through `restrictRows`, and every write checks the same day with
- * `AccessScope.assertCanWriteAt`. test/unit/row-kinds.test.ts fails when server code reads a
- * tenant table another way, or when a Node type has no kind here.
+ * `AccessScope.assertCanWriteAt`. test/e2e/tenant-reads.e2e.test.ts fails when a statement reads a
+ * tenant table another way, test/e2e/node-visibility.e2e.test.ts when a Node type has no kind here.
  */
 export type RowKindName = 'plan' | 'planPart' | 'agency' | 'submission' | 'observation' | 'observationRevision' | 'auditEntry';
 
@@ -17,7 +17,7 @@ interface OwnedKind {
   /** The tables of this kind, and the GraphQL types that show its rows. */
   tables: readonly string[];
   types: readonly string[];
-  /** The rule in words, for readers of the code and of docs/access.md. */
+  /** The rule in words, for readers of the code (README, "Access", says the same). */
   rule: string;
   unitColumn: string;
   /** The row's day (YYYY-MM-DD) as SQL over the row's alias. */
