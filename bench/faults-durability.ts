@@ -383,7 +383,7 @@ export async function sqliteImportCase(options: ImportBesideOptions, print: (lin
     hub = null;
     const loaded = await withDatabase(databaseUrl, async (dataSource) => {
       const counts: number[] = [];
-      for (const csv of csvs) counts.push(Number((await dataSource.query(`SELECT COUNT(*) AS n FROM observation WHERE updated_by = ?`, [`import:${path.basename(csv)}`]))[0].n));
+      for (const csv of csvs) counts.push(Number((await dataSource.query(`SELECT COUNT(*) AS n FROM observation WHERE updated_by = ?`, [importSubject(csv)]))[0].n));
       return counts;
     });
     const ledger = await ledgerOf(databaseUrl, writers.sent);
@@ -397,7 +397,9 @@ export async function sqliteImportCase(options: ImportBesideOptions, print: (lin
 
 function runImportCommand(databaseUrl: string, csv: string, throughNpm: boolean): Promise<{ exitCode: number | null; seconds: number; last: string }> {
   const started = Date.now();
-  const [command, args] = throughNpm ? ['npm', ['run', '--silent', 'import', '--', csv]] : [process.execPath, [path.join(PROJECT_ROOT, 'dist', 'server', 'cli', 'import-observations.js'), csv]];
+  // The rows change stored values, so the import names who loads them (four eyes): one subject per file, to count each file's rows.
+  const subject = ['--subject', importSubject(csv)];
+  const [command, args] = throughNpm ? ['npm', ['run', '--silent', 'import', '--', ...subject, csv]] : [process.execPath, [path.join(PROJECT_ROOT, 'dist', 'server', 'cli', 'import-observations.js'), ...subject, csv]];
   const child = spawn(command, args, { cwd: PROJECT_ROOT, env: { ...process.env, DATABASE_URL: databaseUrl }, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-20_000)));
@@ -491,7 +493,7 @@ function importSection(result: ImportBesideResult): string {
 
 The built server (\`NODE_ENV=production\`) on a copy of the demo SQLite database takes writes from ${BENCH_IMPORT.writers} writers
 (as in the full-disk case) while ${result.imports.length} imports of ${result.rows} rows each (each file its own years) run one
-after another with the built command (\`node dist/server/cli/import-observations.js FILE\`, what \`npm run import -- FILE\`
+after another with the built command (\`node dist/server/cli/import-observations.js --subject S FILE\`, what \`npm run import -- --subject S FILE\`
 runs after building; the e2e test runs \`npm run import\` itself). Result: ${holds(ok)}. (Issue 24 measured 10 of 10 such
 imports failing at once with "database is locked" on the code before the fix.)
 
@@ -508,4 +510,9 @@ ${provenance()}
 | writes answered with an error that committed anyway | ${ledger.committedDespiteError} |
 | half-written: rollups vs a recomputation | ${rollups(ledger)} |
 `;
+}
+
+/** Who an import of `csv` names as its writer (--subject), which marks the rows it loaded. */
+function importSubject(csv: string): string {
+  return `faults-import:${path.basename(csv)}`;
 }

@@ -162,18 +162,42 @@ export const LIST_BOUNDS: Record<string, ListBound> = {
   'ImportResult.warnings': 1,
 };
 
-/** Units below `code` at every level (itself not included); every placement when the code is not given. */
-function unitsUnder(h: HierarchyBounds, code: unknown): number {
-  if (typeof code !== 'string') return h.data.placements;
-  const below = h.below.get(code.trim());
-  return below ? [...below.levels.values()].reduce((sum, n) => sum + n, 0) : 0;
+const largestByForm = new WeakMap<Map<string, number>, Map<number, number>>();
+
+/**
+ * The most any unit code of the same form (length: 2 a province, 5 a commune, 7 a village) has in
+ * `sizes`. The cost is computed before the viewer's area is known, and its answer is shown
+ * (`extensions.cost`, refusals): a cost by the named unit itself would tell a viewer whether a unit
+ * outside its area exists and how much it holds. An unknown code costs as much as a real one.
+ */
+function largestOfForm(sizes: Map<string, number>, code: string): number {
+  let byLength = largestByForm.get(sizes);
+  if (!byLength) {
+    byLength = new Map();
+    for (const [key, n] of sizes) byLength.set(key.length, Math.max(byLength.get(key.length) ?? 0, n));
+    largestByForm.set(sizes, byLength);
+  }
+  return byLength.get(code.trim().length) ?? 0;
 }
 
-/** Observations a list or count reads: the unit's (or its subtree's), at most the indicator's; the whole table without a unit. */
+const unitsBelowByCode = new WeakMap<HierarchyBounds['below'], Map<string, number>>();
+
+/** Units below a unit like `code` at every level (itself not included); every placement when the code is not given. */
+function unitsUnder(h: HierarchyBounds, code: unknown): number {
+  if (typeof code !== 'string') return h.data.placements;
+  let totals = unitsBelowByCode.get(h.below);
+  if (!totals) {
+    totals = new Map([...h.below].map(([key, below]) => [key, [...below.levels.values()].reduce((sum, n) => sum + n, 0)]));
+    unitsBelowByCode.set(h.below, totals);
+  }
+  return largestOfForm(totals, code);
+}
+
+/** Observations a list or count reads: a unit's like it (or its subtree's), at most the indicator's; the whole table without a unit. */
 function observationRows(args: Args, h: HierarchyBounds): number {
   const data = h.data;
   let rows = data.observations;
-  if (typeof args.unit === 'string') rows = (args.includeDescendants ? data.observationsUnder : data.observationsOf).get(args.unit.trim()) ?? 0;
+  if (typeof args.unit === 'string') rows = largestOfForm(args.includeDescendants ? data.observationsUnder : data.observationsOf, args.unit);
   if (typeof args.indicator === 'string') rows = Math.min(rows, data.observationsOfIndicator.get(args.indicator.trim()) ?? 0);
   return rows;
 }

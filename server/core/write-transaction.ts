@@ -49,12 +49,26 @@ const DEFAULT_WRITE_CONNECTIONS = 5;
  * transactions would nest: there the budget is always 1.
  */
 export function setWriteBudget(dataSource: DataSource, writeConnections: number): void {
-  budgets.set(dataSource, new Slots(isMysql(dataSource) ? writeConnections : 1));
+  if (isMysql(dataSource)) budgets.set(dataSource, new Slots(writeConnections));
 }
 
+/**
+ * One writer slot per SQLite file in this process, whatever data source opened it (two server
+ * instances in one process, a test beside a server): their writers queue here, never against each
+ * other's lock, which better-sqlite3 would wait for synchronously while the holder, on the same event
+ * loop, cannot go on. Another process's writer is still met by BEGIN IMMEDIATE and the busy timeout.
+ */
+const sqliteFiles = new Map<string, Slots>();
+
 function budgetOf(dataSource: DataSource): Slots {
+  if (!isMysql(dataSource)) {
+    const file = String(dataSource.options.database);
+    let shared = sqliteFiles.get(file);
+    if (!shared) sqliteFiles.set(file, (shared = new Slots(1)));
+    return shared;
+  }
   let slots = budgets.get(dataSource);
-  if (!slots) budgets.set(dataSource, (slots = new Slots(isMysql(dataSource) ? DEFAULT_WRITE_CONNECTIONS : 1)));
+  if (!slots) budgets.set(dataSource, (slots = new Slots(DEFAULT_WRITE_CONNECTIONS)));
   return slots;
 }
 
