@@ -162,10 +162,13 @@ export const LIST_BOUNDS: Record<string, ListBound> = {
   'ImportResult.warnings': 1,
 };
 
-const largestByForm = new WeakMap<Map<string, number>, Map<number, number>>();
+const largestByForm = new WeakMap<Map<string, number>, Map<string, number>>();
+
+/** A code's form: its length and whether it is digits ("VN", the nation, is not a province). */
+const formOf = (code: string) => `${code.length}${/^\d+$/.test(code) ? 'd' : 'a'}`;
 
 /**
- * The most any unit code of the same form (length: 2 a province, 5 a commune, 7 a village) has in
+ * The most any unit code of the same form (length and digits: 2 a province, 5 a commune, 7 a village) has in
  * `sizes`. The cost is computed before the viewer's area is known, and its answer is shown
  * (`extensions.cost`, refusals): a cost by the named unit itself would tell a viewer whether a unit
  * outside its area exists and how much it holds. An unknown code costs as much as a real one.
@@ -174,10 +177,10 @@ function largestOfForm(sizes: Map<string, number>, code: string): number {
   let byLength = largestByForm.get(sizes);
   if (!byLength) {
     byLength = new Map();
-    for (const [key, n] of sizes) byLength.set(key.length, Math.max(byLength.get(key.length) ?? 0, n));
+    for (const [key, n] of sizes) byLength.set(formOf(key), Math.max(byLength.get(formOf(key)) ?? 0, n));
     largestByForm.set(sizes, byLength);
   }
-  return byLength.get(code.trim().length) ?? 0;
+  return byLength.get(formOf(code.trim())) ?? 0;
 }
 
 const unitsBelowByCode = new WeakMap<HierarchyBounds['below'], Map<string, number>>();
